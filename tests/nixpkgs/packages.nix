@@ -1,0 +1,207 @@
+# The packages of the stand-in set. `final` is the fix-point (after overlays).
+{ lib, system, final }:
+let
+  platform = {
+    inherit system;
+    config = "x86_64-unknown-linux-gnu";
+    isLinux = true;
+    isx86_64 = true;
+    rust = {
+      rustcTarget = "x86_64-unknown-linux-gnu";
+    };
+  };
+
+  # A derivation run by the host's bash with nothing on PATH but what `script` sets up.
+  hostDerivation = { name, script, ... }@args:
+    builtins.derivation ((builtins.removeAttrs args [ "script" ]) // {
+      inherit name system;
+      builder = "/bin/bash";
+      args = [ "-euo" "pipefail" "-c" script ];
+    });
+
+  # Symlinks to host programs under $out/bin.
+  hostTool = { pname, programs, dir ? "/usr/bin" }:
+    hostDerivation {
+      name = "${pname}-host";
+      inherit programs dir;
+      script = ''
+        /usr/bin/mkdir -p "$out/bin"
+        for p in $programs; do /usr/bin/ln -s "$dir/$p" "$out/bin/$p"; done
+      '';
+    };
+
+  # A Debian -dev package exposed as a store path: lib/, lib/pkgconfig/*.pc (prefix rewritten to
+  # $out) and include/, so pkg-config and -L/-I discovery through buildInputs work.
+  hostLibrary = { pname, libs, pcFiles, headers }:
+    hostDerivation {
+      name = "${pname}-host";
+      inherit libs pcFiles headers;
+      script = ''
+        PATH=/usr/bin
+        multiarch=/usr/lib/x86_64-linux-gnu
+        mkdir -p "$out/lib/pkgconfig" "$out/include"
+        for l in $libs; do
+          for f in "$multiarch"/$l; do ln -s "$f" "$out/lib/$(basename "$f")"; done
+        done
+        for pc in $pcFiles; do
+          sed -e "s|^prefix=.*|prefix=$out|" \
+              -e "s|^libdir=.*|libdir=$out/lib|" \
+              -e "s|^includedir=.*|includedir=$out/include|" \
+              "$multiarch/pkgconfig/$pc" > "$out/lib/pkgconfig/$pc"
+        done
+        for h in $headers; do
+          for f in /usr/include/$h /usr/include/x86_64-linux-gnu/$h; do
+            [ -e "$f" ] || continue
+            if [ -d "$f" ]; then
+              mkdir -p "$out/include/$h"
+              for g in "$f"/*; do ln -sf "$g" "$out/include/$h/$(basename "$g")"; done
+            else
+              ln -s "$f" "$out/include/$h"
+            fi
+          done
+        done
+      '';
+    };
+
+  coreutils = hostTool {
+    pname = "coreutils";
+    programs = [
+      "[" "basename" "cat" "chmod" "comm" "cp" "cut" "date" "dirname" "echo" "env" "expr"
+      "false" "head" "id" "install" "ln" "ls" "mkdir" "mktemp" "mv" "nproc" "od" "printf" "pwd"
+      "readlink" "realpath" "rm" "rmdir" "sha256sum" "sleep" "sort" "stat" "tail" "tee" "test"
+      "touch" "tr" "true" "uname" "uniq" "wc"
+    ];
+  };
+  findutils = hostTool { pname = "findutils"; programs = [ "find" "xargs" ]; };
+  diffutils = hostTool { pname = "diffutils"; programs = [ "cmp" "diff" ]; };
+  gnused = hostTool { pname = "gnused"; programs = [ "sed" ]; };
+  gnugrep = hostTool { pname = "gnugrep"; programs = [ "grep" ]; };
+  gawk = hostTool { pname = "awk"; programs = [ "awk" ]; };
+  gnutar = hostTool { pname = "gnutar"; programs = [ "tar" ]; };
+  gzip = hostTool { pname = "gzip"; programs = [ "gzip" "gunzip" "zcat" ]; };
+  gnumake = hostTool { pname = "gnumake"; programs = [ "make" ]; };
+  gnupatch = hostTool { pname = "gnupatch"; programs = [ "patch" ]; };
+  bash = hostTool { pname = "bash"; programs = [ "bash" "sh" ]; };
+
+  # gcc, wrapped so NIX_CFLAGS_COMPILE and NIX_LDFLAGS from buildInputs reach every compile and link.
+  cc = hostDerivation {
+    name = "gcc-wrapper-host";
+    script = ''
+      PATH=/usr/bin
+      mkdir -p "$out/bin"
+      for prog in cc gcc c++ g++; do
+        real=$(readlink -f "/usr/bin/$prog")
+        printf '%s\n' '#!/bin/bash' \
+          "exec $real \''${NIX_CFLAGS_COMPILE:-} \"\$@\" \''${NIX_LDFLAGS:-}" > "$out/bin/$prog"
+        chmod +x "$out/bin/$prog"
+      done
+      for prog in ar as ld nm objcopy ranlib strip cpp; do ln -s "/usr/bin/$prog" "$out/bin/$prog"; done
+    '';
+  } // { isGNU = true; };
+
+  # pkg-config that sees only PKG_CONFIG_PATH (from buildInputs), never the host's /usr.
+  pkg-config = hostDerivation {
+    name = "pkg-config-host";
+    script = ''
+      /usr/bin/mkdir -p "$out/bin"
+      printf '%s\n' '#!/bin/bash' 'PKG_CONFIG_LIBDIR=/var/empty exec /usr/bin/pkg-config "$@"' > "$out/bin/pkg-config"
+      /usr/bin/chmod +x "$out/bin/pkg-config"
+    '';
+  };
+
+  # The stable Rust toolchain, bound into the sandbox at /opt/rust. Wrappers (not symlinks) so
+  # rustc finds its sysroot from its real location.
+  rustToolchain = pname: programs: hostDerivation {
+    name = "${pname}-host";
+    inherit programs;
+    script = ''
+      /usr/bin/mkdir -p "$out/bin"
+      for p in $programs; do
+        printf '%s\n' '#!/bin/bash' "exec /opt/rust/bin/$p \"\$@\"" > "$out/bin/$p"
+        /usr/bin/chmod +x "$out/bin/$p"
+      done
+    '';
+  };
+  rustc = rustToolchain "rustc" [ "rustc" "rustdoc" ];
+  cargo = rustToolchain "cargo" [ "cargo" ];
+
+  initialPath = [ coreutils findutils diffutils gnused gnugrep gawk gnutar gzip gnumake gnupatch bash ];
+
+  stdenv = import ./stdenv { inherit lib system hostDerivation initialPath cc platform; };
+
+  # fetchurl { url | urls; sha256 | hash; name ? basename url } — a fixed-output derivation using
+  # Nix's built-in downloader. file:// URLs work when the directory is visible in the sandbox
+  # (tests/nix/env.sh binds the crate mirror at /crates-mirror).
+  fetchurl = { url ? builtins.head urls, urls ? [ ], sha256 ? null, hash ? null, name ? baseNameOf url }:
+    builtins.derivation ({
+      inherit name url;
+      system = "builtin";
+      builder = "builtin:fetchurl";
+      outputHashMode = "flat";
+      urls = [ url ];
+      unpack = false;
+      executable = false;
+      preferLocalBuild = true;
+    } // (if hash != null
+      then { outputHash = hash; outputHashAlgo = ""; }
+      else { outputHash = sha256; outputHashAlgo = "sha256"; }));
+
+  writeText = name: text: hostDerivation {
+    inherit name text;
+    passAsFile = [ "text" ];
+    script = ''/usr/bin/cp "$textPath" "$out"'';
+  };
+
+  runCommand = name: env: script: stdenv.mkDerivation ({
+    inherit name;
+    dontUnpack = true;
+    dontPatch = true;
+    dontConfigure = true;
+    dontFixup = true;
+    buildCommand = script;
+    phases = [ "buildCommandPhase" ];
+    buildCommandPhase = ''eval "$buildCommand"'';
+  } // env);
+
+  mkShell = { name ? "nix-shell", packages ? [ ], inputsFrom ? [ ], nativeBuildInputs ? [ ], buildInputs ? [ ], shellHook ? "", ... }@args:
+    stdenv.mkDerivation ((builtins.removeAttrs args [ "packages" "inputsFrom" ]) // {
+      inherit name shellHook;
+      nativeBuildInputs = nativeBuildInputs ++ packages
+        ++ builtins.concatLists (map (d: d.nativeBuildInputs or [ ]) inputsFrom);
+      buildInputs = buildInputs ++ builtins.concatLists (map (d: d.buildInputs or [ ]) inputsFrom);
+      phases = [ "recordShellPhase" ];
+      recordShellPhase = ''
+        { echo "PATH=$PATH"; echo "PKG_CONFIG_PATH=$PKG_CONFIG_PATH"; } > "$out"
+      '';
+    });
+in
+{
+  inherit lib stdenv fetchurl writeText runCommand mkShell;
+  inherit coreutils findutils diffutils gnused gnugrep gawk gnutar gzip gnumake gnupatch bash;
+  inherit pkg-config rustc cargo;
+  pkgconfig = pkg-config;
+  buildPackages = final;
+  pkgsBuildBuild = final;
+  targetPlatform = platform;
+  hostPlatform = platform;
+  buildPlatform = platform;
+
+  zlib = hostLibrary {
+    pname = "zlib";
+    libs = [ "libz.*" ];
+    pcFiles = [ "zlib.pc" ];
+    headers = [ "zlib.h" "zconf.h" ];
+  };
+  openssl = hostLibrary {
+    pname = "openssl";
+    libs = [ "libssl.*" "libcrypto.*" ];
+    pcFiles = [ "openssl.pc" "libssl.pc" "libcrypto.pc" ];
+    headers = [ "openssl" ];
+  };
+  sqlite = hostLibrary {
+    pname = "sqlite";
+    libs = [ "libsqlite3.*" ];
+    pcFiles = [ "sqlite3.pc" ];
+    headers = [ "sqlite3.h" "sqlite3ext.h" ];
+  };
+}

@@ -1,0 +1,64 @@
+# stdenv of the stand-in set: `stdenv.mkDerivation` with the nixpkgs features the overlay uses
+# (phases and hooks are in ./setup.sh), `stdenv.cc`, and the platform attributes.
+{ lib, system, hostDerivation, initialPath, cc, platform }:
+let
+  # The stdenv itself is a store path holding `setup`, so `nix-shell` can source it as usual.
+  stdenvOut = hostDerivation {
+    name = "stdenv-host";
+    setup = ./setup.sh;
+    script = ''
+      /usr/bin/mkdir -p "$out"
+      /usr/bin/cp "$setup" "$out/setup"
+    '';
+  };
+
+  # Attributes that configure mkDerivation but are not passed to the builder.
+  notForBuilder = [ "passthru" "meta" ];
+
+  toEnvValue = value:
+    if builtins.isList value then builtins.concatStringsSep " " (map toString value)
+    else if builtins.isBool value then (if value then "1" else "")
+    else if value == null then ""
+    else value;
+
+  mkDerivation = attrs:
+    let
+      name = attrs.name or "${attrs.pname}-${attrs.version}";
+      outputs = attrs.outputs or [ "out" ];
+      passthru = attrs.passthru or { };
+      envAttrs = builtins.mapAttrs (_: toEnvValue) (builtins.removeAttrs attrs notForBuilder);
+      drv = builtins.derivation (envAttrs // {
+        inherit name system outputs;
+        builder = "/bin/bash";
+        args = [ "-c" ''source "$stdenv/setup"; genericBuild'' ];
+        stdenv = stdenvOut;
+        initialPath = toEnvValue initialPath;
+        nativeBuildInputs = toEnvValue ([ cc ] ++ attrs.nativeBuildInputs or [ ]);
+        buildInputs = toEnvValue (attrs.buildInputs or [ ]);
+      });
+      # Every output gets the passthru attributes and overrideAttrs, like nixpkgs' outputs do.
+      decorate = d: d // passthru // {
+        inherit passthru;
+        # overrideAttrs (old: { … }) — the new attributes are merged over the old ones.
+        overrideAttrs = f: mkDerivation (attrs // f attrs);
+        meta = attrs.meta or { };
+        nativeBuildInputs = attrs.nativeBuildInputs or [ ];
+        buildInputs = attrs.buildInputs or [ ];
+      };
+      outputAttrs = builtins.listToAttrs (map (o: { name = o; value = decorate drv.${o}; }) outputs);
+    in
+    decorate drv // outputAttrs;
+in
+{
+  inherit mkDerivation cc;
+  inherit (platform) system;
+  hostPlatform = platform;
+  buildPlatform = platform;
+  targetPlatform = platform;
+  isLinux = true;
+  shell = "/bin/bash";
+  outPath = stdenvOut.outPath;
+  drvPath = stdenvOut.drvPath;
+  type = "derivation";
+  name = "stdenv-host";
+}

@@ -1,0 +1,167 @@
+# Builder environment of the offline stand-in stdenv (tests/nixpkgs).
+# Implements the part of nixpkgs' generic builder that docs/nixpkgs-surface.md lists:
+# phases with pre/post hooks and runHook, dont*/do* switches, inputs on PATH,
+# PKG_CONFIG_PATH, NIX_LDFLAGS and NIX_CFLAGS_COMPILE, and one env var per output.
+set -euo pipefail
+
+: "${outputs:=out}"
+export NIX_BUILD_CORES="${NIX_BUILD_CORES:-1}"
+export NIX_LDFLAGS="${NIX_LDFLAGS:-}"
+export NIX_CFLAGS_COMPILE="${NIX_CFLAGS_COMPILE:-}"
+export PKG_CONFIG_PATH="${PKG_CONFIG_PATH:-}"
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-315532800}"
+export HOME="${HOME:-/homeless-shelter}"
+
+# runHook NAME: run the shell function or the string variable called NAME, if any.
+runHook() {
+  local hook="$1"
+  shift
+  if declare -F "$hook" >/dev/null; then
+    "$hook" "$@"
+  elif [[ -n "${!hook:-}" ]]; then
+    eval "${!hook}"
+  fi
+}
+
+addInputToEnv() {
+  local input="$1"
+  [[ -d "$input/bin" ]] && PATH="$input/bin${PATH:+:$PATH}"
+  [[ -d "$input/lib/pkgconfig" ]] && PKG_CONFIG_PATH="$input/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  [[ -d "$input/share/pkgconfig" ]] && PKG_CONFIG_PATH="$input/share/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  [[ -d "$input/lib" ]] && NIX_LDFLAGS="$NIX_LDFLAGS -L$input/lib"
+  [[ -d "$input/include" ]] && NIX_CFLAGS_COMPILE="$NIX_CFLAGS_COMPILE -isystem $input/include"
+  return 0
+}
+
+setupInputs() {
+  PATH=""
+  local input
+  # Later inputs are prepended, so list the stdenv's own tools last to give them lowest priority.
+  for input in $initialPath; do addInputToEnv "$input"; done
+  for input in ${nativeBuildInputs:-} ${buildInputs:-}; do addInputToEnv "$input"; done
+  export PATH PKG_CONFIG_PATH NIX_LDFLAGS NIX_CFLAGS_COMPILE
+}
+
+unpackFile() {
+  local file="$1"
+  if [[ -d "$file" ]]; then
+    cp -r --no-preserve=mode "$file" "./$(stripHash "$file")"
+  else
+    case "$file" in
+      *.zip) unzip -q "$file" ;;
+      *) tar xf "$file" --no-same-owner --no-same-permissions --mode=u+w ;;
+    esac
+  fi
+}
+
+stripHash() {
+  local base
+  base="$(basename "$1")"
+  if [[ "$base" =~ ^[a-z0-9]{32}- ]]; then echo "${base:33}"; else echo "$base"; fi
+}
+
+unpackPhase() {
+  runHook preUnpack
+  local srcList="${srcs:-${src:-}}"
+  if [[ -z "$srcList" ]]; then
+    echo "unpackPhase: neither src nor srcs is set" >&2
+    return 1
+  fi
+  local before after s
+  before="$(ls -A)"
+  for s in $srcList; do unpackFile "$s"; done
+  after="$(ls -A)"
+  if [[ -z "${sourceRoot:-}" ]]; then
+    sourceRoot="$(comm -13 <(echo "$before") <(echo "$after") | head -n1)"
+  fi
+  if [[ -z "$sourceRoot" ]]; then
+    echo "unpackPhase: unpacking produced no directory" >&2
+    return 1
+  fi
+  chmod -R u+w -- "$sourceRoot"
+  cd "$sourceRoot"
+  runHook postUnpack
+}
+
+patchPhase() {
+  runHook prePatch
+  local p
+  for p in ${patches:-}; do
+    echo "applying patch $p"
+    patch -p1 < "$p"
+  done
+  runHook postPatch
+}
+
+configurePhase() {
+  runHook preConfigure
+  if [[ -x ./configure ]]; then ./configure --prefix="$out" ${configureFlags:-}; fi
+  runHook postConfigure
+}
+
+buildPhase() {
+  runHook preBuild
+  if [[ -e Makefile || -e makefile ]]; then make -j"$NIX_BUILD_CORES" ${makeFlags:-} ${buildFlags:-}; fi
+  runHook postBuild
+}
+
+checkPhase() {
+  runHook preCheck
+  if [[ -e Makefile || -e makefile ]]; then make ${makeFlags:-} check; fi
+  runHook postCheck
+}
+
+installPhase() {
+  runHook preInstall
+  if [[ -e Makefile || -e makefile ]]; then make ${makeFlags:-} install; fi
+  runHook postInstall
+}
+
+fixupPhase() {
+  runHook preFixup
+  local o dir
+  for o in $outputs; do
+    dir="${!o}"
+    [[ -e "$dir" ]] || continue
+    if [[ -z "${dontStrip:-}" ]]; then
+      find "$dir" -type f \( -perm -u+x -o -name '*.so' -o -name '*.so.*' \) -print0 \
+        | xargs -0 -r strip -S -p 2>/dev/null || true
+    fi
+  done
+  runHook postFixup
+}
+
+# runPhase NAME: the phase's own attribute (a string) wins over the default function.
+runPhase() {
+  local phase="$1"
+  case "$phase" in
+    unpackPhase) [[ -n "${dontUnpack:-}" ]] && return 0 ;;
+    patchPhase) [[ -n "${dontPatch:-}" ]] && return 0 ;;
+    configurePhase) [[ -n "${dontConfigure:-}" ]] && return 0 ;;
+    buildPhase) [[ -n "${dontBuild:-}" ]] && return 0 ;;
+    checkPhase) [[ -z "${doCheck:-}" ]] && return 0 ;;
+    installPhase) [[ -n "${dontInstall:-}" ]] && return 0 ;;
+    fixupPhase) [[ -n "${dontFixup:-}" ]] && return 0 ;;
+  esac
+  [[ -n "${NIX_DEBUG_PHASES:-}" ]] && echo "running $phase" >&2
+  if [[ -n "${!phase:-}" ]]; then
+    eval "${!phase}"
+  else
+    "$phase"
+  fi
+}
+
+genericBuild() {
+  if [[ -n "${buildCommand:-}" ]]; then
+    eval "$buildCommand"
+    return
+  fi
+  local phaseList="${phases:-${prePhases:-} unpackPhase patchPhase ${preConfigurePhases:-} configurePhase ${preBuildPhases:-} buildPhase checkPhase ${preInstallPhases:-} installPhase ${preFixupPhases:-} fixupPhase ${postPhases:-}}"
+  local phase
+  for phase in $phaseList; do
+    runPhase "$phase"
+    # Phases may cd; keep going from wherever they left us, as nixpkgs does.
+  done
+}
+
+setupInputs
