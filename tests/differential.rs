@@ -1,0 +1,135 @@
+//! Differential suite: crateplan's unit graph against cargo's, for every
+//! workspace under `tests/workspaces/`, every target in `support::TARGETS`,
+//! both modes (`cargo build`, `cargo test --no-run`) and every argument set of
+//! the workspace's `crateplan-test.toml`.
+//!
+//! Cargo is the judge: `RUSTC_BOOTSTRAP=1 cargo build --unit-graph -Z
+//! unstable-options --target T --locked`. Units are compared as sets keyed by
+//! (pkg_id, target kind, target name, mode, platform, sorted features), edges
+//! by (from, to, extern crate name), and the roots. Every combination runs
+//! before a test fails, so one run shows every mismatch; the full report is
+//! also written to `target/tmp/differential/report-<test>.txt`.
+//!
+//! Run: `cargo test --test differential -- --nocapture`
+//! (narrow with `CRATEPLAN_DIFF_ONLY=tokio-full,wasm32`).
+
+mod support;
+
+use std::sync::OnceLock;
+use support::{Suite, details_diff, graph_diff, lock_version, run_suite, write_report};
+
+fn suite() -> &'static Suite {
+    static SUITE: OnceLock<Suite> = OnceLock::new();
+    SUITE.get_or_init(run_suite)
+}
+
+fn finish(test: &str, failures: Vec<String>, summary: String) {
+    let mut report = summary;
+    for f in &failures {
+        report.push_str(f);
+        report.push('\n');
+    }
+    let path = write_report(test, &report);
+    eprintln!("{report}");
+    if !failures.is_empty() {
+        panic!("{test}: {} failing combination(s); full report in {}", failures.len(), path.display());
+    }
+}
+
+/// The oracle half: every workspace prepares and fetches, cargo plans every
+/// combination, and no committed Cargo.lock is rewritten (so v1–v3 locks are
+/// accepted as they are).
+#[test]
+fn oracle_produces_unit_graphs() {
+    let s = suite();
+    let mut failures = Vec::new();
+    for (name, err) in &s.setup_errors {
+        failures.push(format!("== {name}: setup failed\n  {err}"));
+    }
+    for name in &s.rewritten_locks {
+        failures.push(format!("== {name}: cargo rewrote the committed Cargo.lock"));
+    }
+    let mut cargo_total = std::time::Duration::ZERO;
+    let mut units = 0;
+    for o in &s.outcomes {
+        cargo_total += o.cargo_time;
+        match &o.cargo {
+            Ok(g) if g.roots.is_empty() => failures.push(format!("== {}: cargo's graph has no roots", o.combo.label())),
+            Ok(g) => units += g.units.len(),
+            Err(e) => failures.push(format!("== {}\n  {e}", o.combo.label())),
+        }
+    }
+    let summary = format!(
+        "oracle: {} workspaces, {} combinations, {} units in all; cargo time {:.1}s summed, suite wall time {:.1}s with {} jobs\n",
+        s.workspaces.len(),
+        s.outcomes.len(),
+        units,
+        cargo_total.as_secs_f64(),
+        s.wall_time.as_secs_f64(),
+        s.jobs
+    );
+    assert!(!s.outcomes.is_empty() || std::env::var("CRATEPLAN_DIFF_ONLY").is_ok(), "no combination ran");
+    finish("oracle", failures, summary);
+}
+
+/// The fixtures cover every Cargo.lock format, v1 to v4.
+#[test]
+fn fixture_locks_cover_all_formats() {
+    let mut seen = std::collections::BTreeMap::new();
+    for (name, dir) in support::discover() {
+        let Ok(text) = std::fs::read_to_string(dir.join("Cargo.lock")) else { continue };
+        let v = lock_version(&text).unwrap_or_else(|e| panic!("{name}/Cargo.lock: {e}"));
+        seen.entry(v).or_insert_with(Vec::new).push(name);
+    }
+    for v in 1..=4 {
+        assert!(seen.contains_key(&v), "no fixture workspace has a v{v} Cargo.lock: {seen:?}");
+    }
+}
+
+/// Units, edges and roots of crateplan's graph equal cargo's.
+#[test]
+fn unit_graphs_match_cargo() {
+    let s = suite();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for o in &s.outcomes {
+        let Ok(cargo) = &o.cargo else { continue }; // reported by the oracle test
+        match &o.crateplan {
+            Err(e) => failures.push(format!("== {}\n  {e}", o.combo.label())),
+            Ok(ours) => {
+                compared += 1;
+                let diff = graph_diff(cargo, ours);
+                if !diff.is_empty() {
+                    failures.push(format!("== {} (cargo {} units, crateplan {})\n{diff}", o.combo.label(), cargo.units.len(), ours.units.len()));
+                }
+            }
+        }
+    }
+    let summary = format!(
+        "unit graphs: {} combinations compared, {} failing\n",
+        compared,
+        failures.len()
+    );
+    finish("unit-graphs", failures, summary);
+}
+
+/// crate_types, src_path and edition of every unit both graphs contain.
+#[test]
+fn unit_details_match_cargo() {
+    let s = suite();
+    let mut failures = Vec::new();
+    for o in &s.outcomes {
+        let (Ok(cargo), Ok(ours)) = (&o.cargo, &o.crateplan) else {
+            if let (Ok(_), Err(e)) = (&o.cargo, &o.crateplan) {
+                failures.push(format!("== {}\n  {e}", o.combo.label()));
+            }
+            continue;
+        };
+        let diff = details_diff(cargo, ours);
+        if !diff.is_empty() {
+            failures.push(format!("== {}\n{diff}", o.combo.label()));
+        }
+    }
+    let summary = format!("unit details: {} combinations, {} failing\n", s.outcomes.len(), failures.len());
+    finish("unit-details", failures, summary);
+}

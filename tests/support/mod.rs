@@ -1,0 +1,766 @@
+//! Shared machinery of the differential suite (`tests/differential.rs`):
+//! discovering and preparing the fixture workspaces, running the oracle
+//! (`cargo … --unit-graph`) and the generator (`crateplan generate --format
+//! unit-graph`), and comparing the two unit graphs.
+//!
+//! Environment knobs (all optional):
+//! - `CRATEPLAN_DIFF_ONLY`: comma-separated substrings; a combination runs
+//!   only if its label (`<workspace> <target> <mode> [args]`) contains one.
+//! - `CRATEPLAN_DIFF_JOBS`: parallel combinations (default 2).
+//! - `CRATEPLAN_BIN`: generator binary to use instead of the one cargo built.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Target triples every workspace is planned for.
+pub const TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+    "wasm32-unknown-unknown",
+];
+
+/// `build` = `cargo build`, `test` = `cargo test --no-run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    Build,
+    Test,
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Build => "build",
+            Mode::Test => "test",
+        })
+    }
+}
+
+/// Longest a single cargo or crateplan run may take.
+const RUN_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    repo_root().join("tests").join("workspaces")
+}
+
+/// Scratch space of this suite (inside cargo's target dir, never in the repo).
+pub fn scratch_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential")
+}
+
+fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
+/// The generator under test, or why it cannot be run.
+pub fn crateplan_bin() -> Result<PathBuf, String> {
+    if let Ok(p) = std::env::var("CRATEPLAN_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    match option_env!("CARGO_BIN_EXE_crateplan") {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => Err("the root crate has no `crateplan` binary target yet".to_string()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Workspaces
+// ---------------------------------------------------------------------------
+
+/// `tests/workspaces/<name>/crateplan-test.toml`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestConfig {
+    /// Extra argument sets, each given identically to cargo and crateplan,
+    /// in addition to the empty set (unless `default-args = false`).
+    #[serde(default)]
+    pub args: Vec<Vec<String>>,
+    #[serde(default = "yes", rename = "default-args")]
+    pub default_args: bool,
+    /// Local git repositories to create before the workspace is locked.
+    #[serde(default)]
+    pub git: Vec<GitRepo>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitRepo {
+    pub repo: String,
+    pub steps: Vec<GitStep>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitStep {
+    /// Directory (relative to the workspace fixture) copied over the work tree.
+    pub files: String,
+    /// Branch to commit on (default `main`); created from HEAD when new.
+    pub branch: Option<String>,
+    /// Tag to put on the new commit.
+    pub tag: Option<String>,
+}
+
+/// A fixture workspace ready to be planned.
+#[derive(Debug)]
+pub struct Workspace {
+    pub name: String,
+    /// Absolute, canonical directory holding the root Cargo.toml.
+    pub dir: PathBuf,
+    pub arg_sets: Vec<Vec<String>>,
+    /// True when the lock file is committed (and so must not be rewritten).
+    pub committed_lock: bool,
+}
+
+/// Every directory under `tests/workspaces/` with a `Cargo.toml` or a
+/// `Cargo.toml.in`, sorted by name.
+pub fn discover() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(fixtures_dir()).expect("tests/workspaces exists") {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.join("Cargo.toml").is_file() || path.join("Cargo.toml.in").is_file() {
+            out.push((entry.file_name().to_string_lossy().into_owned(), path));
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn read_config(dir: &Path) -> Result<TestConfig, String> {
+    let path = dir.join("crateplan-test.toml");
+    if !path.is_file() {
+        return Ok(TestConfig::default());
+    }
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Makes a fixture ready: committed workspaces are used in place; templated
+/// ones (`Cargo.toml.in`, git repositories) are copied to the scratch dir,
+/// their repositories created, placeholders filled and the lock generated.
+pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
+    let config = read_config(fixture)?;
+    let mut arg_sets = Vec::new();
+    if config.default_args {
+        arg_sets.push(Vec::new());
+    }
+    arg_sets.extend(config.args.iter().cloned());
+
+    if fixture.join("Cargo.toml").is_file() && config.git.is_empty() {
+        if !fixture.join("Cargo.lock").is_file() {
+            return Err(format!("{}: no Cargo.lock committed", fixture.display()));
+        }
+        let dir = fixture.canonicalize().map_err(|e| e.to_string())?;
+        return Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: true });
+    }
+
+    let base = scratch_dir().join("prepared").join(name);
+    if base.exists() {
+        fs::remove_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
+    }
+    let repos = base.join("repos");
+    let ws = base.join("ws");
+    fs::create_dir_all(&repos).map_err(|e| e.to_string())?;
+    let repos = repos.canonicalize().map_err(|e| e.to_string())?;
+
+    let mut substitutions: Vec<(String, String)> = Vec::new();
+    for repo in &config.git {
+        let repo_dir = repos.join(&repo.repo);
+        make_git_repo(fixture, repo, &repo_dir)?;
+        substitutions.push((format!("@GIT:{}@", repo.repo), format!("file://{}", repo_dir.display())));
+        for r in list_refs(&repo_dir)? {
+            let sha = git(&repo_dir, &["rev-parse", &format!("{r}^{{commit}}")])?;
+            substitutions.push((format!("@REV:{}:{}@", repo.repo, r), sha.trim().to_string()));
+        }
+    }
+
+    // Copy the fixture (minus the git step trees) and fill the templates.
+    let skip: BTreeSet<PathBuf> = config
+        .git
+        .iter()
+        .flat_map(|r| r.steps.iter().map(|s| fixture.join(&s.files)))
+        .collect();
+    copy_tree(fixture, &ws, &skip)?;
+    fill_templates(&ws, &substitutions)?;
+
+    // Not `--offline`: cargo refuses to clone even a file:// git source then.
+    // The templates use git and path dependencies only, so no registry is
+    // contacted.
+    let out = Command::new(cargo_bin())
+        .args(["generate-lockfile"])
+        .current_dir(&ws)
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "{name}: cargo generate-lockfile failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let dir = ws.canonicalize().map_err(|e| e.to_string())?;
+    Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: false })
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "core.hooksPath=/dev/null"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "crateplan tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@crateplan.invalid")
+        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00+0000")
+        .env("GIT_COMMITTER_NAME", "crateplan tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@crateplan.invalid")
+        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00+0000")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .map_err(|e| format!("git {args:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {args:?} in {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn make_git_repo(fixture: &Path, repo: &GitRepo, dir: &Path) -> Result<(), String> {
+    fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    git(dir, &["init", "-q", "-b", "main"])?;
+    for (i, step) in repo.steps.iter().enumerate() {
+        let branch = step.branch.as_deref().unwrap_or("main");
+        if i > 0 {
+            let exists = git(dir, &["branch", "--list", branch])?;
+            if exists.trim().is_empty() {
+                git(dir, &["checkout", "-q", "-b", branch])?;
+            } else {
+                git(dir, &["checkout", "-q", branch])?;
+            }
+        }
+        copy_tree(&fixture.join(&step.files), dir, &BTreeSet::new())?;
+        git(dir, &["add", "-A"])?;
+        git(dir, &["commit", "-q", "-m", &format!("step {} of {}", i + 1, repo.repo)])?;
+        if let Some(tag) = &step.tag {
+            git(dir, &["tag", tag])?;
+        }
+    }
+    // HEAD (the default branch cargo follows) is `main`.
+    git(dir, &["checkout", "-q", "main"])?;
+    Ok(())
+}
+
+fn list_refs(dir: &Path) -> Result<Vec<String>, String> {
+    let out = git(dir, &["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/tags"])?;
+    Ok(out.lines().map(str::to_string).collect())
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &BTreeSet<PathBuf>) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        if skip.contains(&path) {
+            continue;
+        }
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &dest, skip)?;
+        } else {
+            fs::copy(&path, &dest).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    // Remove directories left empty because everything in them was skipped.
+    if fs::read_dir(to).map(|mut d| d.next().is_none()).unwrap_or(false) {
+        let _ = fs::remove_dir(to);
+    }
+    Ok(())
+}
+
+fn fill_templates(dir: &Path, subs: &[(String, String)]) -> Result<(), String> {
+    for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            fill_templates(&path, subs)?;
+        } else if path.extension().is_some_and(|e| e == "in") {
+            let mut text = fs::read_to_string(&path).map_err(|e| e.to_string())?;
+            for (k, v) in subs {
+                text = text.replace(k, v);
+            }
+            if let Some(i) = text.find('@').filter(|&i| text[i..].starts_with("@GIT:") || text[i..].starts_with("@REV:")) {
+                return Err(format!("{}: unfilled placeholder at byte {i}", path.display()));
+            }
+            fs::write(path.with_extension(""), text).map_err(|e| e.to_string())?;
+            fs::remove_file(&path).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// `cargo fetch --locked`, so the registry cache and git checkouts hold
+/// everything both cargo and crateplan read.
+pub fn fetch(ws: &Workspace) -> Result<(), String> {
+    let out = Command::new(cargo_bin())
+        .args(["fetch", "--locked"])
+        .current_dir(&ws.dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("{}: cargo fetch --locked failed:\n{}", ws.name, String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(())
+}
+
+/// The `version` of a Cargo.lock as cargo reads it (1 to 4).
+pub fn lock_version(text: &str) -> Result<u32, String> {
+    let value: toml::Value = toml::from_str(text).map_err(|e| e.to_string())?;
+    if let Some(v) = value.get("version").and_then(|v| v.as_integer()) {
+        return Ok(v as u32);
+    }
+    let packages = value.get("package").and_then(|p| p.as_array()).cloned().unwrap_or_default();
+    let inline_checksum = packages.iter().any(|p| p.get("checksum").is_some());
+    let short_dep = packages.iter().any(|p| {
+        p.get("dependencies")
+            .and_then(|d| d.as_array())
+            .is_some_and(|deps| deps.iter().any(|d| d.as_str().is_some_and(|s| !s.contains('('))))
+    });
+    if inline_checksum || short_dep || packages.len() == 1 { Ok(2) } else { Ok(1) }
+}
+
+// ---------------------------------------------------------------------------
+// Unit graphs
+// ---------------------------------------------------------------------------
+
+/// What identifies a unit: package, target kind and name, mode, platform
+/// (`None` = host) and sorted features.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitKey {
+    pub pkg_id: String,
+    pub kind: String,
+    pub name: String,
+    pub mode: String,
+    pub platform: Option<String>,
+    pub features: Vec<String>,
+}
+
+impl fmt::Display for UnitKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}:{} {} {} [{}]",
+            short_pkg_id(&self.pkg_id),
+            self.kind,
+            self.name,
+            self.mode,
+            self.platform.as_deref().unwrap_or("host"),
+            self.features.join(",")
+        )
+    }
+}
+
+/// `registry+https://…crates.io-index#serde@1.0.1` → `serde@1.0.1`;
+/// `path+file:///…/ws/foo#0.1.0` → `path:foo#0.1.0`; git → `git:<repo>#name@v`.
+pub fn short_pkg_id(id: &str) -> String {
+    let (source, rest) = id.split_once('#').unwrap_or((id, ""));
+    if source.starts_with("registry+https://github.com/rust-lang/crates.io-index") {
+        return rest.to_string();
+    }
+    if let Some(path) = source.strip_prefix("path+file://") {
+        let last = path.rsplit('/').next().unwrap_or(path);
+        return format!("path:{last}#{rest}");
+    }
+    if let Some(url) = source.strip_prefix("git+") {
+        let (url, query) = url.split_once('?').unwrap_or((url, ""));
+        let last = url.rsplit('/').next().unwrap_or(url);
+        let q = if query.is_empty() { String::new() } else { format!("?{query}") };
+        return format!("git:{last}{q}#{rest}");
+    }
+    id.to_string()
+}
+
+/// The per-unit data compared once two units are matched by key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitDetails {
+    pub crate_types: Vec<String>,
+    pub src_path: String,
+    pub edition: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    pub units: BTreeMap<UnitKey, UnitDetails>,
+    /// Keys that occur more than once in the graph (reported, never hidden).
+    pub duplicate_keys: Vec<UnitKey>,
+    pub edges: BTreeSet<(UnitKey, UnitKey, String)>,
+    pub roots: BTreeSet<UnitKey>,
+}
+
+fn str_field<'a>(v: &'a Value, path: &[&str]) -> Result<&'a str, String> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(*p).ok_or_else(|| format!("missing field {}", path.join(".")))?;
+    }
+    cur.as_str().ok_or_else(|| format!("field {} is not a string", path.join(".")))
+}
+
+fn str_list(v: &Value, what: &str) -> Result<Vec<String>, String> {
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("{what}: non-string item")))
+            .collect(),
+        Value::String(s) => Ok(vec![s.clone()]),
+        _ => Err(format!("{what}: not a list")),
+    }
+}
+
+/// Parses cargo's `--unit-graph` JSON (and crateplan's copy of it).
+pub fn parse_unit_graph(text: &str) -> Result<Graph, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    if v.get("version").and_then(Value::as_u64) != Some(1) {
+        return Err("`version` is not 1".to_string());
+    }
+    let units = v.get("units").and_then(Value::as_array).ok_or("no `units` array")?;
+    let mut keys = Vec::with_capacity(units.len());
+    let mut graph = Graph::default();
+    for (i, u) in units.iter().enumerate() {
+        let ctx = |e: String| format!("units[{i}]: {e}");
+        let mut features = match u.get("features") {
+            Some(f) => str_list(f, "features").map_err(ctx)?,
+            None => Vec::new(),
+        };
+        features.sort();
+        let platform = match u.get("platform") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(ctx("`platform` is neither null nor a string".into())),
+        };
+        let target = u.get("target").ok_or_else(|| ctx("no `target`".into()))?;
+        let key = UnitKey {
+            pkg_id: str_field(u, &["pkg_id"]).map_err(ctx)?.to_string(),
+            kind: str_list(target.get("kind").unwrap_or(&Value::Null), "target.kind").map_err(ctx)?.join(","),
+            name: str_field(target, &["name"]).map_err(ctx)?.to_string(),
+            mode: str_field(u, &["mode"]).map_err(ctx)?.to_string(),
+            platform,
+            features,
+        };
+        let details = UnitDetails {
+            crate_types: str_list(target.get("crate_types").unwrap_or(&Value::Null), "target.crate_types")
+                .map_err(ctx)?,
+            src_path: str_field(target, &["src_path"]).map_err(ctx)?.to_string(),
+            edition: target.get("edition").and_then(Value::as_str).unwrap_or("").to_string(),
+        };
+        if graph.units.insert(key.clone(), details).is_some() {
+            graph.duplicate_keys.push(key.clone());
+        }
+        keys.push(key);
+    }
+    for (i, u) in units.iter().enumerate() {
+        let deps = u.get("dependencies").and_then(Value::as_array).cloned().unwrap_or_default();
+        for d in deps {
+            let idx = d.get("index").and_then(Value::as_u64).ok_or_else(|| format!("units[{i}]: dependency without index"))?
+                as usize;
+            let to = keys.get(idx).ok_or_else(|| format!("units[{i}]: dependency index {idx} out of range"))?;
+            let name = d.get("extern_crate_name").and_then(Value::as_str).unwrap_or("").to_string();
+            graph.edges.insert((keys[i].clone(), to.clone(), name));
+        }
+    }
+    let roots = v.get("roots").and_then(Value::as_array).ok_or("no `roots` array")?;
+    for r in roots {
+        let idx = r.as_u64().ok_or("non-integer root")? as usize;
+        graph.roots.insert(keys.get(idx).ok_or_else(|| format!("root index {idx} out of range"))?.clone());
+    }
+    Ok(graph)
+}
+
+// ---------------------------------------------------------------------------
+// Running one combination
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+pub struct Combo {
+    pub ws: Arc<Workspace>,
+    pub target: &'static str,
+    pub mode: Mode,
+    pub args: Vec<String>,
+}
+
+impl Combo {
+    pub fn label(&self) -> String {
+        let mut s = format!("{} {} {}", self.ws.name, self.target, self.mode);
+        if !self.args.is_empty() {
+            s.push_str(&format!(" [{}]", self.args.join(" ")));
+        }
+        s
+    }
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub combo: Combo,
+    pub cargo: Result<Graph, String>,
+    pub cargo_time: Duration,
+    pub crateplan: Result<Graph, String>,
+    pub crateplan_time: Duration,
+}
+
+/// Runs a command with stdout/stderr going to files (no pipe deadlock) and a
+/// timeout; returns stdout on success, a readable error otherwise.
+fn run_captured(mut cmd: Command, scratch: &Path, what: &str) -> Result<String, String> {
+    fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
+    let out_path = scratch.join("stdout");
+    let err_path = scratch.join("stderr");
+    let stdout = fs::File::create(&out_path).map_err(|e| e.to_string())?;
+    let stderr = fs::File::create(&err_path).map_err(|e| e.to_string())?;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .map_err(|e| format!("{what}: cannot start: {e}"))?;
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if start.elapsed() > RUN_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("{what}: timed out after {}s", RUN_TIMEOUT.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = fs::read_to_string(&out_path).unwrap_or_default();
+    if !status.success() {
+        let err = fs::read_to_string(&err_path).unwrap_or_default();
+        let err: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
+        return Err(format!("{what}: exited with {status}:\n      {}", err.join("\n      ")));
+    }
+    Ok(out)
+}
+
+fn combo_scratch(combo: &Combo, who: &str) -> PathBuf {
+    let mut tag: String = combo
+        .label()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    tag.truncate(150);
+    scratch_dir().join("runs").join(tag).join(who)
+}
+
+fn mode_args(mode: Mode) -> &'static [&'static str] {
+    match mode {
+        Mode::Build => &["build"],
+        Mode::Test => &["test", "--no-run"],
+    }
+}
+
+/// The oracle: `RUSTC_BOOTSTRAP=1 cargo build|test --no-run --unit-graph -Z
+/// unstable-options --target T --locked [args]`, in the workspace directory.
+pub fn run_cargo(combo: &Combo) -> Result<Graph, String> {
+    let scratch = combo_scratch(combo, "cargo");
+    let mut cmd = Command::new(cargo_bin());
+    cmd.args(mode_args(combo.mode))
+        .args(["--unit-graph", "-Z", "unstable-options", "--target", combo.target, "--locked"])
+        .args(&combo.args)
+        .current_dir(&combo.ws.dir)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_TARGET_DIR", scratch.join("target"));
+    for var in ["CARGO_BUILD_TARGET", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS"] {
+        cmd.env_remove(var);
+    }
+    let text = run_captured(cmd, &scratch, "cargo")?;
+    parse_unit_graph(&text).map_err(|e| format!("cargo's unit graph: {e}"))
+}
+
+/// The generator: `crateplan generate --manifest-path <ws>/Cargo.toml
+/// --target T [--tests] --format unit-graph [args]`, in the workspace directory.
+pub fn run_crateplan(combo: &Combo) -> Result<Graph, String> {
+    let bin = crateplan_bin()?;
+    let scratch = combo_scratch(combo, "crateplan");
+    let mut cmd = Command::new(bin);
+    cmd.arg("generate")
+        .arg("--manifest-path")
+        .arg(combo.ws.dir.join("Cargo.toml"))
+        .args(["--target", combo.target]);
+    if combo.mode == Mode::Test {
+        cmd.arg("--tests");
+    }
+    cmd.args(["--format", "unit-graph"]).args(&combo.args).current_dir(&combo.ws.dir);
+    let text = run_captured(cmd, &scratch, "crateplan")?;
+    parse_unit_graph(&text).map_err(|e| format!("crateplan's unit graph: {e}"))
+}
+
+fn selected(label: &str) -> bool {
+    match std::env::var("CRATEPLAN_DIFF_ONLY") {
+        Ok(filter) if !filter.trim().is_empty() => filter.split(',').any(|f| label.contains(f.trim())),
+        _ => true,
+    }
+}
+
+/// Everything the tests look at, computed once per test binary.
+pub struct Suite {
+    pub workspaces: Vec<Arc<Workspace>>,
+    /// Workspaces that could not be prepared or fetched: (name, error).
+    pub setup_errors: Vec<(String, String)>,
+    /// Committed lock files whose bytes changed while cargo ran.
+    pub rewritten_locks: Vec<String>,
+    pub outcomes: Vec<Outcome>,
+    pub wall_time: Duration,
+    pub jobs: usize,
+}
+
+pub fn run_suite() -> Suite {
+    let start = Instant::now();
+    let mut workspaces = Vec::new();
+    let mut setup_errors = Vec::new();
+    let mut locks_before = BTreeMap::new();
+    for (name, dir) in discover() {
+        let ws = match prepare(&name, &dir) {
+            Ok(ws) => ws,
+            Err(e) => {
+                setup_errors.push((name, e));
+                continue;
+            }
+        };
+        let lock_path = ws.dir.join("Cargo.lock");
+        let before = fs::read(&lock_path).unwrap_or_default();
+        if let Err(e) = fetch(&ws) {
+            setup_errors.push((name, e));
+            continue;
+        }
+        if ws.committed_lock {
+            locks_before.insert(name.clone(), (lock_path, before));
+        }
+        workspaces.push(Arc::new(ws));
+    }
+
+    let mut queue = VecDeque::new();
+    for ws in &workspaces {
+        for target in TARGETS {
+            for mode in [Mode::Build, Mode::Test] {
+                for args in &ws.arg_sets {
+                    let combo = Combo { ws: ws.clone(), target, mode, args: args.clone() };
+                    if selected(&combo.label()) {
+                        queue.push_back(combo);
+                    }
+                }
+            }
+        }
+    }
+    let jobs = std::env::var("CRATEPLAN_DIFF_JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or(2usize).max(1);
+    let queue = Mutex::new(queue);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let Some(combo) = queue.lock().unwrap().pop_front() else { break };
+                let t = Instant::now();
+                let cargo = run_cargo(&combo);
+                let cargo_time = t.elapsed();
+                let t = Instant::now();
+                let crateplan = run_crateplan(&combo);
+                let crateplan_time = t.elapsed();
+                results.lock().unwrap().push(Outcome { combo, cargo, cargo_time, crateplan, crateplan_time });
+            });
+        }
+    });
+    let mut outcomes = results.into_inner().unwrap();
+    outcomes.sort_by_key(|o| (o.combo.ws.name.clone(), o.combo.target, o.combo.mode, o.combo.args.clone()));
+
+    let mut rewritten_locks = Vec::new();
+    for (name, (path, before)) in locks_before {
+        if fs::read(&path).unwrap_or_default() != before {
+            rewritten_locks.push(name);
+        }
+    }
+    Suite { workspaces, setup_errors, rewritten_locks, outcomes, wall_time: start.elapsed(), jobs }
+}
+
+// ---------------------------------------------------------------------------
+// Reports
+// ---------------------------------------------------------------------------
+
+fn list_section<T: fmt::Display>(out: &mut String, title: &str, items: &[T]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(&format!("  {title} ({}):\n", items.len()));
+    for i in items {
+        out.push_str(&format!("    {i}\n"));
+    }
+}
+
+struct Edge<'a>(&'a (UnitKey, UnitKey, String));
+
+impl fmt::Display for Edge<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}  --{}-->  {}", self.0 .0, self.0 .2, self.0 .1)
+    }
+}
+
+/// The set comparison of two graphs; empty string when they agree.
+pub fn graph_diff(cargo: &Graph, ours: &Graph) -> String {
+    let mut out = String::new();
+    let only_cargo: Vec<&UnitKey> = cargo.units.keys().filter(|k| !ours.units.contains_key(*k)).collect();
+    let only_ours: Vec<&UnitKey> = ours.units.keys().filter(|k| !cargo.units.contains_key(*k)).collect();
+    list_section(&mut out, "units only in cargo", &only_cargo);
+    list_section(&mut out, "units only in crateplan", &only_ours);
+    let e_cargo: Vec<Edge> = cargo.edges.difference(&ours.edges).map(Edge).collect();
+    let e_ours: Vec<Edge> = ours.edges.difference(&cargo.edges).map(Edge).collect();
+    list_section(&mut out, "edges only in cargo", &e_cargo);
+    list_section(&mut out, "edges only in crateplan", &e_ours);
+    let r_cargo: Vec<&UnitKey> = cargo.roots.difference(&ours.roots).collect();
+    let r_ours: Vec<&UnitKey> = ours.roots.difference(&cargo.roots).collect();
+    list_section(&mut out, "roots only in cargo", &r_cargo);
+    list_section(&mut out, "roots only in crateplan", &r_ours);
+    list_section(&mut out, "unit keys occurring twice in crateplan's graph", &ours.duplicate_keys);
+    out
+}
+
+/// crate_types / src_path / edition of the units both graphs have.
+pub fn details_diff(cargo: &Graph, ours: &Graph) -> String {
+    let mut out = String::new();
+    for (key, c) in &cargo.units {
+        let Some(o) = ours.units.get(key) else { continue };
+        if c.crate_types != o.crate_types {
+            out.push_str(&format!("  {key}\n    crate_types: cargo {:?}, crateplan {:?}\n", c.crate_types, o.crate_types));
+        }
+        if c.src_path != o.src_path {
+            out.push_str(&format!("  {key}\n    src_path: cargo {}\n              crateplan {}\n", c.src_path, o.src_path));
+        }
+        if c.edition != o.edition {
+            out.push_str(&format!("  {key}\n    edition: cargo {:?}, crateplan {:?}\n", c.edition, o.edition));
+        }
+    }
+    out
+}
+
+/// Writes a report next to the scratch runs and returns its path.
+pub fn write_report(name: &str, text: &str) -> PathBuf {
+    let path = scratch_dir().join(format!("report-{name}.txt"));
+    let _ = fs::create_dir_all(scratch_dir());
+    let _ = fs::write(&path, text);
+    path
+}
