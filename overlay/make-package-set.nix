@@ -1,0 +1,264 @@
+# rustBuilder.makePackageSet: every unit of a crateplan plan (docs/plan-schema.md) as Nix
+# derivations, one per package instance (package × host/target × feature set).
+#
+#   pkgs.rustBuilder.makePackageSet {
+#     plan = ./Cargo.plan.json;          # path to the plan JSON, or the parsed attrset
+#     workspaceSrc = ./.;                # the workspace root (path packages are read from here)
+#     rustToolchain ? pkgs.rustc;        # provides rustc (and rustdoc)
+#     rustVersion ? null;                # cargo2nix compatibility: needs pkgs.rust-bin
+#     packageOverrides ? (pkgs: pkgs.rustBuilder.overrides.all);
+#     release ? true;                    # cargo's release profile, else dev
+#     rootFeatures ? null;               # checked against the plan (features are fixed there)
+#     target ? null;                     # target triple; default: hostPlatform.rust.rustcTarget
+#     crateUrl ? "https://static.crates.io/crates/{name}/{name}-{version}.crate";
+#   }
+#
+# Result: `workspace.<member>` (the member's lib and bins), `<registry>.<name>.<version>` (e.g.
+# crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key).
+{ pkgs, mkcrate }:
+{ plan
+, workspaceSrc
+, rustToolchain ? null
+, rustVersion ? null
+, packageOverrides ? (p: p.rustBuilder.overrides.all)
+, release ? true
+, rootFeatures ? null
+, target ? null
+, crateUrl ? "https://static.crates.io/crates/{name}/{name}-{version}.crate"
+}:
+let
+  inherit (pkgs) lib;
+  inherit (lib) concatStringsSep concatMapStringsSep filterAttrs hasPrefix removePrefix toUpper unique;
+
+  planData = if builtins.isAttrs plan then plan else builtins.fromJSON (builtins.readFile plan);
+
+  rustc =
+    if rustToolchain != null then rustToolchain
+    else if rustVersion == null then pkgs.rustc
+    else if pkgs ? rust-bin then pkgs.rust-bin.stable.${rustVersion}.default
+    else throw ("makePackageSet: rustVersion = \"${rustVersion}\" needs a toolchain provider "
+      + "(pkgs.rust-bin, from rust-overlay), and this nixpkgs has none. Add that overlay, or pass "
+      + "rustToolchain = <a derivation with bin/rustc> instead.");
+
+  targetTriple = if target != null then target else pkgs.stdenv.hostPlatform.rust.rustcTarget;
+  hostTriple = pkgs.stdenv.buildPlatform.rust.rustcTarget;
+
+  checkedPlan =
+    if (planData.version or null) != 1
+    then throw "makePackageSet: plan schema version ${toString (planData.version or "missing")} is not supported (this overlay reads version 1); regenerate the plan with a matching crateplan"
+    else if !(planData.platforms ? ${targetTriple})
+    then throw "makePackageSet: the plan has no units for target ${targetTriple} (it has: ${concatStringsSep ", " (builtins.attrNames planData.platforms)}); regenerate it with --target ${targetTriple}"
+    else if rootFeatures != null && rootFeatures != planData.inputs.features.features
+    then throw "makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the features the plan was generated with (${builtins.toJSON planData.inputs.features.features}); regenerate the plan with those --features"
+    else planData;
+
+  inherit (checkedPlan) packages;
+  units = checkedPlan.platforms.${targetTriple}.build.units;
+  workspaceMembers = checkedPlan.workspace.members;
+  selected = checkedPlan.workspace.selected;
+
+  targetOf = unit: packages.${unit.package}.targets.${unit.target};
+  isLibUnit = unit: unit.mode == "build" && (targetOf unit).kind == "lib";
+  isBinUnit = unit: unit.mode == "build" && (targetOf unit).kind == "bin";
+  isBuildScriptCompile = unit: unit.mode == "build" && (targetOf unit).kind == "custom-build";
+  isBuildScriptRun = unit: unit.mode == "run-custom-build";
+
+  # A package instance: everything cargo builds for one package on one platform with one
+  # feature set (its build script run, lib and bins) is one derivation.
+  instanceKey = unit: "${unit.package} ${unit.platform} [${concatStringsSep "," unit.features}]";
+
+  instanceUnitKeys = builtins.groupBy (key: instanceKey units.${key})
+    (builtins.filter (key: !(isBuildScriptCompile units.${key})) (builtins.attrNames units));
+
+  profileFor = platform:
+    if release then {
+      name = "release";
+      # cargo's build-override default: build scripts, proc-macros and their deps at opt-level 0.
+      optLevel = if platform == "host" then "0" else "3";
+      debugInfo = 0;
+      debugAssertions = false;
+    } else {
+      name = "debug";
+      optLevel = "0";
+      debugInfo = if platform == "host" then 0 else 2;
+      debugAssertions = true;
+    };
+
+  crateIoRegistries = [
+    "registry+https://github.com/rust-lang/crates.io-index"
+    "sparse+https://index.crates.io/"
+  ];
+
+  downloadUrl = pkg:
+    if builtins.isFunction crateUrl then crateUrl { inherit (pkg) name version; inherit (pkg.source) registry; }
+    else if builtins.elem pkg.source.registry crateIoRegistries
+    then builtins.replaceStrings [ "{name}" "{version}" ] [ pkg.name pkg.version ] crateUrl
+    else throw "makePackageSet: ${pkg.name} ${pkg.version} comes from registry ${pkg.source.registry}; pass crateUrl as a function { registry, name, version } -> url to download from it";
+
+  # Directories of the path packages, relative to the workspace root.
+  pathPackageDirs = map (p: p.source.path)
+    (builtins.filter (p: p.source.type == "path") (builtins.attrValues packages));
+
+  # A path package's own files: its directory without target/, .git, result links, and without
+  # the directories of other path packages nested inside it.
+  pathSource = pkg:
+    let
+      dir = pkg.source.path;
+      root = if dir == "" then workspaceSrc else workspaceSrc + "/${dir}";
+      rootString = toString root;
+      nested = builtins.filter (d: d != dir && (dir == "" || hasPrefix "${dir}/" d)) pathPackageDirs;
+      nestedRel = map (d: if dir == "" then d else removePrefix "${dir}/" d) nested;
+      keep = path: type:
+        let
+          rel = removePrefix "${rootString}/" (toString path);
+          base = baseNameOf rel;
+        in
+        !(builtins.elem rel nestedRel)
+        && !(type == "directory" && (rel == "target" || base == ".git"))
+        && !(type == "symlink" && hasPrefix "result" base);
+    in
+    builtins.path {
+      path = root;
+      name = "${pkg.name}-${pkg.version}-source";
+      filter = keep;
+    };
+
+  sourceOf = pkg:
+    if pkg.source.type == "registry" then {
+      src = pkgs.fetchurl {
+        name = "${pkg.name}-${pkg.version}.crate";
+        url = downloadUrl pkg;
+        sha256 = pkg.source.checksum;
+      };
+      sourceRoot = "${pkg.name}-${pkg.version}";
+    }
+    else if pkg.source.type == "git" then
+      let
+        checkout = builtins.fetchGit ({ inherit (pkg.source) url rev; allRefs = true; submodules = true; }
+          // lib.optionalAttrs (pkg.source.reference ? branch) { ref = pkg.source.reference.branch; });
+      in
+      {
+        src = if pkg.source.subdir == "" then checkout else "${checkout}/${pkg.source.subdir}";
+        sourceRoot = null;
+      }
+    else if pkg.source.type == "path" then { src = pathSource pkg; sourceRoot = null; }
+    else throw "makePackageSet: unknown source type ${pkg.source.type} for ${pkg.name}";
+
+  normaliseLinks = links: toUpper (builtins.replaceStrings [ "-" ] [ "_" ] links);
+
+  linkableTypes = [ "lib" "rlib" "dylib" "proc-macro" ];
+
+  # `--extern` entries for the lib dependencies of one unit, skipping `skipInstance` (own lib).
+  externsOf = unit: skipInstance:
+    map (dep: { name = dep.externCrateName; crate = instances.${instanceKey units.${dep.unit}}; })
+      (builtins.filter
+        (dep:
+          let depUnit = units.${dep.unit}; in
+          isLibUnit depUnit
+          && instanceKey depUnit != skipInstance
+          && builtins.any (t: builtins.elem t linkableTypes) (targetOf depUnit).crateTypes)
+        unit.dependencies);
+
+  makeInstance = key: unitKeys:
+    let
+      members = map (k: units.${k}) unitKeys;
+      first = builtins.head members;
+      pkg = packages.${first.package};
+      libUnits = builtins.filter isLibUnit members;
+      binUnits = builtins.filter isBinUnit members;
+      runUnits = builtins.filter isBuildScriptRun members;
+      libUnit = if libUnits == [ ] then null else builtins.head libUnits;
+      runUnit = if runUnits == [ ] then null else builtins.head runUnits;
+      compileUnit =
+        if runUnit == null then null
+        else units.${(builtins.head (builtins.filter (d: isBuildScriptCompile units.${d.unit}) runUnit.dependencies)).unit};
+      libTarget = targetOf libUnit;
+      buildTarget = targetOf compileUnit;
+      libExterns = if libUnit == null then [ ] else externsOf libUnit key;
+      binExterns = unique (builtins.concatLists (map (u: externsOf u key) binUnits));
+      buildScriptExterns = if compileUnit == null then [ ] else externsOf compileUnit key;
+      linksDependencies = if runUnit == null then [ ] else
+        map
+          (dep: {
+            links = normaliseLinks packages.${units.${dep.unit}.package}.links;
+            crate = instances.${instanceKey units.${dep.unit}};
+          })
+          (builtins.filter
+            (dep: isBuildScriptRun units.${dep.unit} && packages.${units.${dep.unit}.package}.links != null)
+            runUnit.dependencies);
+      source = sourceOf pkg;
+      profile = profileFor first.platform;
+      crate = mkcrate {
+        pname = pkg.name;
+        inherit (pkg) version links;
+        inherit (source) src sourceRoot;
+        packageMetadata = pkg.metadata;
+        inherit (first) features;
+        targetTriple = if first.platform == "host" then hostTriple else targetTriple;
+        inherit hostTriple profile linksDependencies binExterns;
+        metadataHash = builtins.substring 0 16
+          (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name}");
+        primary = builtins.elem first.package selected;
+        capLints = if pkg.source.type == "path" then null else "allow";
+        lib = if libUnit == null then null else {
+          inherit (libTarget) crateName crateTypes path edition;
+          externs = libExterns;
+        };
+        bins = map
+          (u: { inherit (targetOf u) name crateName path edition; })
+          binUnits;
+        buildScript = if compileUnit == null then null else {
+          inherit (buildTarget) path edition;
+          externs = buildScriptExterns;
+        };
+        dependencies = map (e: e.crate) (libExterns ++ binExterns ++ buildScriptExterns ++ linksDependencies);
+        inherit rustc;
+      };
+    in
+    builtins.foldl' (drv: override: override drv) crate overrides;
+
+  overrides = packageOverrides pkgs;
+
+  instances = builtins.mapAttrs makeInstance instanceUnitKeys;
+
+  # The instances of one package, target platform first.
+  instancesOf = packageId:
+    let
+      keys = builtins.filter (k: hasPrefix "${packageId} " k) (builtins.attrNames instances);
+      targetKeys = builtins.filter (k: hasPrefix "${packageId} target " k) keys;
+    in
+    map (k: instances.${k}) (targetKeys ++ builtins.filter (k: !(builtins.elem k targetKeys)) keys);
+
+  registryName = source:
+    if source.type == "registry" && builtins.elem source.registry crateIoRegistries then "crates-io"
+    else if source.type == "registry" then source.registry
+    else if source.type == "git" then "git"
+    else "path";
+
+  packagesByRegistry = builtins.foldl'
+    (acc: id:
+      let
+        pkg = packages.${id};
+        found = instancesOf id;
+        registry = registryName pkg.source;
+      in
+      if found == [ ] then acc
+      else lib.recursiveUpdate acc { ${registry}.${pkg.name}.${pkg.version} = builtins.head found; })
+    { }
+    (builtins.attrNames packages);
+
+  workspace = builtins.listToAttrs (builtins.concatMap
+    (id:
+      let found = instancesOf id; in
+      if found == [ ] then [ ] else [{ name = packages.${id}.name; value = builtins.head found; }])
+    workspaceMembers);
+
+  workspaceShell = pkgs.mkShell {
+    name = "crateplan-workspace-shell";
+    nativeBuildInputs = [ rustc pkgs.cargo ];
+    inputsFrom = builtins.attrValues instances;
+  };
+in
+packagesByRegistry // {
+  inherit workspace workspaceShell instances;
+}

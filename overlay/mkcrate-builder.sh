@@ -1,0 +1,342 @@
+# Builds one crate of a crateplan plan the way cargo would: compile the build script for the
+# host, run it with cargo's environment, apply its directives, then compile the lib and the bins
+# with rustc. Sourced by the phases of overlay/mkcrate.nix; every input arrives as an environment
+# variable set by mkcrate.nix (lists are space-separated, tables one row per line, tab-separated).
+set -euo pipefail
+
+# Per-crate state, filled by the steps below. Global (-g): this file is sourced from a phase,
+# which runs inside a function.
+declare -g CRATE_ROOT="" BUILD_DIR="" DEPS_DIR="" OUT_DIR_PATH=""
+declare -ga RUSTC_COMMON=()
+declare -ga LINK_SEARCH=()      # `-L KIND=PATH` of this crate and all its dependencies
+declare -ga OWN_LINK_LIBS=()    # `-l` from this crate's build script
+declare -ga OWN_CFGS=()         # `--cfg` / `--check-cfg` from this crate's build script
+declare -ga OWN_ENV=()          # `rustc-env` K=V from this crate's build script
+declare -ga LINK_ARGS_ALL=() LINK_ARGS_BINS=() LINK_ARGS_CDYLIB=() LINK_ARGS_BIN_NAMED=()
+declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
+
+log() { printf 'crateplan: %s\n' "$*" >&2; }
+
+# The CARGO_PKG_* variables cargo sets for both rustc and build scripts.
+export_package_env() {
+  export CARGO_PKG_NAME="$crateplanPackageName"
+  export CARGO_PKG_VERSION="$crateplanPackageVersion"
+  local core="${crateplanPackageVersion%%+*}"
+  local pre=""
+  if [[ "$core" == *-* ]]; then
+    pre="${core#*-}"
+    core="${core%%-*}"
+  fi
+  export CARGO_PKG_VERSION_MAJOR="${core%%.*}"
+  local rest="${core#*.}"
+  export CARGO_PKG_VERSION_MINOR="${rest%%.*}"
+  export CARGO_PKG_VERSION_PATCH="${rest#*.}"
+  export CARGO_PKG_VERSION_PRE="$pre"
+  export CARGO_PKG_AUTHORS="$crateplanAuthors"
+  export CARGO_PKG_DESCRIPTION="$crateplanDescription"
+  export CARGO_PKG_HOMEPAGE="$crateplanHomepage"
+  export CARGO_PKG_REPOSITORY="$crateplanRepository"
+  export CARGO_PKG_LICENSE="$crateplanLicense"
+  export CARGO_PKG_LICENSE_FILE="$crateplanLicenseFile"
+  export CARGO_PKG_RUST_VERSION="$crateplanRustVersion"
+  export CARGO_PKG_README="$crateplanReadme"
+  export CARGO_MANIFEST_DIR="$CRATE_ROOT"
+  export CARGO_MANIFEST_PATH="$CRATE_ROOT/Cargo.toml"
+  # Nothing may call cargo from a Nix build; give tools that read $CARGO a clear failure.
+  export CARGO="${CARGO:-/crateplan-no-cargo-in-nix-builds}"
+  if [[ -n "$crateplanPrimary" ]]; then export CARGO_PRIMARY_PACKAGE=1; fi
+}
+
+# Lay out the dependencies: one directory of rlib symlinks for `-L dependency=`, the union of
+# the native search paths their build scripts asked for, propagated as cargo propagates them.
+prepare_dependencies() {
+  CRATE_ROOT="$(pwd)"
+  BUILD_DIR="$(mktemp -d "${TMPDIR:-/tmp}/crateplan-build.XXXXXX")"
+  DEPS_DIR="$BUILD_DIR/deps"
+  mkdir -p "$DEPS_DIR"
+  local dep file line
+  for dep in $crateplanDependencies; do
+    if [[ -f "$dep/lib/crateplan/closure" ]]; then
+      while IFS= read -r file; do
+        [[ -n "$file" ]] && ln -sf "$file" "$DEPS_DIR/$(basename "$file")"
+      done < "$dep/lib/crateplan/closure"
+    fi
+    if [[ -f "$dep/lib/crateplan/link-search" ]]; then
+      while IFS= read -r line; do
+        [[ -n "$line" ]] && LINK_SEARCH+=("$line")
+      done < "$dep/lib/crateplan/link-search"
+    fi
+  done
+  RUSTC_COMMON=(--target "$crateplanTargetTriple" -C "opt-level=$crateplanOptLevel"
+    -C "debuginfo=$crateplanDebugInfo" -C "debug-assertions=$crateplanDebugAssertions"
+    -C "overflow-checks=$crateplanDebugAssertions" -C "metadata=$crateplanMetadata"
+    -C "extra-filename=-$crateplanMetadata" -L "dependency=$DEPS_DIR")
+  # Like cargo: lints of dependencies (non-members) are capped.
+  if [[ -n "$crateplanCapLints" ]]; then RUSTC_COMMON+=(--cap-lints "$crateplanCapLints"); fi
+  local f
+  for f in $crateplanFeatures; do RUSTC_COMMON+=(--cfg "feature=\"$f\""); done
+  # cargo declares the expected cfgs; the plan lists only activated features, so accept any.
+  RUSTC_COMMON+=(--check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))')
+  export_package_env
+}
+
+# `--extern NAME=PATH` arguments from a space-separated list of NAME=PATH.
+extern_args() {
+  local e
+  for e in $1; do printf -- '--extern\n%s\n' "$e"; done
+}
+
+compile_build_script() {
+  [[ -n "$crateplanBuildScript" ]] || return 0
+  log "compiling build script $crateplanBuildScript"
+  local -a externs=()
+  mapfile -t externs < <(extern_args "$crateplanBuildScriptExterns")
+  mkdir -p "$BUILD_DIR/build-script"
+  # Build scripts: compiled for the host at opt-level 0 without debuginfo, like cargo's
+  # build-override defaults; features as for the package.
+  local -a features=()
+  local f
+  for f in $crateplanFeatures; do features+=(--cfg "feature=\"$f\""); done
+  CARGO_CRATE_NAME=build_script_build \
+    rustc --crate-name build_script_build --edition "$crateplanBuildScriptEdition" \
+    --crate-type bin "$crateplanBuildScript" -C opt-level=0 -C debuginfo=0 \
+    -C "metadata=$crateplanMetadata-build-script" --target "$crateplanHostTriple" \
+    -L "dependency=$DEPS_DIR" "${features[@]}" "${externs[@]}" "${LINK_SEARCH[@]/#/-L}" \
+    -o "$BUILD_DIR/build-script/build_script_build" \
+    ${crateplanCapLints:+--cap-lints "$crateplanCapLints"}
+}
+
+# CARGO_CFG_<KEY> for every cfg rustc reports for the target; multi-values comma-joined.
+export_target_cfgs() {
+  local line key value name
+  declare -A cfgs=()
+  while IFS= read -r line; do
+    if [[ "$line" == *=* ]]; then
+      key="${line%%=*}"
+      value="${line#*=}"
+      value="${value#\"}"
+      value="${value%\"}"
+    else
+      key="$line"
+      value=""
+    fi
+    # Like cargo, debug_assertions follows the profile, not rustc's default.
+    [[ "$key" == debug_assertions ]] && continue
+    name="CARGO_CFG_$(printf '%s' "$key" | tr '[:lower:]-' '[:upper:]_')"
+    if [[ -n "${cfgs[$name]+set}" && -n "${cfgs[$name]}" ]]; then
+      cfgs[$name]="${cfgs[$name]},$value"
+    else
+      cfgs[$name]="$value"
+    fi
+  done < <(rustc --print cfg --target "$crateplanTargetTriple")
+  local joined="" f
+  for f in $crateplanFeatures; do joined="${joined:+$joined,}$f"; done
+  cfgs[CARGO_CFG_FEATURE]="$joined"
+  [[ "$crateplanDebugAssertions" == on ]] && cfgs[CARGO_CFG_DEBUG_ASSERTIONS]=""
+  for name in "${!cfgs[@]}"; do export "$name=${cfgs[$name]}"; done
+}
+
+run_build_script() {
+  [[ -n "$crateplanBuildScript" ]] || return 0
+  log "running build script"
+  OUT_DIR_PATH="$out/lib/crateplan/out"
+  mkdir -p "$OUT_DIR_PATH"
+  if ! (run_build_script_with_cargo_env > "$BUILD_DIR/build-script/output"); then
+    log "build script of $crateplanPackageName $crateplanPackageVersion failed; its output:"
+    cat "$BUILD_DIR/build-script/output" >&2 || true
+    return 1
+  fi
+  parse_build_script_output "$BUILD_DIR/build-script/output"
+}
+
+# Runs in a subshell: the environment cargo gives a build script, then the script itself.
+run_build_script_with_cargo_env() {
+    export OUT_DIR="$OUT_DIR_PATH"
+    export TARGET="$crateplanTargetTriple" HOST="$crateplanHostTriple"
+    export NUM_JOBS="$NIX_BUILD_CORES" PROFILE="$crateplanProfile"
+    export OPT_LEVEL="$crateplanOptLevel" DEBUG="$crateplanDebug"
+    RUSTC="$(command -v rustc)"
+    RUSTDOC="$(command -v rustdoc || true)"
+    export RUSTC RUSTDOC
+    export CARGO_ENCODED_RUSTFLAGS=""
+    unset RUSTFLAGS
+    if [[ -n "$crateplanLinks" ]]; then export CARGO_MANIFEST_LINKS="$crateplanLinks"; fi
+    local f upper
+    for f in $crateplanFeatures; do
+      upper="$(printf '%s' "$f" | tr '[:lower:]-' '[:upper:]_')"
+      export "CARGO_FEATURE_$upper=1"
+    done
+    export_target_cfgs
+    # DEP_<LINKS>_<KEY> from the build scripts of direct dependencies that declare `links`.
+    local dep links key line
+    for dep in $crateplanLinksDependencies; do
+      links="${dep%%=*}"
+      [[ -f "${dep#*=}/lib/crateplan/metadata" ]] || continue
+      while IFS= read -r line; do
+        [[ "$line" == *=* ]] || continue
+        key="$(printf '%s' "${line%%=*}" | tr '[:lower:]-' '[:upper:]_')"
+        export "DEP_${links}_${key}=${line#*=}"
+      done < "${dep#*=}/lib/crateplan/metadata"
+    done
+    cd "$CRATE_ROOT"
+    "$BUILD_DIR/build-script/build_script_build"
+}
+
+# Apply `rustc-link-search`/`rustc-link-lib` values (also used by rustc-flags).
+add_link_search() { LINK_SEARCH+=("$1"); }
+add_link_lib() { OWN_LINK_LIBS+=(-l "$1"); }
+
+parse_build_script_output() {
+  local line directive key value new_syntax
+  while IFS= read -r line; do
+    if [[ "$line" == cargo::* ]]; then
+      directive="${line#cargo::}"
+      new_syntax=1
+    elif [[ "$line" == cargo:* ]]; then
+      directive="${line#cargo:}"
+      new_syntax=""
+    else
+      continue
+    fi
+    if [[ "$directive" != *=* ]]; then
+      [[ -n "$new_syntax" ]] && { log "invalid build script directive: $line"; return 1; }
+      continue
+    fi
+    key="${directive%%=*}"
+    value="${directive#*=}"
+    case "$key" in
+      rustc-link-search) add_link_search "$value" ;;
+      rustc-link-lib) add_link_lib "$value" ;;
+      rustc-flags) apply_rustc_flags "$value" ;;
+      rustc-cfg) OWN_CFGS+=(--cfg "$value") ;;
+      rustc-check-cfg) OWN_CFGS+=(--check-cfg "$value") ;;
+      rustc-env) OWN_ENV+=("$value") ;;
+      rustc-link-arg) LINK_ARGS_ALL+=(-C "link-arg=$value") ;;
+      rustc-link-arg-bins) LINK_ARGS_BINS+=(-C "link-arg=$value") ;;
+      rustc-link-arg-bin) LINK_ARGS_BIN_NAMED+=("$value") ;;
+      rustc-link-arg-cdylib | rustc-cdylib-link-arg) LINK_ARGS_CDYLIB+=(-C "link-arg=$value") ;;
+      rustc-link-arg-tests | rustc-link-arg-examples | rustc-link-arg-benches) ;; # no such targets built
+      warning) log "warning from build script of $crateplanPackageName: $value" ;;
+      error) log "error from build script of $crateplanPackageName: $value"; return 1 ;;
+      rerun-if-changed | rerun-if-env-changed) ;;
+      metadata) BUILD_SCRIPT_METADATA+="$value"$'\n' ;;
+      *)
+        if [[ -n "$new_syntax" ]]; then
+          log "unknown build script directive: $line"
+          return 1
+        fi
+        BUILD_SCRIPT_METADATA+="$key=$value"$'\n'
+        ;;
+    esac
+  done < "$1"
+}
+
+# rustc-flags: only -l and -L are allowed, in the `-lfoo`, `-l foo` forms.
+apply_rustc_flags() {
+  local -a words
+  read -r -a words <<< "$1"
+  local i=0 flag
+  while (( i < ${#words[@]} )); do
+    flag="${words[$i]}"
+    case "$flag" in
+      -l) i=$((i + 1)); add_link_lib "${words[$i]}" ;;
+      -L) i=$((i + 1)); add_link_search "${words[$i]}" ;;
+      -l*) add_link_lib "${flag#-l}" ;;
+      -L*) add_link_search "${flag#-L}" ;;
+      *) log "rustc-flags may only contain -l and -L, not $flag"; return 1 ;;
+    esac
+    i=$((i + 1))
+  done
+}
+
+# Runs rustc for one of this package's targets with the compile-time environment cargo sets.
+# usage: rustc_for_target CRATE_NAME BIN_NAME_OR_EMPTY rustc-args...
+rustc_for_target() {
+  local crate_name="$1" bin_name="$2"
+  shift 2
+  local -a env_args=("CARGO_CRATE_NAME=$crate_name")
+  [[ -n "$bin_name" ]] && env_args+=("CARGO_BIN_NAME=$bin_name")
+  [[ -n "$OUT_DIR_PATH" ]] && env_args+=("OUT_DIR=$OUT_DIR_PATH")
+  env_args+=("${OWN_ENV[@]}")
+  local -a search=()
+  local s
+  for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
+  env "${env_args[@]}" rustc "$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}"
+}
+
+compile_lib() {
+  [[ -n "$crateplanLibPath" ]] || return 0
+  log "compiling lib $crateplanLibCrateName ($crateplanLibCrateTypes)"
+  local -a externs=() types=() extra=()
+  mapfile -t externs < <(extern_args "$crateplanLibExterns")
+  local t
+  for t in $crateplanLibCrateTypes; do
+    types+=(--crate-type "$t")
+    [[ "$t" == proc-macro ]] && extra+=(--extern proc_macro)
+    [[ "$t" == cdylib ]] && extra+=("${LINK_ARGS_ALL[@]}" "${LINK_ARGS_CDYLIB[@]}")
+  done
+  mkdir -p "$out/lib"
+  rustc_for_target "$crateplanLibCrateName" "" --crate-name "$crateplanLibCrateName" \
+    --edition "$crateplanLibEdition" "$crateplanLibPath" "${types[@]}" \
+    --out-dir "$out/lib" "${externs[@]}" "${extra[@]}" "${OWN_LINK_LIBS[@]}"
+}
+
+compile_bins() {
+  [[ -n "$crateplanBins" ]] || return 0
+  local -a externs=()
+  mapfile -t externs < <(extern_args "$crateplanBinExterns")
+  # The bins of a package that has a lib link against it (cargo's implicit dependency).
+  if [[ -n "$crateplanLibPath" && -n "$crateplanLibExternFile" ]]; then
+    externs+=(--extern "$crateplanLibCrateName=$out/lib/$crateplanLibExternFile")
+  fi
+  # rustc-link-lib applies to the lib, or to every target when the package has none.
+  local -a link_libs=()
+  [[ -z "$crateplanLibPath" ]] && link_libs=("${OWN_LINK_LIBS[@]}")
+  mkdir -p "$out/bin" "$BUILD_DIR/bin"
+  local name crate_name path edition named arg
+  while IFS=$'\t' read -r name crate_name path edition; do
+    [[ -n "$name" ]] || continue
+    log "compiling bin $name"
+    local -a per_bin=()
+    for named in "${LINK_ARGS_BIN_NAMED[@]}"; do
+      if [[ "${named%%=*}" == "$name" ]]; then
+        arg="${named#*=}"
+        per_bin+=(-C "link-arg=$arg")
+      fi
+    done
+    rustc_for_target "$crate_name" "$name" --crate-name "$crate_name" --edition "$edition" \
+      "$path" --crate-type bin --out-dir "$BUILD_DIR/bin" "${externs[@]}" "${link_libs[@]}" \
+      "${LINK_ARGS_ALL[@]}" "${LINK_ARGS_BINS[@]}" "${per_bin[@]}"
+    cp "$BUILD_DIR/bin/$crate_name-$crateplanMetadata" "$out/bin/$name"
+  done <<< "$crateplanBins"
+}
+
+# What dependents read: the linkable files of this crate and its dependencies (closure), the
+# native search paths (link-search), and the build script's metadata (for DEP_<LINKS>_<KEY>).
+write_crate_info() {
+  local info="$out/lib/crateplan"
+  mkdir -p "$info"
+  {
+    if [[ -n "$crateplanLibExternFile" ]]; then echo "$out/lib/$crateplanLibExternFile"; fi
+    local dep
+    for dep in $crateplanDependencies; do
+      [[ -f "$dep/lib/crateplan/closure" ]] && cat "$dep/lib/crateplan/closure"
+    done
+  } | sort -u > "$info/closure"
+  printf '%s\n' "${LINK_SEARCH[@]}" | sed '/^$/d' | sort -u > "$info/link-search"
+  printf '%s' "$BUILD_SCRIPT_METADATA" > "$info/metadata"
+  if [[ -n "$OUT_DIR_PATH" && -z "$(ls -A "$OUT_DIR_PATH")" ]]; then rmdir "$OUT_DIR_PATH"; fi
+}
+
+# The phases mkcrate.nix runs (each between its pre/post hooks).
+configure_crate() { prepare_dependencies; }
+build_crate() {
+  compile_build_script
+  run_build_script
+  compile_lib
+  compile_bins
+}
+install_crate() {
+  write_crate_info
+  rm -rf "$BUILD_DIR"
+}

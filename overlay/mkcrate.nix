@@ -1,0 +1,140 @@
+# mkcrate: one derivation that compiles one package instance of a plan — one package, for one
+# platform (host or target), with one feature set — by running rustc directly, as cargo would:
+# build script (compiled for the host, run with cargo's environment, directives applied), lib,
+# then bins. The build steps live in ./mkcrate-builder.sh.
+#
+# Inputs (all from make-package-set.nix):
+#   pname, version, src, sourceRoot ? null — the package and its unpacked source
+#   packageMetadata — the plan's `metadata` (CARGO_PKG_* values)
+#   links — `links` value or null
+#   features — activated features, sorted
+#   targetTriple, hostTriple — the triple this instance is compiled for, and the build machine's
+#   profile — { name, optLevel, debugInfo, debugAssertions } (see make-package-set.nix)
+#   metadataHash — `-C metadata`, unique per instance
+#   primary — bool, CARGO_PRIMARY_PACKAGE; capLints — "allow" for non-workspace crates, or null
+#   lib — null or { crateName, crateTypes, path, edition, externs }
+#   bins — [ { name, crateName, path, edition } ]; binExterns
+#   buildScript — null or { path, edition, externs }
+#   linksDependencies — [ { links (normalised), crate } ]: direct deps whose metadata we read
+#   dependencies — every crate derivation this one reads
+#   rustc — the toolchain
+# An extern is { name, crate }: `--extern name=<crate's linkable file>`.
+#
+# Output: $out/lib/<linkable file>, $out/bin/<bins>, and $out/lib/crateplan/{closure,
+# link-search,metadata,out} for dependents (see mkcrate-builder.sh).
+{ lib, stdenv }:
+let
+  # The crate's own `lib` argument below shadows nixpkgs' lib.
+  nixLib = lib;
+in
+{ pname
+, version
+, src
+, sourceRoot ? null
+, packageMetadata
+, links
+, features
+, targetTriple
+, hostTriple
+, profile
+, metadataHash
+, primary
+, capLints
+, lib ? null
+, bins ? [ ]
+, binExterns ? [ ]
+, buildScript ? null
+, linksDependencies ? [ ]
+, dependencies
+, rustc
+}@args:
+let
+  crateLib = args.lib;
+  inherit (nixLib) concatMapStringsSep concatStringsSep unique optionalAttrs;
+
+  # The file dependents pass to `--extern`: the rlib, or the proc-macro's shared object.
+  libExternFile =
+    if crateLib == null then null
+    else if builtins.elem "proc-macro" crateLib.crateTypes then "lib${crateLib.crateName}-${metadataHash}.so"
+    else if builtins.elem "lib" crateLib.crateTypes || builtins.elem "rlib" crateLib.crateTypes
+    then "lib${crateLib.crateName}-${metadataHash}.rlib"
+    else if builtins.elem "dylib" crateLib.crateTypes then "lib${crateLib.crateName}-${metadataHash}.so"
+    else null;
+
+  externArgs = externs: map (e: "${e.name}=${e.crate}/lib/${e.crate.crateplan.libExternFile}") externs;
+
+  binTable = concatMapStringsSep "\n"
+    (b: concatStringsSep "\t" [ b.name b.crateName b.path b.edition ])
+    bins;
+in
+stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } // {
+  name = "${pname}-${version}";
+  inherit src;
+  nativeBuildInputs = [ rustc ];
+
+  crateplanPackageName = pname;
+  crateplanPackageVersion = version;
+  crateplanAuthors = packageMetadata.authors;
+  crateplanDescription = packageMetadata.description;
+  crateplanHomepage = packageMetadata.homepage;
+  crateplanRepository = packageMetadata.repository;
+  crateplanLicense = packageMetadata.license;
+  crateplanLicenseFile = packageMetadata.licenseFile;
+  crateplanRustVersion = packageMetadata.rustVersion;
+  crateplanReadme = packageMetadata.readme;
+  crateplanLinks = if links == null then "" else links;
+  crateplanFeatures = features;
+  crateplanTargetTriple = targetTriple;
+  crateplanHostTriple = hostTriple;
+  crateplanProfile = profile.name;
+  crateplanOptLevel = profile.optLevel;
+  crateplanDebugInfo = toString profile.debugInfo;
+  crateplanDebug = if profile.debugInfo == 0 then "false" else "true";
+  crateplanDebugAssertions = if profile.debugAssertions then "on" else "off";
+  crateplanMetadata = metadataHash;
+  crateplanPrimary = primary;
+  crateplanCapLints = if capLints == null then "" else capLints;
+  crateplanDependencies = unique dependencies;
+
+  crateplanLibPath = if crateLib == null then "" else crateLib.path;
+  crateplanLibCrateName = if crateLib == null then "" else crateLib.crateName;
+  crateplanLibCrateTypes = if crateLib == null then [ ] else crateLib.crateTypes;
+  crateplanLibEdition = if crateLib == null then "" else crateLib.edition;
+  crateplanLibExterns = if crateLib == null then [ ] else externArgs crateLib.externs;
+  crateplanLibExternFile = if libExternFile == null then "" else libExternFile;
+
+  crateplanBins = binTable;
+  crateplanBinExterns = externArgs binExterns;
+
+  crateplanBuildScript = if buildScript == null then "" else buildScript.path;
+  crateplanBuildScriptEdition = if buildScript == null then "" else buildScript.edition;
+  crateplanBuildScriptExterns = if buildScript == null then [ ] else externArgs buildScript.externs;
+  crateplanLinksDependencies = map (d: "${d.links}=${d.crate}") linksDependencies;
+
+  crateplanBuilder = ./mkcrate-builder.sh;
+
+  dontPatch = true;
+  dontFixup = true;
+  dontStrip = true;
+  configurePhase = ''
+    runHook preConfigure
+    source "$crateplanBuilder"
+    configure_crate
+    runHook postConfigure
+  '';
+  buildPhase = ''
+    runHook preBuild
+    build_crate
+    runHook postBuild
+  '';
+  installPhase = ''
+    runHook preInstall
+    install_crate
+    runHook postInstall
+  '';
+
+  passthru.crateplan = {
+    inherit pname version features metadataHash libExternFile;
+    bins = map (b: b.name) bins;
+  };
+})
