@@ -93,6 +93,20 @@ pub struct TestConfig {
     /// Local git repositories to create before the workspace is locked.
     #[serde(default)]
     pub git: Vec<GitRepo>,
+    /// Local registries (git index, `file://` downloads) to create and
+    /// publish packages to before the workspace is locked.
+    #[serde(default)]
+    pub registry: Vec<LocalRegistry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalRegistry {
+    pub name: String,
+    /// Package directories (relative to the workspace fixture), each
+    /// `cargo package`d and added to the index. They may not have
+    /// dependencies.
+    pub packages: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -163,7 +177,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
     }
     arg_sets.extend(config.args.iter().cloned());
 
-    if fixture.join("Cargo.toml").is_file() && config.git.is_empty() {
+    if fixture.join("Cargo.toml").is_file() && config.git.is_empty() && config.registry.is_empty() {
         if !fixture.join("Cargo.lock").is_file() {
             return Err(format!("{}: no Cargo.lock committed", fixture.display()));
         }
@@ -191,11 +205,18 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
         }
     }
 
-    // Copy the fixture (minus the git step trees) and fill the templates.
+    for reg in &config.registry {
+        let index = make_registry(fixture, reg, &base.join("registries").join(&reg.name))?;
+        substitutions.push((format!("@REGISTRY:{}@", reg.name), format!("file://{}", index.display())));
+    }
+
+    // Copy the fixture (minus the git step trees and registry packages) and
+    // fill the templates.
     let skip: BTreeSet<PathBuf> = config
         .git
         .iter()
         .flat_map(|r| r.steps.iter().map(|s| fixture.join(&s.files)))
+        .chain(config.registry.iter().flat_map(|r| r.packages.iter().map(|p| fixture.join(p))))
         .collect();
     copy_tree(fixture, &ws, &skip)?;
     fill_templates(&ws, &substitutions)?;
@@ -269,6 +290,79 @@ fn make_git_repo(fixture: &Path, repo: &GitRepo, dir: &Path) -> Result<(), Strin
     Ok(())
 }
 
+/// Creates a registry with a git index at `<dir>/index` whose `dl` points at
+/// `.crate` files in `<dir>/dl`; returns the index directory.
+fn make_registry(fixture: &Path, reg: &LocalRegistry, dir: &Path) -> Result<PathBuf, String> {
+    let index = dir.join("index");
+    let dl = dir.join("dl");
+    fs::create_dir_all(&index).map_err(|e| e.to_string())?;
+    fs::create_dir_all(&dl).map_err(|e| e.to_string())?;
+    let dl = dl.canonicalize().map_err(|e| e.to_string())?;
+    let index = index.canonicalize().map_err(|e| e.to_string())?;
+    fs::write(
+        index.join("config.json"),
+        format!("{{\"dl\":\"file://{}/{{crate}}-{{version}}.crate\"}}\n", dl.display()),
+    )
+    .map_err(|e| e.to_string())?;
+    for pkg in &reg.packages {
+        let src = fixture.join(pkg);
+        let work = dir.join("work").join(pkg.replace('/', "_"));
+        copy_tree(&src, &work, &BTreeSet::new())?;
+        let manifest: toml::Value = toml::from_str(
+            &fs::read_to_string(work.join("Cargo.toml")).map_err(|e| format!("{}: {e}", src.display()))?,
+        )
+        .map_err(|e| format!("{}/Cargo.toml: {e}", src.display()))?;
+        if ["dependencies", "build-dependencies", "target"].iter().any(|k| manifest.get(*k).is_some()) {
+            return Err(format!("{}: registry test packages may not have dependencies", src.display()));
+        }
+        let name = manifest["package"]["name"].as_str().ok_or("package.name")?.to_string();
+        let version = manifest["package"]["version"].as_str().ok_or("package.version")?.to_string();
+        let features = manifest.get("features").cloned().unwrap_or(toml::Value::Table(Default::default()));
+        let target_dir = dir.join("package-target");
+        let out = Command::new(cargo_bin())
+            .args(["package", "--no-verify", "--allow-dirty", "--offline"])
+            .current_dir(&work)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("{}: cargo package failed:\n{}", src.display(), String::from_utf8_lossy(&out.stderr)));
+        }
+        let file = format!("{name}-{version}.crate");
+        let crate_path = dl.join(&file);
+        fs::copy(target_dir.join("package").join(&file), &crate_path).map_err(|e| e.to_string())?;
+        let bytes = fs::read(&crate_path).map_err(|e| e.to_string())?;
+        let cksum = sha256_hex(&bytes);
+        let entry = serde_json::json!({
+            "name": name, "vers": version, "deps": [], "cksum": cksum,
+            "features": serde_json::to_value(&features).map_err(|e| e.to_string())?,
+            "yanked": false, "links": manifest["package"].get("links").and_then(|l| l.as_str()),
+        });
+        let lower = name.to_lowercase();
+        let rel = match lower.len() {
+            1 => format!("1/{lower}"),
+            2 => format!("2/{lower}"),
+            3 => format!("3/{}/{lower}", &lower[..1]),
+            _ => format!("{}/{}/{lower}", &lower[..2], &lower[2..4]),
+        };
+        let path = index.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
+        let mut text = fs::read_to_string(&path).unwrap_or_default();
+        text.push_str(&entry.to_string());
+        text.push('\n');
+        fs::write(&path, text).map_err(|e| e.to_string())?;
+    }
+    git(&index, &["init", "-q", "-b", "main"])?;
+    git(&index, &["add", "-A"])?;
+    git(&index, &["commit", "-q", "-m", "index"])?;
+    Ok(index)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn list_refs(dir: &Path) -> Result<Vec<String>, String> {
     let out = git(dir, &["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/tags"])?;
     Ok(out.lines().map(str::to_string).collect())
@@ -306,7 +400,7 @@ fn fill_templates(dir: &Path, subs: &[(String, String)]) -> Result<(), String> {
             for (k, v) in subs {
                 text = text.replace(k, v);
             }
-            if let Some(i) = text.find('@').filter(|&i| text[i..].starts_with("@GIT:") || text[i..].starts_with("@REV:")) {
+            if let Some(i) = ["@GIT:", "@REV:", "@REGISTRY:"].iter().filter_map(|p| text.find(p)).min() {
                 return Err(format!("{}: unfilled placeholder at byte {i}", path.display()));
             }
             fs::write(path.with_extension(""), text).map_err(|e| e.to_string())?;
