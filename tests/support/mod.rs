@@ -81,7 +81,7 @@ pub fn crateplan_bin() -> Result<PathBuf, String> {
 // ---------------------------------------------------------------------------
 
 /// `tests/workspaces/<name>/crateplan-test.toml`.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestConfig {
     /// Extra argument sets, each given identically to cargo and crateplan,
@@ -107,6 +107,12 @@ pub struct LocalRegistry {
     /// `cargo package`d and added to the index. They may not have
     /// dependencies.
     pub packages: Vec<String>,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        TestConfig { args: Vec::new(), default_args: true, git: Vec::new(), registry: Vec::new() }
+    }
 }
 
 fn yes() -> bool {
