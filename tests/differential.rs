@@ -133,3 +133,31 @@ fn unit_details_match_cargo() {
     let summary = format!("unit details: {} combinations, {} failing\n", s.outcomes.len(), failures.len());
     finish("unit-details", failures, summary);
 }
+
+/// The comparison itself: indifferent to unit order, strict about features,
+/// platform, extern names and roots (so the suite can fail).
+#[test]
+fn comparison_is_order_independent_and_strict() {
+    let unit = |pkg: &str, kind: &str, platform: &str, features: &str, deps: &str| {
+        format!(
+            r#"{{"pkg_id":"{pkg}","target":{{"kind":["{kind}"],"crate_types":["{kind}"],"name":"{pkg}","src_path":"/x/{pkg}.rs","edition":"2021"}},"platform":{platform},"mode":"build","features":[{features}],"dependencies":[{deps}]}}"#
+        )
+    };
+    let graph = |units: Vec<String>, roots: &str| format!(r#"{{"version":1,"units":[{}],"roots":[{roots}]}}"#, units.join(","));
+    let a = unit("a", "lib", "\"x86_64-unknown-linux-gnu\"", r#""std""#, "");
+    let b = |d: usize, name: &str| unit("b", "bin", "\"x86_64-unknown-linux-gnu\"", "", &format!(r#"{{"index":{d},"extern_crate_name":"{name}"}}"#));
+    let base = support::parse_unit_graph(&graph(vec![a.clone(), b(0, "a")], "1")).unwrap();
+    let reordered = support::parse_unit_graph(&graph(vec![b(1, "a"), a.clone()], "0")).unwrap();
+    assert_eq!(graph_diff(&base, &reordered), "");
+    let variants = [
+        graph(vec![a.clone(), b(0, "renamed")], "1"),
+        graph(vec![unit("a", "lib", "\"x86_64-unknown-linux-gnu\"", "", ""), b(0, "a")], "1"),
+        graph(vec![unit("a", "lib", "null", r#""std""#, ""), b(0, "a")], "1"),
+        graph(vec![a.clone(), b(0, "a")], "0,1"),
+        graph(vec![b(0, "a").replace(r#"{"index":0,"extern_crate_name":"a"}"#, "")], "0"),
+    ];
+    for v in variants {
+        let other = support::parse_unit_graph(&v).unwrap();
+        assert_ne!(graph_diff(&base, &other), "", "no difference found for {v}");
+    }
+}
