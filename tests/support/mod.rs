@@ -93,6 +93,10 @@ pub struct TestConfig {
     /// Local git repositories to create before the workspace is locked.
     #[serde(default)]
     pub git: Vec<GitRepo>,
+    /// Rewrite the lock generated for a template in this older format
+    /// (only 3: `version = 3`, git reference values not URL-encoded).
+    #[serde(rename = "lock-version")]
+    pub lock_version: Option<u32>,
     /// Local registries (git index, `file://` downloads) to create and
     /// publish packages to before the workspace is locked.
     #[serde(default)]
@@ -111,7 +115,7 @@ pub struct LocalRegistry {
 
 impl Default for TestConfig {
     fn default() -> Self {
-        TestConfig { args: Vec::new(), default_args: true, git: Vec::new(), registry: Vec::new() }
+        TestConfig { args: Vec::new(), default_args: true, git: Vec::new(), lock_version: None, registry: Vec::new() }
     }
 }
 
@@ -242,8 +246,54 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    match config.lock_version {
+        None | Some(4) => {}
+        Some(3) => {
+            let path = ws.join("Cargo.lock");
+            let text = fs::read_to_string(&path).map_err(|e| e.to_string())?;
+            fs::write(&path, lock_v4_to_v3(&text)?).map_err(|e| e.to_string())?;
+        }
+        Some(v) => return Err(format!("{name}: lock-version = {v} is not supported for templates")),
+    }
     let dir = ws.canonicalize().map_err(|e| e.to_string())?;
     Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: false })
+}
+
+/// A v4 lock as v3: the `version` line, and git `?branch=`/`?tag=`/`?rev=`
+/// values percent-decoded (v4 is the first format to encode them).
+fn lock_v4_to_v3(text: &str) -> Result<String, String> {
+    if !text.contains("\nversion = 4\n") {
+        return Err("generated lock is not v4".to_string());
+    }
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = if line == "version = 4" { "version = 3".to_string() } else { decode_git_query(line) };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn decode_git_query(line: &str) -> String {
+    let Some(start) = line.find("git+") else { return line.to_string() };
+    let Some(q) = line[start..].find('?').map(|q| start + q) else { return line.to_string() };
+    let end = line[q..].find(['#', ')', '"']).map_or(line.len(), |e| q + e);
+    let query = &line[q..end];
+    let mut decoded = Vec::new();
+    let bytes = query.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&query[i + 1..i + 3], 16) {
+                decoded.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        decoded.push(bytes[i]);
+        i += 1;
+    }
+    format!("{}{}{}", &line[..q], String::from_utf8_lossy(&decoded), &line[end..])
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
@@ -724,7 +774,7 @@ pub struct Suite {
     pub workspaces: Vec<Arc<Workspace>>,
     /// Workspaces that could not be prepared or fetched: (name, error).
     pub setup_errors: Vec<(String, String)>,
-    /// Committed lock files whose bytes changed while cargo ran.
+    /// Workspaces whose Cargo.lock bytes changed while cargo ran.
     pub rewritten_locks: Vec<String>,
     pub outcomes: Vec<Outcome>,
     pub wall_time: Duration,
@@ -750,9 +800,7 @@ pub fn run_suite() -> Suite {
             setup_errors.push((name, e));
             continue;
         }
-        if ws.committed_lock {
-            locks_before.insert(name.clone(), (lock_path, before));
-        }
+        locks_before.insert(name.clone(), (lock_path, before));
         workspaces.push(Arc::new(ws));
     }
 
