@@ -1,0 +1,11 @@
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(feature = "metric")]
+pub fn describe(meters: f64) -> String {
+    format!("{:.3} km", meters / 1000.0)
+}
+
+#[cfg(not(feature = "metric"))]
+pub fn describe(meters: f64) -> String {
+    format!("{meters} m")
+}

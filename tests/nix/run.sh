@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Nix end-to-end tests: each example workspace is planned, built by nix-build in the sandbox with
+# the overlay on the offline package set, and its binary's output compared with `cargo run`.
+#
+#   tests/nix/run.sh [EXAMPLE...]      (default: all; needs tests/nix/setup.sh once per machine)
+#
+# Plans come from `crateplan generate` when the generator binary supports it, else (or with
+# CRATEPLAN_PLAN_FROM=cargo) from cargo's own unit graph (tests/nix/unit-graph-to-plan.py).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO"
+source tests/nix/env.sh
+TRIPLE=x86_64-unknown-linux-gnu
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/crateplan-nix-e2e.XXXXXX")"
+TIMINGS="${CRATEPLAN_TIMINGS:-$WORK/timings.txt}"
+FAILURES=()
+trap 'rm -rf "$WORK"' EXIT
+
+log() { printf '\n=== %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; FAILURES+=("$*"); }
+
+generator_available() {
+  [[ "${CRATEPLAN_PLAN_FROM:-auto}" != cargo ]] || return 1
+  cargo build -q --bin crateplan 2>/dev/null || return 1
+  target/debug/crateplan generate --help >/dev/null 2>&1
+}
+if generator_available; then PLAN_FROM=generator; else PLAN_FROM=cargo; fi
+echo "plans from: $PLAN_FROM"
+
+# make_plan WORKSPACE_DIR OUT
+make_plan() {
+  cargo fetch -q --locked --manifest-path "$1/Cargo.toml"   # fills the crate mirror
+  if [[ "$PLAN_FROM" == generator ]]; then
+    target/debug/crateplan generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2"
+  else
+    python3 tests/nix/unit-graph-to-plan.py "$1/Cargo.toml" "$TRIPLE" "$2"
+  fi
+}
+
+# nix_build NAME PLAN SRC ATTR [extra nix-build args...] — prints the store path, records time.
+nix_build() {
+  local name="$1" plan="$2" src="$3" attr="$4"
+  shift 4
+  local start end
+  start=$(date +%s%N)
+  nix-build tests/nix/build.nix --arg plan "$plan" --arg src "$src" -A "$attr" \
+    -o "$WORK/result-$name" "$@" >"$WORK/$name.build.log" 2>&1 || {
+      tail -n 40 "$WORK/$name.build.log" >&2
+      return 1
+    }
+  end=$(date +%s%N)
+  local ms=$(( (end - start) / 1000000 ))
+  printf '%s\t%s\t%d.%03ds\n' "$name" "$attr" $((ms / 1000)) $((ms % 1000)) >> "$TIMINGS"
+  readlink "$WORK/result-$name"
+}
+
+# compare_with_cargo NAME WORKSPACE_DIR PACKAGE BIN STORE_PATH
+compare_with_cargo() {
+  local name="$1" dir="$2" package="$3" bin="$4" out="$5"
+  "$out/bin/$bin" > "$WORK/$name.nix.out"
+  cargo run -q --release --locked --manifest-path "$dir/Cargo.toml" -p "$package" --bin "$bin" \
+    > "$WORK/$name.cargo.out"
+  if diff -u "$WORK/$name.cargo.out" "$WORK/$name.nix.out"; then
+    echo "ok: $name: output of nix-built $bin equals cargo run ($(wc -l < "$WORK/$name.nix.out") lines)"
+  else
+    fail "$name: nix-built $bin prints something else than cargo run"
+  fi
+}
+
+# example NAME PACKAGE BIN: plan, build workspace.PACKAGE, compare; the store path is left in $BUILT.
+BUILT=""
+example() {
+  local name="$1" package="$2" bin="$3" dir="$REPO/examples/$1"
+  log "$name"
+  make_plan "$dir" "$WORK/$name.plan.json"
+  local out
+  BUILT=""
+  out="$(nix_build "$name" "$WORK/$name.plan.json" "$dir" "workspace.$package")" || { fail "$name: nix-build"; return 0; }
+  BUILT="$out"
+  compare_with_cargo "$name" "$dir" "$package" "$bin" "$out"
+}
+
+test_proc_macro_build_script() { example proc-macro-build-script app app ; }
+test_path_deps() { example path-deps pathy pathy ; }
+
+test_two_versions() {
+  example two-versions two-versions two-versions
+  local versions
+  versions="$(nix-instantiate --eval --json --expr "builtins.attrNames (import $REPO/tests/nix/build.nix {
+    plan = $WORK/two-versions.plan.json; src = $REPO/examples/two-versions; }).crates-io.rand")"
+  if [[ "$versions" == '["0.7.3","0.8.'*'"]' ]]; then
+    echo "ok: two-versions: crates-io.rand has $versions"
+  else
+    fail "two-versions: crates-io.rand versions are $versions"
+  fi
+}
+
+test_libz_sys() {
+  local out needed
+  example libz-sys-pkg-config zlib-user zlib-user
+  out="$BUILT"
+  [[ -n "$out" ]] || return 0
+  needed="$(readelf -d "$out/bin/zlib-user" | grep NEEDED || true)"
+  if grep -q 'libz\.so\.1' <<< "$needed"; then
+    echo "ok: libz-sys: zlib-user links the system libz.so.1 (pkg-config through the override)"
+  else
+    fail "libz-sys: zlib-user does not link libz.so.1: $needed"
+  fi
+  # The override is what makes pkg-config find zlib: with it, libz-sys's build script passes the
+  # store path of pkgs.zlib on as link-search; without it, pkg-config (which sees only
+  # buildInputs) fails. (The fallback then finds the host's zlib through gcc's default paths,
+  # since /usr is bound into the sandbox — so the negative check is on pkg-config, not on ldd.)
+  local with without
+  with="$(libz_sys_crate true)" && without="$(libz_sys_crate false)" || { fail "libz-sys: crate build"; return 0; }
+  if grep -q -- '-zlib-host/lib$' "$with/lib/crateplan/link-search"; then
+    echo "ok: libz-sys: with overrides.all, link-search = $(cat "$with/lib/crateplan/link-search")"
+  else
+    fail "libz-sys: with overrides, link-search is '$(cat "$with/lib/crateplan/link-search")'"
+  fi
+  if grep -q -- '-zlib-host' "$without/lib/crateplan/link-search"; then
+    fail "libz-sys: without overrides pkg-config still found pkgs.zlib"
+  else
+    echo "ok: libz-sys: without overrides pkg-config does not find zlib"
+  fi
+}
+
+# libz_sys_crate USE_OVERRIDES: builds the libz-sys crate of the libz example, prints its path.
+libz_sys_crate() {
+  nix-build --no-out-link --expr "builtins.head (builtins.attrValues (import $REPO/tests/nix/build.nix {
+    plan = $WORK/libz-sys-pkg-config.plan.json; src = $REPO/examples/libz-sys-pkg-config;
+    useOverrides = $1; }).crates-io.libz-sys)" 2>"$WORK/libz-sys-$1.log"
+}
+
+# A crate whose bytes do not match the lock's checksum must fail, naming the crate.
+test_tampered_checksum() {
+  log "tampered checksum"
+  local plan="$WORK/tampered.plan.json"
+  make_plan "$REPO/examples/proc-macro-build-script" "$plan"
+  python3 - "$plan" <<'PY'
+import json, sys
+path = sys.argv[1]
+plan = json.load(open(path))
+pkg = plan["packages"]["itoa@1.0.19"]
+pkg["source"]["checksum"] = "0" * 64
+json.dump(plan, open(path, "w"))
+PY
+  if nix-build tests/nix/build.nix --arg plan "$plan" --arg src "$REPO/examples/proc-macro-build-script" \
+      -A workspace.app --no-out-link > "$WORK/tampered.log" 2>&1; then
+    fail "tampered checksum: the build succeeded"
+  elif grep -q 'hash mismatch.*itoa-1\.0\.19\.crate' "$WORK/tampered.log"; then
+    echo "ok: tampered checksum: $(grep -o 'hash mismatch[^:]*' "$WORK/tampered.log" | head -n1)"
+  else
+    fail "tampered checksum: error does not name the crate: $(tail -n3 "$WORK/tampered.log")"
+  fi
+}
+
+# Arguments the overlay cannot honour give errors that say what to do.
+test_argument_errors() {
+  log "argument errors"
+  local plan="$WORK/proc-macro-build-script.plan.json"
+  [[ -f "$plan" ]] || make_plan "$REPO/examples/proc-macro-build-script" "$plan"
+  expect_eval_error "rustVersion without rust-bin" "needs a toolchain provider (pkgs.rust-bin" \
+    --arg plan "$plan" --arg src "$REPO/examples/proc-macro-build-script" --argstr rustVersion 1.80.0
+  expect_eval_error "target missing from plan" "has no units for target aarch64-unknown-linux-gnu" \
+    --arg plan "$plan" --arg src "$REPO/examples/proc-macro-build-script" --argstr target aarch64-unknown-linux-gnu
+}
+
+expect_eval_error() {
+  local what="$1" message="$2"
+  shift 2
+  local output
+  if output="$(nix-instantiate tests/nix/build.nix -A workspace.app "$@" 2>&1)"; then
+    fail "$what: evaluation succeeded"
+  elif grep -qF "$message" <<< "$output"; then
+    echo "ok: $what: error says \"$message\""
+  else
+    fail "$what: unexpected error: $output"
+  fi
+}
+
+# The stand-in nixpkgs works as a flake (lib, legacyPackages) and with overlays.
+test_nixpkgs_flake() {
+  log "tests/nixpkgs flake"
+  local triple fixed
+  triple="$(nix eval --raw "path:$REPO/tests/nixpkgs#legacyPackages.x86_64-linux.stdenv.hostPlatform.rust.rustcTarget")"
+  fixed="$(nix eval --raw --impure --expr "let p = import $REPO/tests/nixpkgs { overlays = [ (final: prev: { a = \"x\"; b = final.a + \"y\"; }) (final: prev: { a = prev.a + \"z\"; }) ]; }; in p.b")"
+  [[ "$triple" == "$TRIPLE" ]] && echo "ok: flake legacyPackages rustcTarget = $triple" || fail "flake: rustcTarget = $triple"
+  [[ "$fixed" == "xzy" ]] && echo "ok: overlays compose as a fix-point (b = $fixed)" || fail "overlays: b = $fixed, expected xzy"
+}
+
+ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
+  test_tampered_checksum test_argument_errors)
+TESTS=("${@:-${ALL_TESTS[@]}}")
+for t in "${TESTS[@]}"; do "$t"; done
+
+log "timings (nix-build, this run)"
+cat "$TIMINGS" 2>/dev/null || true
+if (( ${#FAILURES[@]} )); then
+  printf '\n%d failure(s):\n' "${#FAILURES[@]}"
+  printf '  %s\n' "${FAILURES[@]}"
+  exit 1
+fi
+echo "all Nix end-to-end tests passed"
