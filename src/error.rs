@@ -1,0 +1,53 @@
+//! The one error type of crateplan: a single line that says what is wrong, where, and what to do.
+
+use std::fmt;
+use std::path::Path;
+
+/// An input error. Its message names the file or package at fault and, where there is one, the
+/// command that fixes it. Printed as one line; the process then exits with status 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    message: String,
+}
+
+impl Error {
+    /// An error with this exact message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Error { message: message.into() }
+    }
+
+    /// An error about one file: `<path>: <message>`.
+    pub fn in_file(path: &Path, message: impl fmt::Display) -> Self {
+        Error::new(format!("{}: {}", path.display(), message))
+    }
+
+    /// An I/O failure while reading `path`.
+    pub fn io(path: &Path, err: std::io::Error) -> Self {
+        Error::in_file(path, format!("cannot read: {err}"))
+    }
+
+    /// The message, without any prefix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One line, always: a TOML parser's multi-line report is folded.
+        let mut first = true;
+        for line in self.message.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()) {
+            if !first {
+                f.write_str(" ")?;
+            }
+            f.write_str(line.trim_start_matches(['|', ' ']))?;
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The result type of every fallible crateplan function.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,390 @@
+//! The feature resolver: which features, and which optional dependencies, are active for each
+//! package — once for the target side and, with resolver 2 and 3, once more for the host side.
+//! It follows cargo's `FeatureResolver` concept by concept; no I/O.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::manifest::{DepKind, Dependency};
+use crate::platform::TargetInfo;
+use crate::workspace::ResolveBehavior;
+
+/// Which side of the graph features are resolved for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FeaturesFor {
+    /// Normal and dev dependencies, built for the target.
+    NormalOrDev,
+    /// Build dependencies, proc-macros and everything under them, built for the host.
+    HostDep,
+}
+
+/// One entry of a `[features]` list or of `--features`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeatureValue {
+    /// A feature of this package.
+    Feature(String),
+    /// `dep:NAME`: activates the optional dependency only.
+    Dep(String),
+    /// `NAME/FEAT` or, weak, `NAME?/FEAT`.
+    DepFeature { dep_name: String, dep_feature: String, weak: bool },
+}
+
+impl FeatureValue {
+    pub fn new(s: &str) -> FeatureValue {
+        if let Some(dep) = s.strip_prefix("dep:") {
+            FeatureValue::Dep(dep.to_string())
+        } else if let Some((dep, feat)) = s.split_once('/') {
+            let (dep_name, weak) = match dep.strip_suffix('?') {
+                Some(d) => (d, true),
+                None => (dep, false),
+            };
+            FeatureValue::DepFeature { dep_name: dep_name.to_string(), dep_feature: feat.to_string(), weak }
+        } else {
+            FeatureValue::Feature(s.to_string())
+        }
+    }
+}
+
+/// A package's feature map: `[features]` plus an implicit feature per optional dependency that
+/// no `dep:` names.
+pub fn feature_map(pkg: &crate::manifest::Package) -> BTreeMap<String, Vec<FeatureValue>> {
+    let mut map: BTreeMap<String, Vec<FeatureValue>> =
+        pkg.features.iter().map(|(k, v)| (k.clone(), v.iter().map(|s| FeatureValue::new(s)).collect())).collect();
+    let explicit_dep: HashSet<&str> = pkg.features.values().flatten().filter_map(|s| s.strip_prefix("dep:")).collect();
+    for dep in pkg.dependencies.iter().filter(|d| d.optional) {
+        let name = &dep.name_in_toml;
+        if !explicit_dep.contains(name.as_str()) && !map.contains_key(name) {
+            map.insert(name.clone(), vec![FeatureValue::Dep(name.clone())]);
+        }
+    }
+    map
+}
+
+/// Features asked for on the command line, as they apply to one member.
+#[derive(Debug, Clone, Default)]
+pub struct CliFeatures {
+    pub features: BTreeSet<FeatureValue>,
+    pub all_features: bool,
+    pub uses_default_features: bool,
+}
+
+/// What the resolver decouples (cargo's `FeatureOpts`).
+#[derive(Debug, Clone, Copy)]
+pub struct FeatureOpts {
+    pub decouple_host_deps: bool,
+    pub ignore_inactive_targets: bool,
+    pub decouple_dev_deps: bool,
+}
+
+impl FeatureOpts {
+    pub fn new(behavior: ResolveBehavior, has_dev_units: bool) -> FeatureOpts {
+        let v2 = behavior != ResolveBehavior::V1;
+        FeatureOpts { decouple_host_deps: v2, ignore_inactive_targets: v2, decouple_dev_deps: v2 && !has_dev_units }
+    }
+
+    fn apply(&self, fk: FeaturesFor) -> FeaturesFor {
+        if self.decouple_host_deps { fk } else { FeaturesFor::NormalOrDev }
+    }
+}
+
+/// The result: activated features and optional dependencies per (package, side).
+#[derive(Debug, Default)]
+pub struct ResolvedFeatures {
+    features: HashMap<(usize, FeaturesFor), BTreeSet<String>>,
+    deps: HashMap<(usize, FeaturesFor), BTreeSet<String>>,
+    decouple_host_deps: bool,
+}
+
+impl ResolvedFeatures {
+    pub fn features(&self, node: usize, fk: FeaturesFor) -> Vec<String> {
+        let fk = if self.decouple_host_deps { fk } else { FeaturesFor::NormalOrDev };
+        self.features.get(&(node, fk)).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    pub fn is_dep_activated(&self, node: usize, fk: FeaturesFor, name_in_toml: &str) -> bool {
+        let fk = if self.decouple_host_deps { fk } else { FeaturesFor::NormalOrDev };
+        self.deps.get(&(node, fk)).is_some_and(|s| s.contains(name_in_toml))
+    }
+}
+
+/// The platforms dependencies are checked against.
+pub struct Platforms<'a> {
+    pub target: &'a TargetInfo,
+    pub host: &'a TargetInfo,
+}
+
+impl Platforms<'_> {
+    /// Is a declaration active for this side? Build dependencies and anything for the host are
+    /// checked against the host; the rest against the requested target.
+    pub fn dep_activated(&self, dep: &Dependency, host: bool) -> bool {
+        match &dep.platform {
+            None => true,
+            Some(p) => p.matches(if host || dep.kind == DepKind::Build { self.host } else { self.target }),
+        }
+    }
+}
+
+struct Resolver<'a> {
+    graph: &'a Graph,
+    maps: Vec<BTreeMap<String, Vec<FeatureValue>>>,
+    opts: FeatureOpts,
+    platforms: &'a Platforms<'a>,
+    /// Members whose dev-dependencies are part of the graph (all, when dev units are built).
+    has_dev_units: bool,
+    out: ResolvedFeatures,
+    processed: HashSet<(usize, FeaturesFor)>,
+    deferred_weak: HashMap<(usize, FeaturesFor, String), BTreeSet<String>>,
+}
+
+/// Resolves features for `members` (each with its command-line features).
+pub fn resolve(
+    graph: &Graph,
+    members: &[(usize, CliFeatures)],
+    behavior: ResolveBehavior,
+    has_dev_units: bool,
+    platforms: &Platforms<'_>,
+) -> Result<ResolvedFeatures> {
+    let opts = FeatureOpts::new(behavior, has_dev_units);
+    let mut r = Resolver {
+        graph,
+        maps: graph.nodes.iter().map(|n| feature_map(&n.package)).collect(),
+        opts,
+        platforms,
+        has_dev_units,
+        out: ResolvedFeatures { decouple_host_deps: opts.decouple_host_deps, ..Default::default() },
+        processed: HashSet::new(),
+        deferred_weak: HashMap::new(),
+    };
+    for (member, cli) in members {
+        let fvs = r.fvs_from_requested(*member, cli);
+        let fk = if opts.decouple_host_deps && graph.package(*member).is_proc_macro() {
+            // A proc-macro member is also activated for normal dependencies (its tests and bins).
+            r.activate_pkg(*member, FeaturesFor::NormalOrDev, &fvs)?;
+            FeaturesFor::HostDep
+        } else {
+            FeaturesFor::NormalOrDev
+        };
+        r.activate_pkg(*member, fk, &fvs)?;
+    }
+    Ok(r.out)
+}
+
+impl<'a> Resolver<'a> {
+    fn activate_pkg(&mut self, node: usize, fk: FeaturesFor, fvs: &[FeatureValue]) -> Result<()> {
+        // Every package that is built has an entry, even with no features.
+        self.out.features.entry((node, self.opts.apply(fk))).or_default();
+        for fv in fvs {
+            self.activate_fv(node, fk, fv)?;
+        }
+        if !self.processed.insert((node, fk)) {
+            return Ok(());
+        }
+        for (dep_node, decls) in self.deps(node, fk) {
+            for (decl, dep_fk) in decls {
+                if decl.optional {
+                    continue;
+                }
+                let fvs = self.fvs_from_dependency(dep_node, decl);
+                self.activate_pkg(dep_node, dep_fk, &fvs)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn activate_fv(&mut self, node: usize, fk: FeaturesFor, fv: &FeatureValue) -> Result<()> {
+        match fv {
+            FeatureValue::Feature(f) => self.activate_rec(node, fk, f),
+            FeatureValue::Dep(name) => self.activate_dependency(node, fk, name),
+            FeatureValue::DepFeature { dep_name, dep_feature, weak } => self.activate_dep_feature(node, fk, dep_name, dep_feature, *weak),
+        }
+    }
+
+    fn activate_rec(&mut self, node: usize, fk: FeaturesFor, feature: &str) -> Result<()> {
+        let enabled = self.out.features.entry((node, self.opts.apply(fk))).or_default();
+        if !enabled.insert(feature.to_string()) {
+            return Ok(());
+        }
+        let Some(fvs) = self.maps[node].get(feature).cloned() else {
+            return Ok(());
+        };
+        for fv in &fvs {
+            self.activate_fv(node, fk, fv)?;
+        }
+        Ok(())
+    }
+
+    fn activate_dependency(&mut self, node: usize, fk: FeaturesFor, dep_name: &str) -> Result<()> {
+        self.out.deps.entry((node, self.opts.apply(fk))).or_default().insert(dep_name.to_string());
+        let to_enable = self.deferred_weak.remove(&(node, fk, dep_name.to_string()));
+        for (dep_node, decls) in self.deps(node, fk) {
+            for (decl, dep_fk) in decls {
+                if decl.name_in_toml != dep_name {
+                    continue;
+                }
+                if let Some(to_enable) = &to_enable {
+                    for f in to_enable {
+                        self.activate_fv(dep_node, dep_fk, &FeatureValue::new(f))?;
+                    }
+                }
+                let fvs = self.fvs_from_dependency(dep_node, decl);
+                self.activate_pkg(dep_node, dep_fk, &fvs)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn activate_dep_feature(&mut self, node: usize, fk: FeaturesFor, dep_name: &str, dep_feature: &str, weak: bool) -> Result<()> {
+        for (dep_node, decls) in self.deps(node, fk) {
+            for (decl, dep_fk) in decls {
+                if decl.name_in_toml != dep_name {
+                    continue;
+                }
+                if decl.optional {
+                    let active = self.out.deps.get(&(node, self.opts.apply(fk))).is_some_and(|d| d.contains(dep_name));
+                    if weak && !active {
+                        // Weak: remember it, in case the dependency is activated later.
+                        self.deferred_weak.entry((node, fk, dep_name.to_string())).or_default().insert(dep_feature.to_string());
+                        continue;
+                    }
+                    self.activate_fv(node, fk, &FeatureValue::Dep(dep_name.to_string()))?;
+                    if !weak && self.maps[node].contains_key(dep_name) {
+                        self.activate_rec(node, fk, dep_name)?;
+                    }
+                }
+                self.activate_fv(dep_node, dep_fk, &FeatureValue::new(dep_feature))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn fvs_from_dependency(&self, dep_node: usize, decl: &Dependency) -> Vec<FeatureValue> {
+        let mut out: Vec<FeatureValue> = decl.features.iter().map(|f| FeatureValue::new(f)).collect();
+        if decl.default_features && self.maps[dep_node].contains_key("default") {
+            out.push(FeatureValue::Feature("default".into()));
+        }
+        out
+    }
+
+    fn fvs_from_requested(&self, node: usize, cli: &CliFeatures) -> Vec<FeatureValue> {
+        if cli.all_features {
+            return self.maps[node].keys().map(|k| FeatureValue::Feature(k.clone())).collect();
+        }
+        let mut out: Vec<FeatureValue> = cli.features.iter().cloned().collect();
+        if cli.uses_default_features && self.maps[node].contains_key("default") {
+            out.push(FeatureValue::Feature("default".into()));
+        }
+        out
+    }
+
+    /// The dependencies of `node` on side `fk` that the resolver considers, each declaration
+    /// with the side its package lands on.
+    fn deps(&self, node: usize, fk: FeaturesFor) -> Vec<(usize, Vec<(&'a Dependency, FeaturesFor)>)> {
+        let graph: &'a Graph = self.graph;
+        let n = &graph.nodes[node];
+        let mut out = Vec::new();
+        for edge in &n.deps {
+            let dep_is_proc_macro = graph.package(edge.to).is_proc_macro();
+            let decls: Vec<(&'a Dependency, FeaturesFor)> = edge
+                .decls
+                .iter()
+                .map(|&i| &n.package.dependencies[i])
+                .filter(|d| d.kind != DepKind::Development || (n.is_member && self.has_dev_units))
+                .filter(|d| {
+                    !(d.platform.is_some() && self.opts.ignore_inactive_targets && !self.platforms.dep_activated(d, fk == FeaturesFor::HostDep))
+                })
+                .filter(|d| !(self.opts.decouple_dev_deps && d.kind == DepKind::Development))
+                .map(|d| {
+                    let dep_fk = if self.opts.decouple_host_deps && (d.kind == DepKind::Build || dep_is_proc_macro) { FeaturesFor::HostDep } else { fk };
+                    (d, dep_fk)
+                })
+                .collect();
+            if !decls.is_empty() {
+                out.push((edge.to, decls));
+            }
+        }
+        out
+    }
+}
+
+/// Applies `--features`/`--all-features`/`--no-default-features` to the selected members as
+/// cargo does: per member (resolver 2 and 3, or a virtual workspace), or, with resolver 1 in a
+/// package workspace, to the current package only.
+pub fn members_with_features(
+    graph: &Graph,
+    selected: &[usize],
+    current: Option<usize>,
+    cli: &CliFeatures,
+    new_behavior: bool,
+) -> Result<Vec<(usize, CliFeatures)>> {
+    if !new_behavior {
+        let mut member_specific: BTreeMap<String, BTreeSet<FeatureValue>> = BTreeMap::new();
+        let mut cwd = BTreeSet::new();
+        for fv in &cli.features {
+            match fv {
+                FeatureValue::DepFeature { dep_name, dep_feature, .. }
+                    if graph.members.iter().any(|&m| Some(m) != current && graph.package(m).name == *dep_name)
+                        && selected.iter().any(|&s| graph.package(s).name == *dep_name) =>
+                {
+                    member_specific.entry(dep_name.clone()).or_default().insert(FeatureValue::Feature(dep_feature.clone()));
+                }
+                _ => {
+                    cwd.insert(fv.clone());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for &m in &graph.members {
+            if Some(m) == current {
+                out.push((m, CliFeatures { features: cwd.clone(), ..cli.clone() }));
+            } else if selected.contains(&m) {
+                let features = member_specific.remove(&graph.package(m).name).unwrap_or_default();
+                out.push((m, CliFeatures { features, all_features: cli.all_features, uses_default_features: true }));
+            }
+        }
+        return Ok(out);
+    }
+    let mut found: BTreeSet<FeatureValue> = BTreeSet::new();
+    let mut out = Vec::new();
+    for &m in &graph.members {
+        if !selected.contains(&m) {
+            continue;
+        }
+        let pkg = graph.package(m);
+        let map = feature_map(pkg);
+        let deps: BTreeMap<&str, &Dependency> = pkg.dependencies.iter().map(|d| (d.name_in_toml.as_str(), d)).collect();
+        let defines = |f: &str| map.contains_key(f) || deps.get(f).is_some_and(|d| d.optional);
+        let mut features = BTreeSet::new();
+        for fv in &cli.features {
+            match fv {
+                FeatureValue::Feature(f) if defines(f) => {
+                    features.insert(fv.clone());
+                    found.insert(fv.clone());
+                }
+                FeatureValue::DepFeature { dep_name, dep_feature, .. } => {
+                    if deps.contains_key(dep_name.as_str()) {
+                        features.insert(fv.clone());
+                        found.insert(fv.clone());
+                    } else if *dep_name == pkg.name && defines(dep_feature) {
+                        features.insert(FeatureValue::Feature(dep_feature.clone()));
+                        found.insert(fv.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push((m, CliFeatures { features, ..cli.clone() }));
+    }
+    if let Some(missing) = cli.features.iter().find(|f| !found.contains(f)) {
+        let names: Vec<&str> = selected.iter().map(|&s| graph.package(s).name.as_str()).collect();
+        let shown = match missing {
+            FeatureValue::Feature(f) | FeatureValue::Dep(f) => f.clone(),
+            FeatureValue::DepFeature { dep_name, dep_feature, weak } => format!("{dep_name}{}/{dep_feature}", if *weak { "?" } else { "" }),
+        };
+        return Err(Error::new(format!(
+            "none of the selected packages ({}) has the feature `{shown}`; check `--features`",
+            names.join(", ")
+        )));
+    }
+    Ok(out)
+}

@@ -1,0 +1,207 @@
+//! `crateplan generate`: load → match lock entries → resolve features → select units → write.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::features::{self, CliFeatures, FeatureValue, Platforms};
+use crate::graph::Graph;
+use crate::lockfile::Lockfile;
+use crate::platform::TargetInfo;
+use crate::plan;
+use crate::sources::Sources;
+use crate::unit_graph;
+use crate::units::{self, Intent, UnitGraph};
+use crate::workspace::{FileNames, ResolveBehavior, Workspace};
+
+/// Which packages to build, as cargo's `-p` / `--workspace`.
+#[derive(Debug, Clone, Default)]
+pub enum PackageSelection {
+    #[default]
+    Default,
+    Workspace,
+    Packages(Vec<String>),
+}
+
+/// Everything `generate` needs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub manifest_path: PathBuf,
+    pub targets: Vec<String>,
+    /// The build machine's triple; defaults to the one crateplan was built for.
+    pub host: Option<String>,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    pub packages: PackageSelection,
+    pub sources: Vec<PathBuf>,
+    /// A JSON array of the workspace's file names, used instead of the disk for target discovery.
+    pub file_list: Option<PathBuf>,
+}
+
+/// The triple crateplan was built for.
+pub fn default_host() -> &'static str {
+    env!("CRATEPLAN_BUILD_TARGET")
+}
+
+/// A loaded workspace with its package graph: the part of generation shared by all targets.
+pub struct Loaded {
+    pub ws: Workspace,
+    pub graph: Graph,
+    pub lock_path: PathBuf,
+    pub selected: Vec<usize>,
+    pub member_features: Vec<(usize, CliFeatures)>,
+    pub host: TargetInfo,
+}
+
+/// Loads and matches everything (the I/O stage).
+pub fn load(opts: &Options) -> Result<Loaded> {
+    let file_names = match &opts.file_list {
+        None => FileNames::Disk,
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let list: BTreeSet<String> = serde_json::from_str(&text)
+                .map_err(|e| Error::in_file(path, format!("expected a JSON array of file names ({e})")))?;
+            FileNames::Listing(list)
+        }
+    };
+    let ws = Workspace::load(&opts.manifest_path, &file_names)?;
+    let lock_path = ws.root_dir.join("Cargo.lock");
+    let lock = Lockfile::load(&lock_path)?;
+    let sources = Sources::new(&opts.sources)?;
+    let graph = Graph::build(&ws, &lock, &lock_path, &sources)?;
+    let host = TargetInfo::builtin(opts.host.as_deref().unwrap_or(default_host()))?;
+
+    let member_node = |dir: &Path| graph.members.iter().copied().find(|&m| matches!(&graph.nodes[m].location, crate::graph::Location::Path(d) if d == dir));
+    let selected: Vec<usize> = match &opts.packages {
+        PackageSelection::Default => ws.default_members.iter().filter_map(|d| member_node(d)).collect(),
+        PackageSelection::Workspace => graph.members.clone(),
+        PackageSelection::Packages(names) => {
+            let mut out = Vec::new();
+            for name in names {
+                let found: Vec<usize> = graph.members.iter().copied().filter(|&m| graph.package(m).name == *name).collect();
+                if found.is_empty() {
+                    let mut all: Vec<&str> = graph.members.iter().map(|&m| graph.package(m).name.as_str()).collect();
+                    all.sort();
+                    return Err(Error::new(format!("package `{name}` is not a member of the workspace; members are: {}", all.join(", "))));
+                }
+                out.extend(found);
+            }
+            out
+        }
+    };
+    let cli = CliFeatures {
+        features: opts
+            .features
+            .iter()
+            .flat_map(|f| f.split([',', ' ']))
+            .filter(|f| !f.is_empty())
+            .map(FeatureValue::new)
+            .collect(),
+        all_features: opts.all_features,
+        uses_default_features: !opts.no_default_features,
+    };
+    if let Some(FeatureValue::Dep(d)) = cli.features.iter().find(|f| matches!(f, FeatureValue::Dep(_))) {
+        return Err(Error::new(format!("feature `dep:{d}` is not allowed on the command line; name a feature instead")));
+    }
+    let current = ws.current.as_deref().and_then(member_node);
+    let new_behavior = current.is_none() || ws.resolver != ResolveBehavior::V1;
+    let member_features = features::members_with_features(&graph, &selected, current, &cli, new_behavior)?;
+    Ok(Loaded { ws, graph, lock_path, selected, member_features, host })
+}
+
+impl Loaded {
+    /// The unit graph for one triple and intent.
+    pub fn units(&self, triple: &str, intent: Intent) -> Result<UnitGraph> {
+        let target = TargetInfo::builtin(triple)?;
+        let platforms = Platforms { target: &target, host: &self.host };
+        let has_dev_units = intent == Intent::Test;
+        let resolved = features::resolve(&self.graph, &self.member_features, self.ws.resolver, has_dev_units, &platforms)?;
+        units::build(&self.graph, &self.selected, &resolved, &platforms, intent)
+    }
+
+    /// The plan for `triples` (docs/plan-schema.md).
+    pub fn plan(&self, triples: &[String], opts: &Options) -> Result<Value> {
+        let ids = plan::package_ids(&self.graph, &self.ws);
+        let mut used = vec![false; self.graph.nodes.len()];
+        let mut platforms = Map::new();
+        for triple in triples {
+            let mut views = Map::new();
+            for (name, intent) in [("build", Intent::Build), ("test", Intent::Test)] {
+                let units = self.units(triple, intent)?;
+                for u in &units.units {
+                    used[u.node] = true;
+                }
+                views.insert(name.to_string(), plan::unit_set(&self.graph, &ids, &units));
+            }
+            platforms.insert(triple.clone(), Value::Object(views));
+        }
+        let node_id = |n: usize| ids[n].clone();
+        let mut members: Vec<String> = self.graph.members.iter().map(|&m| node_id(m)).collect();
+        members.sort();
+        let mut selected: Vec<String> = self.selected.iter().map(|&m| node_id(m)).collect();
+        selected.sort();
+        let default_members: Vec<String> = {
+            let mut v: Vec<String> = self
+                .ws
+                .default_members
+                .iter()
+                .filter_map(|d| self.graph.members.iter().find(|&&m| matches!(&self.graph.nodes[m].location, crate::graph::Location::Path(p) if p == d)))
+                .map(|&m| node_id(m))
+                .collect();
+            v.sort();
+            v
+        };
+        let manifests: Vec<Value> = self
+            .ws
+            .manifests
+            .iter()
+            .map(|m| Ok(json!({ "path": self.ws.relative(m), "sha256": sha256_file(m)? })))
+            .collect::<Result<_>>()?;
+        let mut features: Vec<String> = opts.features.iter().flat_map(|f| f.split([',', ' '])).filter(|f| !f.is_empty()).map(str::to_string).collect();
+        features.sort();
+        features.dedup();
+        let packages_sel = match &opts.packages {
+            PackageSelection::Default => Value::Null,
+            PackageSelection::Workspace => json!("workspace"),
+            PackageSelection::Packages(p) => {
+                let mut p = p.clone();
+                p.sort();
+                json!(p)
+            }
+        };
+        Ok(json!({
+            "version": plan::SCHEMA_VERSION,
+            "inputs": {
+                "lockfile": { "path": self.ws.relative(&self.lock_path), "sha256": sha256_file(&self.lock_path)? },
+                "manifests": manifests,
+                "resolver": self.ws.resolver.as_str(),
+                "host": self.host.triple,
+                "features": { "features": features, "allFeatures": opts.all_features, "noDefaultFeatures": opts.no_default_features },
+                "packages": packages_sel,
+            },
+            "workspace": { "members": members, "defaultMembers": default_members, "selected": selected },
+            "packages": plan::packages(&self.graph, &self.ws, &ids, &used),
+            "platforms": platforms,
+        }))
+    }
+
+    /// Cargo's `--unit-graph` JSON for one triple.
+    pub fn unit_graph(&self, triple: &str, intent: Intent) -> Result<Value> {
+        let units = self.units(triple, intent)?;
+        Ok(unit_graph::render(&self.graph, &units, triple))
+    }
+}
+
+/// Hex sha256 of a file's bytes.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(hex(&Sha256::digest(&bytes)))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

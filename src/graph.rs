@@ -1,0 +1,208 @@
+//! Matching: every dependency declaration of every package to its Cargo.lock entry, giving the
+//! package graph cargo would build from (`--locked`: a declaration with no entry is an error).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::lockfile::Lockfile;
+use crate::manifest::{self, DepKind, DepSource, Inheritance, Package};
+use crate::source_id::{canonical_url, SourceId, SourceKind};
+use crate::sources::Sources;
+use crate::workspace::Workspace;
+
+/// Where a package's files are.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// A path package: its directory.
+    Path(PathBuf),
+    /// A registry package (files in its `.crate`).
+    Registry,
+    /// A git package: its directory inside the checkout.
+    Git { subdir: String },
+}
+
+/// A package of the graph.
+pub struct Node {
+    pub package: Package,
+    pub source: SourceId,
+    pub checksum: Option<String>,
+    pub location: Location,
+    pub is_member: bool,
+    /// Dependencies: one edge per depended-on package, with the declarations that point there.
+    pub deps: Vec<Edge>,
+}
+
+pub struct Edge {
+    pub to: usize,
+    /// Indices into the declaring package's `dependencies`.
+    pub decls: Vec<usize>,
+}
+
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    /// Nodes of the workspace members, in member order.
+    pub members: Vec<usize>,
+}
+
+impl Graph {
+    /// Matches the workspace against its lockfile, reading dependency manifests from `sources`.
+    pub fn build(ws: &Workspace, lock: &Lockfile, lock_path: &Path, sources: &Sources) -> Result<Graph> {
+        let stale = |msg: String| Error::in_file(lock_path, format!("{msg}; the lockfile is out of date, run `cargo generate-lockfile` (or `cargo update`) and commit it"));
+        // Path packages of the lock, by (name, version) → directory.
+        let mut path_dirs: HashMap<(String, String), Vec<PathBuf>> = HashMap::new();
+        for (dir, p) in &ws.path_packages {
+            path_dirs.entry((p.package.name.clone(), p.package.version.to_string())).or_default().push(dir.clone());
+        }
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut node_of_lock: HashMap<usize, usize> = HashMap::new();
+        let mut node_of_dir: HashMap<PathBuf, usize> = HashMap::new();
+        let mut lock_of_node: Vec<usize> = Vec::new();
+        let mut queue: Vec<usize> = Vec::new();
+
+        // Members first.
+        let mut members = Vec::new();
+        for dir in &ws.members {
+            let pkg = ws.package(dir);
+            let lock_idx = lock
+                .packages
+                .iter()
+                .position(|l| l.source.is_path() && l.name == pkg.name && l.version == pkg.version)
+                .ok_or_else(|| stale(format!("workspace member `{} {}` is not in it", pkg.name, pkg.version)))?;
+            let node = nodes.len();
+            nodes.push(Node { package: pkg.clone(), source: SourceId::path(), checksum: None, location: Location::Path(dir.clone()), is_member: true, deps: Vec::new() });
+            node_of_lock.insert(lock_idx, node);
+            node_of_dir.insert(dir.clone(), node);
+            lock_of_node.push(lock_idx);
+            queue.push(node);
+            members.push(node);
+        }
+
+        let mut next = 0;
+        while next < nodes.len() {
+            let node = next;
+            next += 1;
+            let lock_idx = lock_of_node[node];
+            let locked_deps = &lock.packages[lock_idx].dependencies;
+            let parent_source = nodes[node].source.clone();
+            let mut edges: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            let mut order: Vec<usize> = Vec::new();
+            let declared = nodes[node].package.dependencies.clone();
+            for (decl_idx, decl) in declared.iter().enumerate() {
+                if decl.kind == DepKind::Development && !nodes[node].is_member {
+                    continue;
+                }
+                let candidates: Vec<usize> = locked_deps
+                    .iter()
+                    .copied()
+                    .filter(|&i| lock.packages[i].name == decl.package_name)
+                    .filter(|&i| decl.req.as_ref().is_none_or(|r| r.matches(&lock.packages[i].version)))
+                    .collect();
+                let same_source: Vec<usize> = candidates.iter().copied().filter(|&i| source_matches(&decl.source, &lock.packages[i].source, &parent_source)).collect();
+                // Cargo.lock holds the optional dependencies that some feature can reach from
+                // the members' features; others are absent and can never be built.
+                if candidates.is_empty() && decl.optional {
+                    continue;
+                }
+                let chosen = same_source.first().or(candidates.first()).copied().ok_or_else(|| {
+                    let req = decl.req.as_ref().map(|r| format!(" {r}")).unwrap_or_default();
+                    stale(format!(
+                        "package `{} {}` depends on `{}{req}`, which has no matching entry",
+                        nodes[node].package.name, nodes[node].package.version, decl.package_name
+                    ))
+                })?;
+                let chosen = lock.packages[chosen].replace.unwrap_or(chosen);
+                // The node for that lock entry, created on first sight.
+                let target = match node_of_lock.get(&chosen) {
+                    Some(&n) => n,
+                    None => {
+                        let locked = &lock.packages[chosen];
+                        let (package, location) = if locked.source.is_path() {
+                            let dir = match &decl.source {
+                                DepSource::Path(p) if ws.path_packages.contains_key(p) => p.clone(),
+                                _ => path_dirs
+                                    .get(&(locked.name.clone(), locked.version.to_string()))
+                                    .and_then(|v| v.first())
+                                    .cloned()
+                                    .ok_or_else(|| stale(format!("path package `{} {}` is locked but no manifest declares it", locked.name, locked.version)))?,
+                            };
+                            (ws.package(&dir).clone(), Location::Path(dir))
+                        } else {
+                            load_remote(locked, sources)?
+                        };
+                        if package.name != locked.name || package.version != locked.version {
+                            return Err(stale(format!(
+                                "`{} {}` is locked, but its manifest says `{} {}`",
+                                locked.name, locked.version, package.name, package.version
+                            )));
+                        }
+                        let n = nodes.len();
+                        let is_member = matches!(&location, Location::Path(d) if node_of_dir.contains_key(d) || ws.members.contains(d));
+                        nodes.push(Node { package, source: locked.source.clone(), checksum: locked.checksum.clone(), location, is_member, deps: Vec::new() });
+                        node_of_lock.insert(chosen, n);
+                        lock_of_node.push(chosen);
+                        n
+                    }
+                };
+                if !edges.contains_key(&target) {
+                    order.push(target);
+                }
+                edges.entry(target).or_default().push(decl_idx);
+            }
+            nodes[node].deps = order.into_iter().map(|to| Edge { to, decls: edges.remove(&to).unwrap_or_default() }).collect();
+        }
+        check_links(&nodes)?;
+        Ok(Graph { nodes, members })
+    }
+
+    pub fn package(&self, node: usize) -> &Package {
+        &self.nodes[node].package
+    }
+}
+
+/// Does a lock entry's source fit a declaration's? Path declarations inside a git package are
+/// locked with the git source.
+fn source_matches(decl: &DepSource, locked: &SourceId, parent: &SourceId) -> bool {
+    match (decl, &locked.kind) {
+        (DepSource::Path(_), SourceKind::Path) => true,
+        (DepSource::Path(_), SourceKind::Git { .. }) => parent.kind != SourceKind::Path && parent.without_precise() == locked.without_precise(),
+        (DepSource::Git { url, .. }, SourceKind::Git { url: locked_url, .. }) => canonical_url(url) == canonical_url(locked_url),
+        (DepSource::Registry(None), SourceKind::Registry) => true,
+        (DepSource::Registry(Some(index)), SourceKind::Registry) => canonical_url(index) == canonical_url(locked.url()),
+        _ => false,
+    }
+}
+
+/// Reads the manifest of a registry or git package.
+fn load_remote(locked: &crate::lockfile::LockedPackage, sources: &Sources) -> Result<(Package, Location)> {
+    let found = sources.find(locked)?;
+    let raw = manifest::parse_raw(&found.text, &found.manifest_path)?;
+    let ws_raw = found.git_workspace.as_ref();
+    let root_dir = ws_raw.map(|(p, _)| p.parent().unwrap_or(Path::new("/")).to_path_buf());
+    let inheritance = match (ws_raw, &root_dir) {
+        (Some((path, raw)), Some(dir)) => raw.workspace.as_ref().map(|w| Inheritance { root_dir: dir, root_manifest: path, package: w.package.as_ref(), dependencies: &w.dependencies }),
+        _ => None,
+    };
+    let package = manifest::normalize(&raw, &found.manifest_path, &found.files, inheritance.as_ref())?;
+    let location = match found.git_subdir {
+        Some(subdir) => Location::Git { subdir },
+        None => Location::Registry,
+    };
+    Ok((package, location))
+}
+
+/// One package per `links` value.
+fn check_links(nodes: &[Node]) -> Result<()> {
+    let mut seen: BTreeMap<&str, &Node> = BTreeMap::new();
+    for node in nodes {
+        if let Some(links) = &node.package.links {
+            if let Some(other) = seen.insert(links, node) {
+                return Err(Error::new(format!(
+                    "packages `{} {}` and `{} {}` both set `links = \"{links}\"`; only one package in a dependency graph may link a native library, so depend on one version of it",
+                    other.package.name, other.package.version, node.package.name, node.package.version
+                )));
+            }
+        }
+    }
+    Ok(())
+}

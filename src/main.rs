@@ -1,0 +1,137 @@
+//! The `crateplan` command line.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crateplan::generate::{self, Options, PackageSelection};
+use crateplan::units::Intent;
+use crateplan::{Error, Result};
+
+/// Build plans for Nix from Cargo.lock and Cargo.toml files: no network, no cargo.
+#[derive(Parser)]
+#[command(name = "crateplan", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the build plan (or cargo's unit graph) of a workspace.
+    Generate(GenerateArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// The plan the Nix side reads (docs/plan-schema.md).
+    Plan,
+    /// Cargo's `--unit-graph` JSON, for one target.
+    UnitGraph,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// The workspace's (or a member's) Cargo.toml.
+    #[arg(long, default_value = "Cargo.toml", value_name = "PATH")]
+    manifest_path: PathBuf,
+    /// A target triple to plan for (repeatable).
+    #[arg(long = "target", value_name = "TRIPLE", required = true)]
+    targets: Vec<String>,
+    /// The build machine's triple (default: the one crateplan runs on).
+    #[arg(long, value_name = "TRIPLE")]
+    host: Option<String>,
+    /// Features to activate (comma- or space-separated; repeatable).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    features: Vec<String>,
+    /// Activate all features of the selected packages.
+    #[arg(long)]
+    all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    no_default_features: bool,
+    /// Plan only these members (repeatable).
+    #[arg(short = 'p', long = "package", value_name = "MEMBER", conflicts_with = "workspace")]
+    packages: Vec<String>,
+    /// Plan all members.
+    #[arg(long)]
+    workspace: bool,
+    /// With --format unit-graph: the units of `cargo test --no-run` instead of `cargo build`.
+    #[arg(long)]
+    tests: bool,
+    /// Directories holding dependency sources: `cargo vendor` output, `.crate` files, git
+    /// checkouts named by revision, or a CARGO_HOME (default: $CARGO_HOME's caches).
+    #[arg(long = "sources", value_name = "DIR")]
+    sources: Vec<PathBuf>,
+    /// A JSON array of the workspace's file names (relative to its root), used for target
+    /// discovery instead of the disk.
+    #[arg(long, value_name = "FILE")]
+    file_list: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "plan")]
+    format: Format,
+    /// Write to FILE instead of standard output (written whole, or not at all).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Generate(args) => run_generate(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_generate(args: GenerateArgs) -> Result<()> {
+    let opts = Options {
+        manifest_path: args.manifest_path,
+        targets: args.targets,
+        host: args.host,
+        features: args.features,
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+        packages: if args.workspace {
+            PackageSelection::Workspace
+        } else if args.packages.is_empty() {
+            PackageSelection::Default
+        } else {
+            PackageSelection::Packages(args.packages)
+        },
+        sources: args.sources,
+        file_list: args.file_list,
+    };
+    let loaded = generate::load(&opts)?;
+    let value = match args.format {
+        Format::Plan => loaded.plan(&opts.targets, &opts)?,
+        Format::UnitGraph => {
+            let [triple] = opts.targets.as_slice() else {
+                return Err(Error::new("--format unit-graph describes one target: pass exactly one --target"));
+            };
+            loaded.unit_graph(triple, if args.tests { Intent::Test } else { Intent::Build })?
+        }
+    };
+    write_output(args.output.as_deref(), &crateplan::plan::to_bytes(&value))
+}
+
+/// Writes all of `bytes` to `path` (through a temporary file and a rename, so a failure leaves no
+/// partial file) or to standard output.
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match path {
+        None => std::io::stdout().write_all(bytes).map_err(|e| Error::new(format!("cannot write to standard output: {e}"))),
+        Some(path) => {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+            std::fs::write(&tmp, bytes).map_err(|e| Error::in_file(&tmp, format!("cannot write: {e}")))?;
+            std::fs::rename(&tmp, path).map_err(|e| Error::in_file(path, format!("cannot write: {e}")))
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Finding the manifest of every locked package that is not a path package: in `cargo vendor`
+//! directories, directories of `.crate` archives, cargo's own caches under `$CARGO_HOME`, and git
+//! checkouts. Nothing is unpacked to disk: a `.crate`'s `Cargo.toml` and file names are read out
+//! of the gzip'd tar in memory.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::lockfile::LockedPackage;
+use crate::manifest::{self, RawManifest};
+use crate::source_id::SourceKind;
+use crate::targets::FileSet;
+
+/// The most a `Cargo.toml` inside a `.crate` may weigh.
+const MAX_MANIFEST_BYTES: u64 = 10 << 20;
+
+/// A package's manifest, as found.
+pub struct Found {
+    /// Where it was read from (for messages): a file, or `archive.crate/Cargo.toml`.
+    pub manifest_path: PathBuf,
+    pub text: String,
+    pub files: FileSet,
+    /// For git packages: the package's directory inside the checkout (`""` at its root), and the
+    /// workspace root manifest it inherits from, if any.
+    pub git_subdir: Option<String>,
+    pub git_workspace: Option<(PathBuf, RawManifest)>,
+}
+
+/// An index of the source directories, built once by listing them.
+#[derive(Default)]
+pub struct Sources {
+    /// `name-version` → `.crate` files.
+    crate_files: BTreeMap<String, Vec<PathBuf>>,
+    /// `name-version` or `name` → unpacked package directories (vendor, registry `src/`).
+    dirs: BTreeMap<String, Vec<PathBuf>>,
+    /// Git checkouts: (revision or its prefix, directory).
+    git: Vec<(String, PathBuf)>,
+    /// The directories searched, for messages.
+    searched: Vec<PathBuf>,
+}
+
+impl Sources {
+    /// Indexes `dirs`; with none, indexes cargo's caches under `$CARGO_HOME` (or `~/.cargo`).
+    pub fn new(dirs: &[PathBuf]) -> Result<Sources> {
+        let mut sources = Sources::default();
+        if dirs.is_empty() {
+            if let Some(home) = cargo_home() {
+                sources.add_cargo_home(&home);
+                sources.searched.push(home);
+            }
+        } else {
+            for dir in dirs {
+                if !dir.is_dir() {
+                    return Err(Error::in_file(dir, "--sources: not a directory"));
+                }
+                sources.add_dir(dir);
+                sources.add_cargo_home(dir);
+                sources.searched.push(dir.clone());
+            }
+        }
+        for list in sources.crate_files.values_mut().chain(sources.dirs.values_mut()) {
+            list.sort();
+            list.dedup();
+        }
+        sources.git.sort();
+        Ok(sources)
+    }
+
+    fn add_cargo_home(&mut self, home: &Path) {
+        for registry in list(&home.join("registry/src")) {
+            self.add_dir(&registry);
+        }
+        for registry in list(&home.join("registry/cache")) {
+            self.add_dir(&registry);
+        }
+        for repo in list(&home.join("git/checkouts")) {
+            for rev in list(&repo) {
+                if let Some(name) = file_name(&rev) {
+                    self.git.push((name, rev));
+                }
+            }
+        }
+    }
+
+    /// One directory: `.crate` files, package directories, and git checkouts named by revision.
+    fn add_dir(&mut self, dir: &Path) {
+        for entry in list(dir) {
+            let Some(name) = file_name(&entry) else { continue };
+            let is_dir = entry.is_dir();
+            if name.len() >= 7 && name.len() <= 40 && name.bytes().all(|b| b.is_ascii_hexdigit()) && is_dir {
+                self.git.push((name.clone(), entry.clone()));
+            }
+            if let Some(stem) = name.strip_suffix(".crate") {
+                self.crate_files.entry(stem.to_string()).or_default().push(entry);
+            } else if entry.join("Cargo.toml").is_file() {
+                self.dirs.entry(name).or_default().push(entry);
+            }
+        }
+    }
+
+    /// The manifest of a locked registry or git package.
+    pub fn find(&self, pkg: &LockedPackage) -> Result<Found> {
+        let key = format!("{}-{}", pkg.name, pkg.version);
+        if let SourceKind::Git { precise: Some(rev), .. } = &pkg.source.kind {
+            for (prefix, dir) in &self.git {
+                if rev.starts_with(prefix.as_str()) {
+                    if let Some(found) = find_in_checkout(dir, &pkg.name)? {
+                        return Ok(found);
+                    }
+                }
+            }
+        }
+        if let Some(dir) = self.dirs.get(&key).and_then(|v| v.first()) {
+            return read_dir_package(dir);
+        }
+        for dir in self.dirs.get(&pkg.name).into_iter().flatten() {
+            let found = read_dir_package(dir)?;
+            if manifest_version(&found).as_deref() == Some(&pkg.version.to_string()) {
+                return Ok(found);
+            }
+        }
+        if let Some(file) = self.crate_files.get(&key).and_then(|v| v.first()) {
+            return read_crate_file(file, &key);
+        }
+        let searched: Vec<String> = self.searched.iter().map(|p| p.display().to_string()).collect();
+        let fix = match &pkg.source.kind {
+            SourceKind::Git { .. } => "run `cargo fetch` (or pass the git checkout with --sources DIR)",
+            _ => "run `cargo fetch` (or `cargo vendor` and pass --sources vendor)",
+        };
+        Err(Error::new(format!(
+            "the manifest of package `{} {}` ({}) was not found in {}; {fix}",
+            pkg.name,
+            pkg.version,
+            pkg.source,
+            if searched.is_empty() { "any source directory".to_string() } else { searched.join(", ") }
+        )))
+    }
+}
+
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+/// The entries of a directory, sorted; nothing when it cannot be read.
+fn list(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    out.sort();
+    out
+}
+
+fn file_name(p: &Path) -> Option<String> {
+    p.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+fn manifest_version(found: &Found) -> Option<String> {
+    let raw: toml::Table = toml::from_str(&found.text).ok()?;
+    raw.get("package")?.get("version")?.as_str().map(str::to_string)
+}
+
+fn read_dir_package(dir: &Path) -> Result<Found> {
+    let manifest_path = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    Ok(Found { manifest_path, text, files: FileSet::from_dir(dir), git_subdir: None, git_workspace: None })
+}
+
+/// Reads `Cargo.toml` and the file names out of a `.crate` (a gzip'd tar of `NAME-VERSION/…`).
+pub fn read_crate_file(path: &Path, top: &str) -> Result<Found> {
+    let bad = |e: &dyn std::fmt::Display| {
+        Error::in_file(path, format!("not a valid .crate (gzip'd tar) archive ({e}); delete it and run `cargo fetch` to download it again"))
+    };
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
+    let mut text = None;
+    let mut files = Vec::new();
+    for entry in archive.entries().map_err(|e| bad(&e))? {
+        let mut entry = entry.map_err(|e| bad(&e))?;
+        let entry_path = entry.path().map_err(|e| bad(&e))?.to_string_lossy().replace('\\', "/");
+        let Some(rel) = entry_path.strip_prefix(top).and_then(|r| r.strip_prefix('/')) else { continue };
+        let rel = rel.to_string();
+        if rel == "Cargo.toml" {
+            if entry.header().size().unwrap_or(0) > MAX_MANIFEST_BYTES {
+                return Err(Error::in_file(path, "Cargo.toml inside the archive is larger than 10 MiB"));
+            }
+            let mut s = String::new();
+            entry.by_ref().take(MAX_MANIFEST_BYTES).read_to_string(&mut s).map_err(|e| bad(&e))?;
+            text = Some(s);
+        }
+        files.push(rel);
+    }
+    let text = text.ok_or_else(|| Error::in_file(path, format!("the archive has no `{top}/Cargo.toml`; delete it and run `cargo fetch`")))?;
+    Ok(Found {
+        manifest_path: path.join("Cargo.toml"),
+        text,
+        files: FileSet::from_paths(files),
+        git_subdir: None,
+        git_workspace: None,
+    })
+}
+
+/// Finds the package named `name` inside a git checkout, as cargo does: every `Cargo.toml` of
+/// the repository is a candidate; the nearest enclosing `[workspace]` gives its inheritance.
+fn find_in_checkout(checkout: &Path, name: &str) -> Result<Option<Found>> {
+    let mut manifests = Vec::new();
+    walk_manifests(checkout, &mut manifests, 0);
+    manifests.sort();
+    for manifest_path in manifests {
+        let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+        let Ok(raw) = manifest::parse_raw(&text, &manifest_path) else { continue };
+        if raw.package.as_ref().and_then(|p| p.name.as_deref()) != Some(name) {
+            continue;
+        }
+        let dir = manifest_path.parent().unwrap_or(checkout).to_path_buf();
+        let subdir = dir.strip_prefix(checkout).unwrap_or(Path::new("")).to_string_lossy().replace('\\', "/");
+        let mut workspace = None;
+        if raw.workspace.is_some() {
+            workspace = Some((manifest_path.clone(), raw));
+        } else {
+            let mut up = dir.parent();
+            while let Some(d) = up {
+                if !d.starts_with(checkout) {
+                    break;
+                }
+                let candidate = d.join("Cargo.toml");
+                if let Ok(t) = std::fs::read_to_string(&candidate) {
+                    if let Ok(r) = manifest::parse_raw(&t, &candidate) {
+                        if r.workspace.is_some() {
+                            workspace = Some((candidate, r));
+                            break;
+                        }
+                    }
+                }
+                up = d.parent();
+            }
+        }
+        return Ok(Some(Found { manifest_path, text, files: FileSet::from_dir(&dir), git_subdir: Some(subdir), git_workspace: workspace }));
+    }
+    Ok(None)
+}
+
+fn walk_manifests(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    for entry in list(dir) {
+        let name = file_name(&entry).unwrap_or_default();
+        if entry.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                walk_manifests(&entry, out, depth + 1);
+            }
+        } else if name == "Cargo.toml" {
+            out.push(entry);
+        }
+    }
+}

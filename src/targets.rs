@@ -1,0 +1,348 @@
+//! A package's targets: explicit `[lib]`/`[[bin]]`/… tables plus cargo's auto-discovery, worked
+//! out from a set of file names rather than a filesystem.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+
+use crate::manifest::{RawManifest, RawPackage, RawTarget, StringOrBool};
+
+/// The files of a package, as `/`-separated paths relative to the package root.
+#[derive(Debug, Clone, Default)]
+pub struct FileSet {
+    files: BTreeSet<String>,
+}
+
+impl FileSet {
+    pub fn from_paths<I: IntoIterator<Item = String>>(paths: I) -> Self {
+        FileSet { files: paths.into_iter().collect() }
+    }
+
+    /// The files target discovery looks at, read from a directory on disk.
+    pub fn from_dir(root: &Path) -> Self {
+        let mut files = BTreeSet::new();
+        for f in ["src/lib.rs", "src/main.rs", "build.rs", "README.md", "README.txt", "README"] {
+            if root.join(f).is_file() {
+                files.insert(f.to_string());
+            }
+        }
+        for dir in ["src/bin", "examples", "tests", "benches"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = entry.path();
+                if path.is_dir() {
+                    if path.join("main.rs").is_file() {
+                        files.insert(format!("{dir}/{name}/main.rs"));
+                    }
+                } else {
+                    files.insert(format!("{dir}/{name}"));
+                }
+            }
+        }
+        FileSet { files }
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains(path)
+    }
+
+    /// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs`.
+    fn infer_in(&self, dir: &str) -> Vec<(String, String)> {
+        let prefix = format!("{dir}/");
+        let mut out = Vec::new();
+        for f in self.files.range(prefix.clone()..) {
+            let Some(rest) = f.strip_prefix(&prefix) else { break };
+            match rest.split_once('/') {
+                None => {
+                    if let Some(stem) = rest.strip_suffix(".rs") {
+                        out.push((stem.to_string(), f.clone()));
+                    }
+                }
+                Some((sub, "main.rs")) => out.push((sub.to_string(), f.clone())),
+                Some(_) => {}
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetKind {
+    Lib,
+    Bin,
+    Example,
+    Test,
+    Bench,
+    CustomBuild,
+}
+
+impl TargetKind {
+    /// Cargo's word for the kind (`--unit-graph` writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Lib => "lib",
+            TargetKind::Bin => "bin",
+            TargetKind::Example => "example",
+            TargetKind::Test => "test",
+            TargetKind::Bench => "bench",
+            TargetKind::CustomBuild => "custom-build",
+        }
+    }
+}
+
+/// One target of a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub kind: TargetKind,
+    pub name: String,
+    /// Relative to the package root.
+    pub path: String,
+    pub crate_types: Vec<String>,
+    pub edition: String,
+    pub required_features: Option<Vec<String>>,
+    pub tested: bool,
+    pub benched: bool,
+    pub doctested: bool,
+    pub documented: bool,
+    pub harness: bool,
+}
+
+impl Target {
+    pub fn is_lib(&self) -> bool {
+        self.kind == TargetKind::Lib
+    }
+    pub fn is_bin(&self) -> bool {
+        self.kind == TargetKind::Bin
+    }
+    pub fn is_custom_build(&self) -> bool {
+        self.kind == TargetKind::CustomBuild
+    }
+    pub fn is_proc_macro(&self) -> bool {
+        self.is_lib() && self.crate_types.iter().any(|t| t == "proc-macro")
+    }
+    /// A lib whose documentation `rustdoc --test` can test.
+    pub fn is_doctestable(&self) -> bool {
+        self.is_lib() && self.crate_types.iter().any(|t| matches!(t.as_str(), "lib" | "rlib" | "proc-macro"))
+    }
+    /// Built for the host: build scripts and proc-macros.
+    pub fn for_host(&self) -> bool {
+        self.is_custom_build() || self.is_proc_macro()
+    }
+    /// A lib that other crates can link: `lib`, `rlib`, `dylib` or `proc-macro`.
+    pub fn is_linkable(&self) -> bool {
+        self.is_lib() && self.crate_types.iter().any(|t| matches!(t.as_str(), "lib" | "rlib" | "dylib" | "proc-macro"))
+    }
+    /// The `--crate-name`: the name with `-` → `_`.
+    pub fn crate_name(&self) -> String {
+        self.name.replace('-', "_")
+    }
+    /// The key of this target in a plan: `<kind>:<name>`.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind.as_str(), self.name)
+    }
+    /// `kind` as `--unit-graph` writes it: the crate types for a lib.
+    pub fn unit_graph_kind(&self) -> Vec<String> {
+        match self.kind {
+            TargetKind::Lib => self.crate_types.clone(),
+            k => vec![k.as_str().to_string()],
+        }
+    }
+}
+
+/// Works out a package's targets as cargo does.
+pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition: &str, files: &FileSet) -> Result<Vec<Target>, String> {
+    let mut targets = Vec::new();
+    let is_2015 = edition == "2015";
+
+    // lib
+    let lib = match &raw.lib {
+        Some(l) => Some(l.clone()),
+        None if pkg.autolib != Some(false) && files.contains("src/lib.rs") => Some(RawTarget::default()),
+        None => None,
+    };
+    if let Some(l) = lib {
+        let name = l.name.clone().unwrap_or_else(|| package_name.replace('-', "_"));
+        let path = match &l.path {
+            Some(p) => clean(p),
+            None if files.contains("src/lib.rs") => "src/lib.rs".to_string(),
+            None if is_2015 && files.contains(&format!("src/{name}.rs")) => format!("src/{name}.rs"),
+            None => return Err("can't find library `src/lib.rs`; add it or set `lib.path`".into()),
+        };
+        let crate_types = match (&l.crate_type, l.proc_macro) {
+            (Some(t), _) if !t.is_empty() => t.clone(),
+            (_, Some(true)) => vec!["proc-macro".to_string()],
+            _ => vec!["lib".to_string()],
+        };
+        targets.push(make(TargetKind::Lib, name, path, crate_types, &l, edition));
+    }
+
+    // bins
+    let mut inferred_bins = Vec::new();
+    if files.contains("src/main.rs") {
+        inferred_bins.push((package_name.to_string(), "src/main.rs".to_string()));
+    }
+    inferred_bins.extend(files.infer_in("src/bin"));
+    let explicit_bins = if raw.bin.is_empty() { None } else { Some(raw.bin.clone()) };
+    let bins = with_inferred(explicit_bins.as_ref(), &inferred_bins, pkg.autobins, is_2015);
+    for b in bins {
+        let name = b.name.clone().ok_or("a [[bin]] has no `name`")?;
+        let path = target_path(&b, &name, &inferred_bins, files, is_2015, |n| {
+            [format!("src/{n}.rs"), "src/main.rs".to_string(), "src/bin/main.rs".to_string()].into_iter().collect()
+        })
+        .ok_or_else(|| format!("can't find the source of bin `{name}`; set its `path`"))?;
+        targets.push(make(TargetKind::Bin, name, path, vec!["bin".into()], &b, edition));
+    }
+
+    // examples, tests, benches
+    for (kind, dir, explicit, auto) in [
+        (TargetKind::Example, "examples", &raw.example, pkg.autoexamples),
+        (TargetKind::Test, "tests", &raw.test, pkg.autotests),
+        (TargetKind::Bench, "benches", &raw.bench, pkg.autobenches),
+    ] {
+        let inferred = files.infer_in(dir);
+        for t in with_inferred(explicit.as_ref(), &inferred, auto, is_2015) {
+            let name = t.name.clone().ok_or_else(|| format!("a [[{}]] has no `name`", kind.as_str()))?;
+            let path = target_path(&t, &name, &inferred, files, is_2015, |n| [format!("{dir}/{n}.rs")].into_iter().collect())
+                .ok_or_else(|| format!("can't find the source of {} `{name}`; set its `path`", kind.as_str()))?;
+            let crate_types = match (kind, &t.crate_type) {
+                (TargetKind::Example, Some(ct)) if !ct.is_empty() => ct.clone(),
+                _ => vec!["bin".into()],
+            };
+            targets.push(make(kind, name, path, crate_types, &t, edition));
+        }
+    }
+
+    // build script
+    let build = match &pkg.build {
+        None | Some(StringOrBool::Bool(true)) => files.contains("build.rs").then(|| "build.rs".to_string()),
+        Some(StringOrBool::Bool(false)) => None,
+        Some(StringOrBool::String(p)) => Some(clean(p)),
+    };
+    if let Some(path) = build {
+        targets.push(Target {
+            kind: TargetKind::CustomBuild,
+            name: "build-script-build".into(),
+            path,
+            crate_types: vec!["bin".into()],
+            edition: edition.to_string(),
+            required_features: None,
+            tested: false,
+            benched: false,
+            doctested: false,
+            documented: false,
+            harness: true,
+        });
+    }
+    Ok(targets)
+}
+
+fn clean(p: &str) -> String {
+    let p = p.replace('\\', "/");
+    p.strip_prefix("./").unwrap_or(&p).to_string()
+}
+
+/// Explicit targets plus the inferred ones whose name and path are both new, as cargo merges
+/// them (`auto*` unset in edition 2015 with explicit targets means no discovery).
+fn with_inferred(explicit: Option<&Vec<RawTarget>>, inferred: &[(String, String)], auto: Option<bool>, is_2015: bool) -> Vec<RawTarget> {
+    let as_raw = |(name, path): &(String, String)| RawTarget { name: Some(name.clone()), path: Some(path.clone()), ..Default::default() };
+    match explicit {
+        None => {
+            if auto == Some(false) {
+                Vec::new()
+            } else {
+                inferred.iter().map(as_raw).collect()
+            }
+        }
+        Some(targets) => {
+            let names: HashSet<Option<String>> = targets.iter().map(|t| t.name.clone()).collect();
+            let paths: HashSet<Option<String>> = targets.iter().map(|t| t.path.as_deref().map(clean)).collect();
+            let rest: Vec<RawTarget> = inferred
+                .iter()
+                .filter(|(n, p)| !names.contains(&Some(n.clone())) && !paths.contains(&Some(p.clone())))
+                .map(as_raw)
+                .collect();
+            let mut all = targets.clone();
+            if auto.unwrap_or(!is_2015) {
+                all.extend(rest);
+            }
+            all
+        }
+    }
+}
+
+fn target_path(
+    t: &RawTarget,
+    name: &str,
+    inferred: &[(String, String)],
+    files: &FileSet,
+    is_2015: bool,
+    legacy: impl Fn(&str) -> Vec<String>,
+) -> Option<String> {
+    if let Some(p) = &t.path {
+        return Some(clean(p));
+    }
+    let mut matching = inferred.iter().filter(|(n, _)| n == name);
+    match (matching.next(), matching.next()) {
+        (Some((_, p)), None) => Some(p.clone()),
+        (None, None) if is_2015 => legacy(name).into_iter().find(|p| files.contains(p)),
+        _ => None,
+    }
+}
+
+fn make(kind: TargetKind, name: String, path: String, crate_types: Vec<String>, t: &RawTarget, edition: &str) -> Target {
+    let (tested, benched) = match kind {
+        TargetKind::Lib | TargetKind::Bin => (true, true),
+        TargetKind::Test => (true, false),
+        TargetKind::Bench => (false, true),
+        TargetKind::Example | TargetKind::CustomBuild => (false, false),
+    };
+    Target {
+        kind,
+        name,
+        path,
+        crate_types,
+        edition: t.edition.clone().unwrap_or_else(|| edition.to_string()),
+        required_features: t.required_features.clone(),
+        tested: t.test.unwrap_or(tested),
+        benched: t.bench.unwrap_or(benched),
+        doctested: kind == TargetKind::Lib && t.doctest.unwrap_or(true),
+        documented: t.doc.unwrap_or(matches!(kind, TargetKind::Lib | TargetKind::Bin)),
+        harness: t.harness.unwrap_or(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::parse_raw;
+
+    fn targets(toml: &str, files: &[&str]) -> Vec<(String, String, String)> {
+        let raw = parse_raw(toml, Path::new("Cargo.toml")).unwrap();
+        let pkg = raw.package.clone().unwrap();
+        let files = FileSet::from_paths(files.iter().map(|s| s.to_string()));
+        let edition = match &pkg.edition {
+            Some(crate::manifest::Inheritable::Value(e)) => e.clone(),
+            _ => "2015".into(),
+        };
+        discover(&raw, &pkg, "p", &edition, &files).unwrap().into_iter().map(|t| (t.key(), t.path, t.crate_types.join(","))).collect()
+    }
+
+    #[test]
+    fn discovers_lib_bins_and_build_script() {
+        let t = targets("[package]\nname='p'\nedition='2021'\n", &["src/lib.rs", "src/main.rs", "src/bin/a.rs", "src/bin/b/main.rs", "build.rs"]);
+        let keys: Vec<_> = t.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(keys, ["lib:p", "bin:p", "bin:a", "bin:b", "custom-build:build-script-build"]);
+    }
+
+    #[test]
+    fn explicit_bins_in_2015_stop_discovery() {
+        let t = targets("[package]\nname='p'\n[[bin]]\nname='x'\npath='src/x.rs'\n", &["src/main.rs", "src/x.rs"]);
+        assert_eq!(t, [("bin:x".to_string(), "src/x.rs".to_string(), "bin".to_string())]);
+    }
+
+    #[test]
+    fn autobins_false_and_proc_macro() {
+        let t = targets("[package]\nname='p'\nedition='2018'\nautobins=false\n[lib]\nproc-macro=true\n", &["src/lib.rs", "src/main.rs"]);
+        assert_eq!(t, [("lib:p".to_string(), "src/lib.rs".to_string(), "proc-macro".to_string())]);
+    }
+}

@@ -1,0 +1,24 @@
+//! TOML parsing with errors that fit on one line and name the file, line and column.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Parses `text` (the contents of `path`) into `T`.
+pub fn parse<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(":{line}:{column}")
+            })
+            .unwrap_or_default();
+        let message = e.message().trim().replace('\n', " ");
+        Error::new(format!("{}{at}: invalid TOML: {message}", path.display()))
+    })
+}

@@ -1,0 +1,86 @@
+//! The plan of one target in the shape of cargo's `--unit-graph` JSON, so it can be diffed
+//! against cargo directly.
+
+use serde_json::{json, Value};
+
+use crate::graph::{Graph, Location};
+use crate::source_id::SourceKind;
+use crate::units::{Kind, UnitGraph};
+
+/// Cargo's package ID spec spelling: `registry+URL#name@version`, `path+file:///dir#version`
+/// when the directory is named like the package, and so on.
+pub fn pkg_id(graph: &Graph, node: usize) -> String {
+    let n = &graph.nodes[node];
+    let (url, last_segment) = match (&n.source.kind, &n.location) {
+        (SourceKind::Path, Location::Path(dir)) => {
+            let url = format!("path+file://{}", dir.display());
+            let last = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            (url, last)
+        }
+        (SourceKind::Git { url, .. }, _) => {
+            let last = url.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+            (n.source.without_precise().to_string(), last)
+        }
+        _ => {
+            let last = n.source.url().trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+            (n.source.repr.clone(), last)
+        }
+    };
+    if last_segment == n.package.name {
+        format!("{url}#{}", n.package.version)
+    } else {
+        format!("{url}#{}@{}", n.package.name, n.package.version)
+    }
+}
+
+/// Renders `units` as cargo's `--unit-graph` JSON (version 1), units sorted like cargo's.
+pub fn render(graph: &Graph, units: &UnitGraph, triple: &str) -> Value {
+    let ids: Vec<String> = (0..graph.nodes.len()).map(|n| pkg_id(graph, n)).collect();
+    let mut order: Vec<usize> = (0..units.units.len()).collect();
+    let key = |i: usize| {
+        let u = &units.units[i];
+        let t = &graph.package(u.node).targets[u.target];
+        (ids[u.node].clone(), t.kind, t.name.clone(), u.kind, u.mode, u.features.clone())
+    };
+    order.sort_by_key(|&i| key(i));
+    let mut position = vec![0; order.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        position[i] = pos;
+    }
+    let rendered: Vec<Value> = order
+        .iter()
+        .map(|&i| {
+            let u = &units.units[i];
+            let node = &graph.nodes[u.node];
+            let t = &node.package.targets[u.target];
+            let src_path = match &node.location {
+                Location::Path(dir) => dir.join(&t.path).display().to_string(),
+                _ => t.path.clone(),
+            };
+            let mut deps: Vec<(usize, &str)> = units.deps[i].iter().map(|d| (position[d.unit], d.extern_crate_name.as_str())).collect();
+            deps.sort();
+            json!({
+                "pkg_id": ids[u.node],
+                "target": {
+                    "kind": t.unit_graph_kind(),
+                    "crate_types": t.crate_types,
+                    "name": t.name,
+                    "src_path": src_path,
+                    "edition": t.edition,
+                    "doc": t.documented,
+                    "doctest": t.doctested,
+                    "test": t.tested,
+                },
+                "platform": match u.kind { Kind::Host => Value::Null, Kind::Target => Value::String(triple.to_string()) },
+                "mode": u.mode.as_str(),
+                "features": u.features,
+                "dependencies": deps.iter().map(|(index, name)| json!({
+                    "index": index, "extern_crate_name": name, "public": false, "noprelude": false
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut roots: Vec<usize> = units.roots.iter().map(|&r| position[r]).collect();
+    roots.sort();
+    json!({ "version": 1, "units": rendered, "roots": roots })
+}

@@ -1,0 +1,367 @@
+//! Unit selection: the units cargo builds (one target, in one mode, for one platform, with one
+//! feature set) and the edges between them, as `cargo build|test --unit-graph` lists them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::error::{Error, Result};
+use crate::features::{FeaturesFor, Platforms, ResolvedFeatures};
+use crate::graph::Graph;
+use crate::manifest::DepKind;
+use crate::targets::{Target, TargetKind};
+
+/// Cargo's `CompileMode`, as far as `build` and `test --no-run` use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    Build,
+    Test,
+    /// `rustdoc --test` of a lib's documentation examples.
+    Doctest,
+    RunCustomBuild,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Build => "build",
+            Mode::Test => "test",
+            Mode::Doctest => "doctest",
+            Mode::RunCustomBuild => "run-custom-build",
+        }
+    }
+}
+
+/// Where a unit is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Host,
+    Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Unit {
+    pub node: usize,
+    /// Index into the package's targets.
+    pub target: usize,
+    pub mode: Mode,
+    pub kind: Kind,
+    pub features: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnitDep {
+    pub unit: usize,
+    pub extern_crate_name: String,
+}
+
+/// The unit graph of one build.
+#[derive(Debug, Default)]
+pub struct UnitGraph {
+    pub units: Vec<Unit>,
+    pub deps: Vec<Vec<UnitDep>>,
+    pub roots: Vec<usize>,
+}
+
+/// Cargo's `UnitFor`: whether a unit is for the host, and which side its features come from.
+#[derive(Debug, Clone, Copy)]
+struct UnitFor {
+    host: bool,
+    host_features: bool,
+}
+
+impl UnitFor {
+    fn features_for(self) -> FeaturesFor {
+        if self.host_features { FeaturesFor::HostDep } else { FeaturesFor::NormalOrDev }
+    }
+    fn for_custom_build(self) -> UnitFor {
+        UnitFor { host: true, host_features: self.host_features }
+    }
+    fn with_dependency(self, parent: &Target, dep: &Target) -> UnitFor {
+        UnitFor {
+            host: self.host || dep.for_host(),
+            host_features: self.host_features || parent.is_custom_build() || dep.is_proc_macro(),
+        }
+    }
+}
+
+/// What to build: `cargo build` or `cargo test --no-run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    Build,
+    Test,
+}
+
+struct Builder<'a> {
+    graph: &'a Graph,
+    features: &'a ResolvedFeatures,
+    platforms: &'a Platforms<'a>,
+    has_dev_units: bool,
+    index: HashMap<Unit, usize>,
+    out: UnitGraph,
+    computed: Vec<bool>,
+    /// (parent unit, dep unit) pairs that exist only through dev-dependencies.
+    dev_edges: BTreeSet<(usize, usize)>,
+}
+
+/// Builds the unit graph for `selected` members.
+pub fn build(graph: &Graph, selected: &[usize], features: &ResolvedFeatures, platforms: &Platforms<'_>, intent: Intent) -> Result<UnitGraph> {
+    let mut b = Builder {
+        graph,
+        features,
+        platforms,
+        has_dev_units: intent == Intent::Test,
+        index: HashMap::new(),
+        out: UnitGraph::default(),
+        computed: Vec::new(),
+        dev_edges: BTreeSet::new(),
+    };
+    let mut roots = Vec::new();
+    for &node in selected {
+        let pkg = graph.package(node);
+        let all_features = b.all_features(node);
+        for (ti, t) in pkg.targets.iter().enumerate() {
+            let mode = match intent {
+                Intent::Build if t.is_lib() || t.is_bin() => Mode::Build,
+                Intent::Build => continue,
+                Intent::Test if t.tested => Mode::Test,
+                Intent::Test if t.kind == TargetKind::Example => Mode::Build,
+                Intent::Test => continue,
+            };
+            let available = t.required_features.as_ref().is_none_or(|rf| rf.iter().all(|f| all_features.contains(f)));
+            if !t.is_lib() && !available {
+                continue;
+            }
+            let kind = if t.is_proc_macro() { Kind::Host } else { Kind::Target };
+            let fk = if t.is_proc_macro() { FeaturesFor::HostDep } else { FeaturesFor::NormalOrDev };
+            let unit = Unit { node, target: ti, mode, kind, features: features.features(node, fk) };
+            let unit_for = if t.is_proc_macro() { UnitFor { host: true, host_features: true } } else { UnitFor { host: false, host_features: false } };
+            let id = b.intern(unit);
+            if !roots.contains(&id) {
+                roots.push(id);
+            }
+            b.deps_of(id, unit_for)?;
+        }
+        // `cargo test` also tests the lib's documentation.
+        if intent == Intent::Test {
+            if let Some(li) = pkg.targets.iter().position(|t| t.doctested && t.is_doctestable()) {
+                let pm = pkg.targets[li].is_proc_macro();
+                let (kind, fk) = if pm { (Kind::Host, FeaturesFor::HostDep) } else { (Kind::Target, FeaturesFor::NormalOrDev) };
+                let unit = Unit { node, target: li, mode: Mode::Doctest, kind, features: features.features(node, fk) };
+                let id = b.intern(unit);
+                roots.push(id);
+                b.deps_of(id, UnitFor { host: pm, host_features: pm })?;
+            }
+        }
+    }
+    b.connect_run_custom_build_deps();
+    roots.sort();
+    b.out.roots = roots;
+    Ok(b.out)
+}
+
+impl Builder<'_> {
+    fn intern(&mut self, unit: Unit) -> usize {
+        if let Some(&i) = self.index.get(&unit) {
+            return i;
+        }
+        let i = self.out.units.len();
+        self.index.insert(unit.clone(), i);
+        self.out.units.push(unit);
+        self.out.deps.push(Vec::new());
+        self.computed.push(false);
+        i
+    }
+
+    fn target(&self, unit: usize) -> &Target {
+        let u = &self.out.units[unit];
+        &self.graph.package(u.node).targets[u.target]
+    }
+
+    fn deps_of(&mut self, unit: usize, unit_for: UnitFor) -> Result<()> {
+        // Iterative, first visit wins (cargo keys computed dependencies by unit alone).
+        let mut stack = vec![(unit, unit_for)];
+        while let Some((unit, unit_for)) = stack.pop() {
+            if self.computed[unit] {
+                continue;
+            }
+            self.computed[unit] = true;
+            let deps = self.compute_deps(unit, unit_for)?;
+            let mut children = Vec::new();
+            for (dep, dep_for, dev_only) in deps {
+                if dev_only {
+                    self.dev_edges.insert((unit, dep.unit));
+                }
+                children.push((dep.unit, dep_for));
+                self.out.deps[unit].push(dep);
+            }
+            for child in children.into_iter().rev() {
+                stack.push(child);
+            }
+        }
+        Ok(())
+    }
+
+    fn compute_deps(&mut self, unit: usize, unit_for: UnitFor) -> Result<Vec<(UnitDep, UnitFor, bool)>> {
+        let u = self.out.units[unit].clone();
+        let graph = self.graph;
+        let node = &graph.nodes[u.node];
+        let pkg = &node.package;
+        let target = &pkg.targets[u.target];
+        let mut ret = Vec::new();
+
+        if u.mode == Mode::RunCustomBuild {
+            let script_for = unit_for.for_custom_build();
+            let compile = Unit { node: u.node, target: u.target, mode: Mode::Build, kind: Kind::Host, features: self.features.features(u.node, script_for.features_for()) };
+            let id = self.intern(compile);
+            ret.push((UnitDep { unit: id, extern_crate_name: "build_script_build".into() }, script_for, false));
+            return Ok(ret);
+        }
+
+        let is_test_like = matches!(target.kind, TargetKind::Test | TargetKind::Example | TargetKind::Bench) || matches!(u.mode, Mode::Test | Mode::Doctest);
+        for edge in &node.deps {
+            let decls: Vec<_> = edge
+                .decls
+                .iter()
+                .map(|&i| &pkg.dependencies[i])
+                .filter(|d| target.is_custom_build() == (d.kind == DepKind::Build))
+                .filter(|d| d.is_transitive() || is_test_like)
+                .filter(|d| d.kind != DepKind::Development || (node.is_member && self.has_dev_units))
+                .filter(|d| self.platforms.dep_activated(d, u.kind == Kind::Host))
+                .filter(|d| !d.optional || self.features.is_dep_activated(u.node, unit_for.features_for(), &d.name_in_toml))
+                .collect();
+            if decls.is_empty() {
+                continue;
+            }
+            let dep_pkg = graph.package(edge.to);
+            let Some(lib_index) = dep_pkg.targets.iter().position(|t| t.is_lib()) else { continue };
+            let lib = &dep_pkg.targets[lib_index];
+            let dep_for = unit_for.with_dependency(target, lib);
+            let kind = if lib.is_proc_macro() { Kind::Host } else { u.kind };
+            let dep_unit = Unit { node: edge.to, target: lib_index, mode: Mode::Build, kind, features: self.features.features(edge.to, dep_for.features_for()) };
+            let extern_crate_name = self.extern_crate_name(u.node, edge.to, lib)?;
+            let dev_only = decls.iter().all(|d| !d.is_transitive());
+            let id = self.intern(dep_unit);
+            ret.push((UnitDep { unit: id, extern_crate_name }, dep_for, dev_only));
+        }
+        if target.is_custom_build() {
+            return Ok(ret);
+        }
+        // The package's own build script run.
+        if let Some(bs) = pkg.targets.iter().position(|t| t.is_custom_build()) {
+            let script_for = unit_for.for_custom_build();
+            let run = Unit { node: u.node, target: bs, mode: Mode::RunCustomBuild, kind: u.kind, features: self.features.features(u.node, script_for.features_for()) };
+            let id = self.intern(run);
+            ret.push((UnitDep { unit: id, extern_crate_name: "build_script_build".into() }, script_for, false));
+        }
+        if target.is_lib() && u.mode != Mode::Doctest {
+            return Ok(ret);
+        }
+        // Bins, tests, examples and benches depend on their own package's lib.
+        if let Some(li) = pkg.targets.iter().position(|t| t.is_linkable()) {
+            let lib = &pkg.targets[li];
+            let dep_for = unit_for.with_dependency(target, lib);
+            let kind = if lib.is_proc_macro() { Kind::Host } else { u.kind };
+            let lib_unit = Unit { node: u.node, target: li, mode: Mode::Build, kind, features: self.features.features(u.node, dep_for.features_for()) };
+            let id = self.intern(lib_unit);
+            ret.push((UnitDep { unit: id, extern_crate_name: lib.crate_name() }, dep_for, false));
+        }
+        // Integration tests and benches need the package's binaries.
+        if u.mode == Mode::Test && matches!(target.kind, TargetKind::Test | TargetKind::Bench) {
+            let all = self.all_features(u.node);
+            for (bi, bin) in pkg.targets.iter().enumerate() {
+                if !bin.is_bin() || !bin.required_features.as_ref().is_none_or(|rf| rf.iter().all(|f| all.contains(f))) {
+                    continue;
+                }
+                let normal = UnitFor { host: false, host_features: false };
+                let bin_unit = Unit { node: u.node, target: bi, mode: Mode::Build, kind: u.kind, features: self.features.features(u.node, FeaturesFor::NormalOrDev) };
+                let id = self.intern(bin_unit);
+                ret.push((UnitDep { unit: id, extern_crate_name: bin.crate_name() }, normal, false));
+            }
+        }
+        Ok(ret)
+    }
+
+    /// The name a package uses for a dependency: its rename (`-` → `_`) or the lib's crate name.
+    /// Every declaration between the two packages must agree.
+    fn extern_crate_name(&self, from: usize, to: usize, lib: &Target) -> Result<String> {
+        let node = &self.graph.nodes[from];
+        let Some(edge) = node.deps.iter().find(|e| e.to == to) else { return Ok(lib.crate_name()) };
+        let names: BTreeSet<String> = edge
+            .decls
+            .iter()
+            .map(|&i| &node.package.dependencies[i])
+            .map(|d| if d.explicit_rename { d.name_in_toml.replace('-', "_") } else { lib.crate_name() })
+            .collect();
+        if names.len() > 1 {
+            let names: Vec<String> = names.into_iter().collect();
+            return Err(Error::new(format!(
+                "package `{} {}` depends on `{}` under different names ({}); use one name in all its dependency tables",
+                node.package.name,
+                node.package.version,
+                self.graph.package(to).name,
+                names.join(", ")
+            )));
+        }
+        Ok(names.into_iter().next().unwrap_or_else(|| lib.crate_name()))
+    }
+
+    /// Features a target's `required-features` may name: the package's own and `dep/feat` of its
+    /// dependencies (cargo's `resolve_all_features`).
+    fn all_features(&self, node: usize) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = self.features.features(node, FeaturesFor::NormalOrDev).into_iter().collect();
+        let n = &self.graph.nodes[node];
+        for edge in &n.deps {
+            let is_proc_macro = self.graph.package(edge.to).is_proc_macro();
+            for &i in &edge.decls {
+                let d = &n.package.dependencies[i];
+                if d.kind == DepKind::Development && !(n.is_member && self.has_dev_units) {
+                    continue;
+                }
+                let fk = if is_proc_macro || d.kind == DepKind::Build { FeaturesFor::HostDep } else { FeaturesFor::NormalOrDev };
+                for f in self.features.features(edge.to, fk) {
+                    out.insert(format!("{}/{f}", d.name_in_toml));
+                }
+            }
+        }
+        out
+    }
+
+    /// A build script run depends on the runs of the build scripts of the packages with `links`
+    /// that its package depends on (not through dev-dependencies).
+    fn connect_run_custom_build_deps(&mut self) {
+        let mut reverse: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+        for (parent, deps) in self.out.deps.iter().enumerate() {
+            for d in deps {
+                if self.out.units[d.unit].mode == Mode::RunCustomBuild {
+                    reverse.entry(d.unit).or_default().insert(parent);
+                }
+            }
+        }
+        let mut additions: Vec<(usize, UnitDep)> = Vec::new();
+        for (&run, parents) in &reverse {
+            let run_node = self.out.units[run].node;
+            let mut to_add = BTreeSet::new();
+            for &parent in parents {
+                for sibling in &self.out.deps[parent] {
+                    let su = &self.out.units[sibling.unit];
+                    if su.node == run_node || !self.target(sibling.unit).is_linkable() || self.graph.package(su.node).links.is_none() {
+                        continue;
+                    }
+                    if self.dev_edges.contains(&(parent, sibling.unit)) {
+                        continue;
+                    }
+                    if let Some(other_run) = self.out.deps[sibling.unit].iter().find(|d| self.out.units[d.unit].mode == Mode::RunCustomBuild) {
+                        to_add.insert(other_run.clone());
+                    }
+                }
+            }
+            for d in to_add {
+                additions.push((run, d));
+            }
+        }
+        for (run, d) in additions {
+            if !self.out.deps[run].contains(&d) {
+                self.out.deps[run].push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The workspace: its root, members, default members, resolver, and every path package reachable
+//! from it (members, their path dependencies, `[patch]`/`[replace]` paths).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
+use crate::targets::FileSet;
+
+/// How cargo resolves features; 3 behaves as 2 once a lockfile exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolveBehavior {
+    V1,
+    V2,
+    V3,
+}
+
+impl ResolveBehavior {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolveBehavior::V1 => "1",
+            ResolveBehavior::V2 => "2",
+            ResolveBehavior::V3 => "3",
+        }
+    }
+}
+
+/// Where the file names of path packages come from: the disk, or a listing (the Nix side gives
+/// the generator manifests only, plus the names of all files).
+pub enum FileNames {
+    Disk,
+    /// Paths relative to the workspace root.
+    Listing(BTreeSet<String>),
+}
+
+/// A path package, loaded.
+pub struct PathPackage {
+    pub manifest_path: PathBuf,
+    pub package: Package,
+}
+
+pub struct Workspace {
+    pub root_dir: PathBuf,
+    pub root_manifest: PathBuf,
+    /// Directories of the members, sorted.
+    pub members: Vec<PathBuf>,
+    pub default_members: Vec<PathBuf>,
+    /// The directory of the package `--manifest-path` names, if it names a package.
+    pub current: Option<PathBuf>,
+    pub resolver: ResolveBehavior,
+    /// Every path package, by directory.
+    pub path_packages: BTreeMap<PathBuf, PathPackage>,
+    /// Whether the root has a `[workspace]` table (otherwise the package is its own workspace).
+    pub explicit: bool,
+    /// Every manifest read from the workspace (for the plan's staleness check).
+    pub manifests: BTreeSet<PathBuf>,
+}
+
+struct Loader<'a> {
+    file_names: &'a FileNames,
+    root_dir: PathBuf,
+    raws: BTreeMap<PathBuf, RawManifest>,
+}
+
+impl Loader<'_> {
+    fn raw(&mut self, manifest_path: &Path) -> Result<&RawManifest> {
+        if !self.raws.contains_key(manifest_path) {
+            let text = std::fs::read_to_string(manifest_path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Error::in_file(manifest_path, "manifest not found; check the `path` of the dependency or workspace member that points here")
+                } else {
+                    Error::io(manifest_path, e)
+                }
+            })?;
+            let raw = manifest::parse_raw(&text, manifest_path)?;
+            self.raws.insert(manifest_path.to_path_buf(), raw);
+        }
+        Ok(&self.raws[manifest_path])
+    }
+
+    fn files(&self, dir: &Path) -> FileSet {
+        match self.file_names {
+            FileNames::Disk => FileSet::from_dir(dir),
+            FileNames::Listing(all) => {
+                let rel = dir.strip_prefix(&self.root_dir).unwrap_or(dir).to_string_lossy().replace('\\', "/");
+                let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
+                FileSet::from_paths(all.iter().filter_map(|p| p.strip_prefix(&prefix).map(str::to_string)))
+            }
+        }
+    }
+}
+
+impl Workspace {
+    /// Loads the workspace that `manifest_path` belongs to.
+    pub fn load(manifest_path: &Path, file_names: &FileNames) -> Result<Workspace> {
+        let manifest_path = std::fs::canonicalize(manifest_path).map_err(|e| {
+            Error::in_file(manifest_path, format!("cannot open the manifest ({e}); pass the workspace's Cargo.toml with --manifest-path"))
+        })?;
+        let start_dir = manifest_path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let mut loader = Loader { file_names, root_dir: start_dir.clone(), raws: BTreeMap::new() };
+        let start = loader.raw(&manifest_path)?;
+        let current = start.package.is_some().then(|| start_dir.clone());
+
+        // Find the root: this manifest, `package.workspace`, or the nearest ancestor whose
+        // [workspace] lists this package.
+        let mut root_manifest = manifest_path.clone();
+        let mut explicit = start.workspace.is_some();
+        if !explicit {
+            let pointed = start.package.as_ref().and_then(|p| p.workspace.clone());
+            if let Some(ws) = pointed {
+                root_manifest = manifest::normalize_path(&start_dir.join(ws).join("Cargo.toml"));
+                explicit = true;
+            } else {
+                let mut up = start_dir.parent();
+                while let Some(dir) = up {
+                    let candidate = dir.join("Cargo.toml");
+                    if candidate.is_file() {
+                        let raw = loader.raw(&candidate)?;
+                        if let Some(ws) = &raw.workspace {
+                            let members = expand_members(dir, &ws.members);
+                            let excluded = ws.exclude.iter().any(|e| start_dir.starts_with(dir.join(e)));
+                            if !excluded && members.contains(&start_dir) {
+                                root_manifest = candidate;
+                                explicit = true;
+                            }
+                            break;
+                        }
+                    }
+                    up = dir.parent();
+                }
+            }
+        }
+        let root_dir = root_manifest.parent().unwrap_or(Path::new("/")).to_path_buf();
+        loader.root_dir = root_dir.clone();
+        let root_raw = loader.raw(&root_manifest)?;
+        let ws_config = if explicit {
+            Some(root_raw.workspace.clone().ok_or_else(|| Error::in_file(&root_manifest, "expected a [workspace] table here (named by `package.workspace`)"))?)
+        } else {
+            None
+        };
+        let resolver = resolver_of(root_raw, &root_manifest)?;
+        let root_is_package = root_raw.package.is_some();
+
+        // Members named by the root.
+        let mut member_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+        if root_is_package {
+            member_dirs.insert(root_dir.clone());
+        }
+        if let Some(ws) = &ws_config {
+            for m in expand_members(&root_dir, &ws.members) {
+                member_dirs.insert(m);
+            }
+        }
+        if let Some(c) = &current {
+            member_dirs.insert(c.clone());
+        }
+
+        // Load every path package reachable from the members; path dependencies inside the root
+        // directory (and not excluded) are members too.
+        let exclude: Vec<PathBuf> = ws_config.iter().flat_map(|w| w.exclude.iter().map(|e| manifest::normalize_path(&root_dir.join(e)))).collect();
+        let mut path_packages = BTreeMap::new();
+        let mut queue: Vec<PathBuf> = member_dirs.iter().cloned().collect();
+        for dep in manifest::override_dependencies(loader.raw(&root_manifest)?, &root_manifest)? {
+            if let DepSource::Path(p) = dep.source {
+                queue.push(p);
+            }
+        }
+        let mut manifests = BTreeSet::new();
+        manifests.insert(root_manifest.clone());
+        while let Some(dir) = queue.pop() {
+            if path_packages.contains_key(&dir) {
+                continue;
+            }
+            let mp = dir.join("Cargo.toml");
+            let raw = loader.raw(&mp)?;
+            if raw.package.is_none() {
+                if dir == root_dir {
+                    continue;
+                }
+                return Err(Error::in_file(&mp, "has no [package] section, but a workspace member or path dependency points here"));
+            }
+            let files = loader.files(&dir);
+            let raw = loader.raws.get(&mp).expect("loaded above");
+            let inherits_from_root = explicit && dir.starts_with(&root_dir);
+            let root_raw = &loader.raws[&root_manifest];
+            let inheritance = root_raw.workspace.as_ref().filter(|_| inherits_from_root).map(|ws| Inheritance {
+                root_dir: &root_dir,
+                root_manifest: &root_manifest,
+                package: ws.package.as_ref(),
+                dependencies: &ws.dependencies,
+            });
+            let package = manifest::normalize(raw, &mp, &files, inheritance.as_ref())?;
+            for dep in &package.dependencies {
+                if let DepSource::Path(p) = &dep.source {
+                    if explicit && p.starts_with(&root_dir) && !exclude.iter().any(|e| p.starts_with(e)) && member_dirs.contains(&dir) {
+                        member_dirs.insert(p.clone());
+                    }
+                    queue.push(p.clone());
+                }
+            }
+            manifests.insert(mp.clone());
+            path_packages.insert(dir, PathPackage { manifest_path: mp, package });
+        }
+
+        let members: Vec<PathBuf> = member_dirs.into_iter().filter(|d| path_packages.contains_key(d)).collect();
+        let default_members = match (&ws_config, &current) {
+            (Some(ws), _) if manifest_path == root_manifest && ws.default_members.is_some() => {
+                let list = expand_members(&root_dir, ws.default_members.as_deref().unwrap_or_default());
+                for d in &list {
+                    if !members.contains(d) {
+                        return Err(Error::in_file(&root_manifest, format!("default member `{}` is not a workspace member", d.display())));
+                    }
+                }
+                list.into_iter().collect()
+            }
+            (_, Some(c)) => vec![c.clone()],
+            (_, None) => members.clone(),
+        };
+        Ok(Workspace { root_dir, root_manifest, members, default_members, current, resolver, path_packages, explicit, manifests })
+    }
+
+    /// The member package in `dir`.
+    pub fn package(&self, dir: &Path) -> &Package {
+        &self.path_packages[dir].package
+    }
+
+    /// A path relative to the workspace root, `/`-separated (`.` for the root).
+    pub fn relative(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.root_dir) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+            Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+            Err(_) => relative_outside(&self.root_dir, path),
+        }
+    }
+}
+
+/// `path` relative to `base` when it lies outside it (`../x`).
+fn relative_outside(base: &Path, path: &Path) -> String {
+    let base: Vec<_> = base.components().collect();
+    let path_c: Vec<_> = path.components().collect();
+    let common = base.iter().zip(&path_c).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), base.len() - common).collect();
+    parts.extend(path_c[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
+}
+
+fn resolver_of(root: &RawManifest, path: &Path) -> Result<ResolveBehavior> {
+    let from_ws = root.workspace.as_ref().and_then(|w| w.resolver.clone());
+    let from_pkg = root.package.as_ref().and_then(|p| p.resolver.clone());
+    let chosen = match (from_ws, from_pkg) {
+        (Some(_), Some(_)) => return Err(Error::in_file(path, "`resolver` is set in both [package] and [workspace]; keep one")),
+        (Some(r), None) | (None, Some(r)) => Some(r),
+        (None, None) => None,
+    };
+    Ok(match chosen.as_deref() {
+        Some("1") => ResolveBehavior::V1,
+        Some("2") => ResolveBehavior::V2,
+        Some("3") => ResolveBehavior::V3,
+        Some(other) => return Err(Error::in_file(path, format!("unknown resolver `{other}`; use \"1\", \"2\" or \"3\""))),
+        None => {
+            let edition = root.package.as_ref().and_then(|p| p.edition.clone());
+            match edition {
+                Some(manifest::Inheritable::Value(e)) if e == "2021" => ResolveBehavior::V2,
+                Some(manifest::Inheritable::Value(e)) if e == "2024" => ResolveBehavior::V3,
+                Some(manifest::Inheritable::Workspace { .. }) => {
+                    match root.workspace.as_ref().and_then(|w| w.package.as_ref()).and_then(|p| p.edition.clone()) {
+                        Some(manifest::Inheritable::Value(e)) if e == "2021" => ResolveBehavior::V2,
+                        Some(manifest::Inheritable::Value(e)) if e == "2024" => ResolveBehavior::V3,
+                        _ => ResolveBehavior::V1,
+                    }
+                }
+                _ => ResolveBehavior::V1,
+            }
+        }
+    })
+}
+
+/// Expands `members` entries (paths with `*` and `?` in any segment) to directories holding a
+/// Cargo.toml.
+fn expand_members(root: &Path, patterns: &[String]) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    for pattern in patterns {
+        let mut current = vec![root.to_path_buf()];
+        for segment in pattern.split('/').filter(|s| !s.is_empty() && *s != ".") {
+            let mut next = Vec::new();
+            for dir in &current {
+                if segment.contains(['*', '?', '[']) {
+                    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+                    entries.sort();
+                    for e in entries {
+                        let name = e.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        if glob_match(segment, &name) {
+                            next.push(e);
+                        }
+                    }
+                } else if segment == ".." {
+                    next.push(dir.parent().unwrap_or(dir).to_path_buf());
+                } else {
+                    next.push(dir.join(segment));
+                }
+            }
+            current = next;
+        }
+        for dir in current {
+            if dir.join("Cargo.toml").is_file() {
+                out.insert(manifest::normalize_path(&dir));
+            }
+        }
+    }
+    out
+}
+
+/// Shell-style matching of one path segment: `*` any run, `?` one character.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    go(&p, &n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*", "abc"));
+        assert!(glob_match("crate-?", "crate-a"));
+        assert!(!glob_match("a*", "ba"));
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates src/target_cfgs.txt: the `rustc --print cfg` of every built-in target, one target a
+# line (`triple<TAB>cfg<TAB>cfg…`). crateplan evaluates `[target.'cfg(…)'.dependencies]` against
+# these facts, as cargo does against rustc's answer, without running rustc itself.
+set -euo pipefail
+out="$(dirname "$0")/../src/target_cfgs.txt"
+{
+  echo "# rustc --print cfg for each built-in target; made by tools/gen-target-cfgs.sh with $(rustc --version)"
+  for triple in $(rustc --print target-list); do
+    cfgs=$(rustc --print cfg --target "$triple" 2>/dev/null | LC_ALL=C sort | tr '\n' '\t') || continue
+    [ -n "$cfgs" ] && printf '%s\t%s\n' "$triple" "${cfgs%$'\t'}"
+  done
+} > "$out"
