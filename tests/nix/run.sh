@@ -82,6 +82,7 @@ example() {
 }
 
 test_proc_macro_build_script() { example proc-macro-build-script app app ; }
+test_many_crates() { example many-crates many-crates many-crates; }
 test_path_deps() { example path-deps pathy pathy ; }
 
 test_two_versions() {
@@ -190,6 +191,7 @@ test_nixpkgs_flake() {
 }
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
+  test_many_crates
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do "$t"; done
