@@ -95,15 +95,16 @@ let
     then builtins.replaceStrings [ "{name}" "{version}" ] [ pkg.name pkg.version ] crateUrl
     else throw "makePackageSet: ${pkg.name} ${pkg.version} comes from registry ${pkg.source.registry}; pass crateUrl as a function { registry, name, version } -> url to download from it";
 
-  # Directories of the path packages, relative to the workspace root.
-  pathPackageDirs = map (p: p.source.path)
+  # Directories of the path packages, relative to the workspace root ("" for the root itself).
+  normaliseDir = dir: if dir == "." || dir == "./" then "" else removePrefix "./" dir;
+  pathPackageDirs = map (p: normaliseDir p.source.path)
     (builtins.filter (p: p.source.type == "path") (builtins.attrValues packages));
 
   # A path package's own files: its directory without target/, .git, result links, and without
   # the directories of other path packages nested inside it.
   pathSource = pkg:
     let
-      dir = pkg.source.path;
+      dir = normaliseDir pkg.source.path;
       root = if dir == "" then workspaceSrc else workspaceSrc + "/${dir}";
       rootString = toString root;
       nested = builtins.filter (d: d != dir && (dir == "" || hasPrefix "${dir}/" d)) pathPackageDirs;
