@@ -94,12 +94,19 @@ pub struct ResolvedFeatures {
     features: HashMap<(usize, FeaturesFor), BTreeSet<String>>,
     deps: HashMap<(usize, FeaturesFor), BTreeSet<String>>,
     decouple_host_deps: bool,
+    /// The resolve's roots: the packages whose dev-dependencies are part of the graph.
+    roots: BTreeSet<usize>,
 }
 
 impl ResolvedFeatures {
     pub fn features(&self, node: usize, fk: FeaturesFor) -> Vec<String> {
         let fk = if self.decouple_host_deps { fk } else { FeaturesFor::NormalOrDev };
         self.features.get(&(node, fk)).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Whether `node`'s dev-dependencies are in the resolve (only its roots' are).
+    pub fn has_dev_deps(&self, node: usize) -> bool {
+        self.roots.contains(&node)
     }
 
     pub fn is_dep_activated(&self, node: usize, fk: FeaturesFor, name_in_toml: &str) -> bool {
@@ -130,8 +137,6 @@ struct Resolver<'a> {
     maps: Vec<BTreeMap<String, Vec<FeatureValue>>>,
     opts: FeatureOpts,
     platforms: &'a Platforms<'a>,
-    /// Members whose dev-dependencies are part of the graph (all, when dev units are built).
-    has_dev_units: bool,
     out: ResolvedFeatures,
     processed: HashSet<(usize, FeaturesFor)>,
     deferred_weak: HashMap<(usize, FeaturesFor, String), BTreeSet<String>>,
@@ -151,8 +156,11 @@ pub fn resolve(
         maps: graph.nodes.iter().map(|n| feature_map(&n.package)).collect(),
         opts,
         platforms,
-        has_dev_units,
-        out: ResolvedFeatures { decouple_host_deps: opts.decouple_host_deps, ..Default::default() },
+        out: ResolvedFeatures {
+            decouple_host_deps: opts.decouple_host_deps,
+            roots: members.iter().map(|(m, _)| *m).collect(),
+            ..Default::default()
+        },
         processed: HashSet::new(),
         deferred_weak: HashMap::new(),
     };
@@ -289,7 +297,7 @@ impl<'a> Resolver<'a> {
                 .decls
                 .iter()
                 .map(|&i| &n.package.dependencies[i])
-                .filter(|d| d.kind != DepKind::Development || (n.is_member && self.has_dev_units))
+                .filter(|d| d.kind != DepKind::Development || self.out.has_dev_deps(node))
                 .filter(|d| {
                     !(d.platform.is_some() && self.opts.ignore_inactive_targets && !self.platforms.dep_activated(d, fk == FeaturesFor::HostDep))
                 })

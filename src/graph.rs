@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::lockfile::Lockfile;
 use crate::manifest::{self, DepKind, DepSource, Inheritance, Package};
-use crate::source_id::{canonical_url, SourceId, SourceKind};
+use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};
 use crate::sources::Sources;
 use crate::workspace::Workspace;
 
@@ -166,7 +166,12 @@ fn source_matches(decl: &DepSource, locked: &SourceId, parent: &SourceId) -> boo
     match (decl, &locked.kind) {
         (DepSource::Path(_), SourceKind::Path) => true,
         (DepSource::Path(_), SourceKind::Git { .. }) => parent.kind != SourceKind::Path && parent.without_precise() == locked.without_precise(),
-        (DepSource::Git { url, .. }, SourceKind::Git { url: locked_url, .. }) => canonical_url(url) == canonical_url(locked_url),
+        (DepSource::Git { url, reference }, SourceKind::Git { url: locked_url, reference: locked_ref, .. }) => {
+            // Locks before v3 wrote `branch = "master"` as the default branch.
+            let master = GitReference::Branch("master".into());
+            let same_ref = reference == locked_ref || (*locked_ref == GitReference::DefaultBranch && *reference == master);
+            canonical_url(url) == canonical_url(locked_url) && same_ref
+        }
         (DepSource::Registry(None), SourceKind::Registry) => true,
         (DepSource::Registry(Some(index)), SourceKind::Registry) => canonical_url(index) == canonical_url(locked.url()),
         _ => false,

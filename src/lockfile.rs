@@ -122,8 +122,11 @@ impl Lockfile {
                     })
                 })
                 .collect();
+            // Without a source, a unique path package is meant (path packages have none).
+            let paths: Vec<usize> = candidates.iter().copied().filter(|&i| raw_packages[i].source.is_none()).collect();
             match candidates.as_slice() {
                 [one] => Ok(*one),
+                [_, _, ..] if source.is_none() && paths.len() == 1 => Ok(paths[0]),
                 [] => Err(bad(format!("package `{owner}` depends on `{spec}`, which is not in the lockfile"))),
                 _ => Err(bad(format!("package `{owner}` depends on `{spec}`, which matches several packages"))),
             }

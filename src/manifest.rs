@@ -410,8 +410,9 @@ fn normalize_dependency(
         // The member may add features and make it optional; the rest comes from the workspace.
         w.features.extend(d.features.iter().cloned());
         w.optional = d.optional;
-        if d.default_features.is_some() && w.default_features.is_none() {
-            w.default_features = d.default_features;
+        // A member can turn default features back on, never off (cargo ignores that, warning).
+        if d.default_features == Some(true) {
+            w.default_features = Some(true);
         }
         d = w;
         base_dir = inh.root_dir.to_path_buf();

@@ -112,7 +112,14 @@ impl Sources {
                 }
             }
         }
-        if let Some(dir) = self.dirs.get(&key).and_then(|v| v.first()) {
+        // Several registries may hold a `name-version`: the lock's checksum tells which.
+        let dirs = self.dirs.get(&key).map(Vec::as_slice).unwrap_or_default();
+        let chosen = match (dirs, &pkg.checksum) {
+            ([], _) => None,
+            ([one], _) | ([one, ..], None) => Some(one),
+            (many, Some(sum)) => many.iter().find(|d| cached_crate_of(d).is_some_and(|c| sha256_hex(&c).as_deref() == Some(sum.as_str()))).or(many.first()),
+        };
+        if let Some(dir) = chosen {
             return read_dir_package(dir);
         }
         for dir in self.dirs.get(&pkg.name).into_iter().flatten() {
@@ -121,7 +128,13 @@ impl Sources {
                 return Ok(found);
             }
         }
-        if let Some(file) = self.crate_files.get(&key).and_then(|v| v.first()) {
+        let files = self.crate_files.get(&key).map(Vec::as_slice).unwrap_or_default();
+        let chosen = match (files, &pkg.checksum) {
+            ([], _) => None,
+            ([one], _) | ([one, ..], None) => Some(one),
+            (many, Some(sum)) => many.iter().find(|f| sha256_hex(f).as_deref() == Some(sum.as_str())).or(many.first()),
+        };
+        if let Some(file) = chosen {
             return read_crate_file(file, &key);
         }
         let searched: Vec<String> = self.searched.iter().map(|p| p.display().to_string()).collect();
@@ -137,6 +150,21 @@ impl Sources {
             if searched.is_empty() { "any source directory".to_string() } else { searched.join(", ") }
         )))
     }
+}
+
+/// For a package unpacked in cargo's `registry/src/<registry>/`, its `.crate` in
+/// `registry/cache/<registry>/`.
+fn cached_crate_of(dir: &Path) -> Option<PathBuf> {
+    let key = dir.file_name()?;
+    let registry = dir.parent()?;
+    let cache = registry.parent()?.parent()?.join("cache").join(registry.file_name()?);
+    Some(cache.join(format!("{}.crate", key.to_string_lossy())))
+}
+
+fn sha256_hex(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).ok()?;
+    Some(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn cargo_home() -> Option<PathBuf> {

@@ -219,9 +219,11 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
         Some(StringOrBool::String(p)) => Some(clean(p)),
     };
     if let Some(path) = build {
+        // Cargo names the target after the script's file: `build.rs` → `build-script-build`.
+        let stem = Path::new(&path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "build".into());
         targets.push(Target {
             kind: TargetKind::CustomBuild,
-            name: "build-script-build".into(),
+            name: format!("build-script-{stem}"),
             path,
             crate_types: vec!["bin".into()],
             edition: edition.to_string(),

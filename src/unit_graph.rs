@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::graph::{Graph, Location};
-use crate::source_id::SourceKind;
+use crate::source_id::{GitReference, SourceKind};
 use crate::units::{Kind, UnitGraph};
 
 /// Cargo's package ID spec spelling: `registry+URL#name@version`, `path+file:///dir#version`
@@ -17,9 +17,15 @@ pub fn pkg_id(graph: &Graph, node: usize) -> String {
             let last = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             (url, last)
         }
-        (SourceKind::Git { url, .. }, _) => {
+        (SourceKind::Git { url, reference, .. }, _) => {
             let last = url.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
-            (n.source.without_precise().to_string(), last)
+            let query = match reference {
+                GitReference::DefaultBranch => String::new(),
+                GitReference::Branch(b) => format!("?branch={}", form_urlencode(b)),
+                GitReference::Tag(t) => format!("?tag={}", form_urlencode(t)),
+                GitReference::Rev(r) => format!("?rev={}", form_urlencode(r)),
+            };
+            (format!("git+{url}{query}"), last)
         }
         _ => {
             let last = n.source.url().trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
@@ -83,4 +89,17 @@ pub fn render(graph: &Graph, units: &UnitGraph, triple: &str) -> Value {
     let mut roots: Vec<usize> = units.roots.iter().map(|&r| position[r]).collect();
     roots.sort();
     json!({ "version": 1, "units": rendered, "roots": roots })
+}
+
+/// `application/x-www-form-urlencoded` encoding of a query value, as URLs print it.
+fn form_urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }

@@ -94,7 +94,6 @@ struct Builder<'a> {
     graph: &'a Graph,
     features: &'a ResolvedFeatures,
     platforms: &'a Platforms<'a>,
-    has_dev_units: bool,
     index: HashMap<Unit, usize>,
     out: UnitGraph,
     computed: Vec<bool>,
@@ -108,7 +107,6 @@ pub fn build(graph: &Graph, selected: &[usize], features: &ResolvedFeatures, pla
         graph,
         features,
         platforms,
-        has_dev_units: intent == Intent::Test,
         index: HashMap::new(),
         out: UnitGraph::default(),
         computed: Vec::new(),
@@ -212,7 +210,7 @@ impl Builder<'_> {
             let script_for = unit_for.for_custom_build();
             let compile = Unit { node: u.node, target: u.target, mode: Mode::Build, kind: Kind::Host, features: self.features.features(u.node, script_for.features_for()) };
             let id = self.intern(compile);
-            ret.push((UnitDep { unit: id, extern_crate_name: "build_script_build".into() }, script_for, false));
+            ret.push((UnitDep { unit: id, extern_crate_name: target.crate_name() }, script_for, false));
             return Ok(ret);
         }
 
@@ -224,7 +222,7 @@ impl Builder<'_> {
                 .map(|&i| &pkg.dependencies[i])
                 .filter(|d| target.is_custom_build() == (d.kind == DepKind::Build))
                 .filter(|d| d.is_transitive() || is_test_like)
-                .filter(|d| d.kind != DepKind::Development || (node.is_member && self.has_dev_units))
+                .filter(|d| d.kind != DepKind::Development || self.features.has_dev_deps(u.node))
                 .filter(|d| self.platforms.dep_activated(d, u.kind == Kind::Host))
                 .filter(|d| !d.optional || self.features.is_dep_activated(u.node, unit_for.features_for(), &d.name_in_toml))
                 .collect();
@@ -250,7 +248,7 @@ impl Builder<'_> {
             let script_for = unit_for.for_custom_build();
             let run = Unit { node: u.node, target: bs, mode: Mode::RunCustomBuild, kind: u.kind, features: self.features.features(u.node, script_for.features_for()) };
             let id = self.intern(run);
-            ret.push((UnitDep { unit: id, extern_crate_name: "build_script_build".into() }, script_for, false));
+            ret.push((UnitDep { unit: id, extern_crate_name: pkg.targets[bs].crate_name() }, script_for, false));
         }
         if target.is_lib() && u.mode != Mode::Doctest {
             return Ok(ret);
@@ -313,7 +311,7 @@ impl Builder<'_> {
             let is_proc_macro = self.graph.package(edge.to).is_proc_macro();
             for &i in &edge.decls {
                 let d = &n.package.dependencies[i];
-                if d.kind == DepKind::Development && !(n.is_member && self.has_dev_units) {
+                if d.kind == DepKind::Development && !self.features.has_dev_deps(node) {
                     continue;
                 }
                 let fk = if is_proc_macro || d.kind == DepKind::Build { FeaturesFor::HostDep } else { FeaturesFor::NormalOrDev };
