@@ -6,6 +6,7 @@
 //! [`graph`] matches declarations to [`lockfile`] entries, [`features`] resolves features,
 //! [`units`] selects units, and [`plan`] / [`unit_graph`] write them.
 
+pub mod check;
 pub mod error;
 pub mod features;
 pub mod generate;

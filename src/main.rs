@@ -22,6 +22,18 @@ struct Cli {
 enum Command {
     /// Write the build plan (or cargo's unit graph) of a workspace.
     Generate(GenerateArgs),
+    /// Check that a committed plan matches Cargo.lock and the manifests (exit 1 if stale).
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The workspace's Cargo.toml.
+    #[arg(long, default_value = "Cargo.toml", value_name = "PATH")]
+    manifest_path: PathBuf,
+    /// The plan to check, relative to the workspace root unless absolute.
+    #[arg(long, default_value = "Cargo.plan.json", value_name = "FILE")]
+    plan: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -81,6 +93,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate(args) => run_generate(args),
+        Command::Check(args) => run_check(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,6 +133,24 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
         }
     };
     write_output(args.output.as_deref(), &crateplan::plan::to_bytes(&value))
+}
+
+fn run_check(args: CheckArgs) -> Result<()> {
+    let root = args.manifest_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let plan_path = if args.plan.is_absolute() { args.plan.clone() } else { root.join(&args.plan) };
+    let text = std::fs::read_to_string(&plan_path).map_err(|e| Error::in_file(&plan_path, format!("cannot read the plan ({e}); make it with `crateplan generate --target <triple> -o {}`", args.plan.display())))?;
+    let plan: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::in_file(&plan_path, format!("not JSON ({e}); regenerate it with `crateplan generate`")))?;
+    let changes = crateplan::check::changes(&plan, &plan_path, &args.manifest_path)?;
+    if changes.is_empty() {
+        println!("{}: up to date", plan_path.display());
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} is stale: {}; run `{}`",
+        plan_path.display(),
+        changes.join(", "),
+        crateplan::check::regenerate_command(&plan, &args.plan.display().to_string())
+    )))
 }
 
 /// Writes all of `bytes` to `path` (through a temporary file and a rename, so a failure leaves no

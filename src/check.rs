@@ -1,0 +1,79 @@
+//! `crateplan check`: is a committed plan still the plan of the workspace? Compares the hashes the
+//! plan records (docs/plan-schema.md, `inputs`) with the files as they are now.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::generate::sha256_file;
+use crate::workspace::{FileNames, Workspace};
+
+/// What changed since the plan was generated; empty when it is current.
+pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<Vec<String>> {
+    let bad = |what: &str| Error::in_file(plan_path, format!("not a crateplan plan ({what}); regenerate it with `crateplan generate`"));
+    let inputs = plan.get("inputs").ok_or_else(|| bad("no `inputs`"))?;
+    let ws = Workspace::load(manifest_path, &FileNames::Disk)?;
+    let mut changes = Vec::new();
+    let lock = inputs.get("lockfile").ok_or_else(|| bad("no `inputs.lockfile`"))?;
+    let lock_path = ws.root_dir.join(lock.get("path").and_then(Value::as_str).unwrap_or("Cargo.lock"));
+    match sha256_file(&lock_path) {
+        Ok(sum) if Some(sum.as_str()) == lock.get("sha256").and_then(Value::as_str) => {}
+        Ok(_) => changes.push(format!("{} changed", ws.relative(&lock_path))),
+        Err(_) => changes.push(format!("{} is missing", ws.relative(&lock_path))),
+    }
+    let recorded = inputs.get("manifests").and_then(Value::as_array).ok_or_else(|| bad("no `inputs.manifests`"))?;
+    let mut recorded_paths = std::collections::BTreeSet::new();
+    for m in recorded {
+        let rel = m.get("path").and_then(Value::as_str).ok_or_else(|| bad("a manifest without `path`"))?;
+        recorded_paths.insert(rel.to_string());
+        let path = ws.root_dir.join(rel);
+        match sha256_file(&path) {
+            Ok(sum) if Some(sum.as_str()) == m.get("sha256").and_then(Value::as_str) => {}
+            Ok(_) => changes.push(format!("{rel} changed")),
+            Err(_) => changes.push(format!("{rel} is gone")),
+        }
+    }
+    for m in &ws.manifests {
+        let rel = ws.relative(m);
+        if !recorded_paths.contains(&rel) {
+            changes.push(format!("{rel} is new"));
+        }
+    }
+    Ok(changes)
+}
+
+/// The command that regenerates `plan`, written to `output`.
+pub fn regenerate_command(plan: &Value, output: &str) -> String {
+    let mut cmd = String::from("crateplan generate");
+    if let Some(platforms) = plan.get("platforms").and_then(Value::as_object) {
+        for triple in platforms.keys() {
+            cmd.push_str(&format!(" --target {triple}"));
+        }
+    }
+    let inputs = plan.get("inputs");
+    let features = inputs.and_then(|i| i.get("features"));
+    if let Some(list) = features.and_then(|f| f.get("features")).and_then(Value::as_array) {
+        let names: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
+        if !names.is_empty() {
+            cmd.push_str(&format!(" --features {}", names.join(",")));
+        }
+    }
+    if features.and_then(|f| f.get("allFeatures")).and_then(Value::as_bool) == Some(true) {
+        cmd.push_str(" --all-features");
+    }
+    if features.and_then(|f| f.get("noDefaultFeatures")).and_then(Value::as_bool) == Some(true) {
+        cmd.push_str(" --no-default-features");
+    }
+    match inputs.and_then(|i| i.get("packages")) {
+        Some(Value::String(s)) if s == "workspace" => cmd.push_str(" --workspace"),
+        Some(Value::Array(names)) => {
+            for n in names.iter().filter_map(Value::as_str) {
+                cmd.push_str(&format!(" -p {n}"));
+            }
+        }
+        _ => {}
+    }
+    cmd.push_str(&format!(" -o {output}"));
+    cmd
+}
