@@ -1,0 +1,477 @@
+//! Bad input: `crateplan generate` refuses it with one line on stderr that names the file or
+//! package at fault and what to do, exits with status 1, never panics, and with `-o FILE` leaves
+//! no output file (nor a temporary one) behind.
+//!
+//! Every workspace is made by the test itself under `CARGO_TARGET_TMPDIR/errors/<test>`; where
+//! the refusal is cargo's own rule (extern names, `links`), the test asks cargo first, so it keeps
+//! matching what cargo rejects.
+//!
+//! Run: `cargo test --test errors`
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const TARGET: &str = "x86_64-unknown-linux-gnu";
+
+/// A fresh, empty scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("errors").join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes `files` (relative path, contents) under `dir`.
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// `cargo generate-lockfile --offline` (the workspaces here have path dependencies only).
+fn generate_lockfile(ws: &Path) {
+    let out = cargo().arg("generate-lockfile").arg("--offline").arg("--manifest-path").arg(ws.join("Cargo.toml")).output().unwrap();
+    assert!(out.status.success(), "cargo generate-lockfile in {}: {}", ws.display(), String::from_utf8_lossy(&out.stderr));
+}
+
+/// Cargo's unit graph (`--locked --offline`): the graph, or cargo's error text.
+fn cargo_unit_graph(ws: &Path, tests: bool) -> Result<Value, String> {
+    let mut cmd = cargo();
+    cmd.env("RUSTC_BOOTSTRAP", "1");
+    if tests {
+        cmd.args(["test", "--no-run"]);
+    } else {
+        cmd.arg("build");
+    }
+    cmd.args(["--unit-graph", "-Z", "unstable-options", "--locked", "--offline", "--target", TARGET]);
+    cmd.arg("--manifest-path").arg(ws.join("Cargo.toml"));
+    cmd.env("CARGO_TARGET_DIR", ws.join("target"));
+    let out = cmd.output().unwrap();
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn crateplan(ws: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crateplan"))
+        .arg("generate")
+        .arg("--manifest-path")
+        .arg(ws.join("Cargo.toml"))
+        .args(args)
+        .current_dir(ws)
+        .output()
+        .unwrap()
+}
+
+/// Runs `crateplan generate --manifest-path WS/Cargo.toml ARGS -o OUT` and checks the refusal:
+/// status 1, no panic, exactly one line on stderr containing every one of `expect`, nothing on
+/// stdout, and the output directory still empty. Returns the line.
+fn assert_refused(ws: &Path, args: &[&str], expect: &[&str]) -> String {
+    let out_dir = ws.parent().unwrap().join(format!("{}-out", ws.file_name().unwrap().to_string_lossy()));
+    let _ = fs::remove_dir_all(&out_dir);
+    fs::create_dir_all(&out_dir).unwrap();
+    let out_file = out_dir.join("plan.json");
+    let mut all: Vec<&str> = args.to_vec();
+    all.push("-o");
+    all.push(out_file.to_str().unwrap());
+    let out = crateplan(ws, &all);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let shown = format!("crateplan generate --manifest-path {}/Cargo.toml {}\nstatus: {:?}\nstderr:\n{stderr}", ws.display(), all.join(" "), out.status.code());
+    assert!(!stderr.contains("panicked"), "crateplan panicked:\n{shown}");
+    assert_eq!(out.status.code(), Some(1), "exit status must be exactly 1:\n{shown}");
+    let lines: Vec<&str> = stderr.trim_end().lines().collect();
+    assert_eq!(lines.len(), 1, "stderr must be exactly one line:\n{shown}");
+    let line = lines[0];
+    for want in expect {
+        assert!(line.contains(want), "the message should contain {want:?}:\n{shown}");
+    }
+    assert!(out.stdout.is_empty(), "nothing may be written to stdout with -o:\n{shown}");
+    let left: Vec<String> = fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(left.is_empty(), "a refused run must leave no file (not even a temporary one) in the output directory, found {left:?}:\n{shown}");
+    line.to_string()
+}
+
+const ROOT_TOML: &str = r#"[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[workspace]
+members = ["m"]
+
+[dependencies]
+m = { path = "m" }
+"#;
+
+const M_TOML: &str = r#"[package]
+name = "m"
+version = "0.1.0"
+edition = "2021"
+"#;
+
+/// A two-package workspace: root package `app` depending on member `m`, both path packages,
+/// with a Cargo.lock made by cargo.
+fn two_members(test: &str) -> PathBuf {
+    let ws = scratch(test).join("ws");
+    write(&ws, &[("Cargo.toml", ROOT_TOML), ("src/main.rs", "fn main() {}\n"), ("m/Cargo.toml", M_TOML), ("m/src/lib.rs", "")]);
+    generate_lockfile(&ws);
+    ws
+}
+
+/// The workspace is valid to begin with, so each test's refusal is due to its own change.
+fn assert_accepted(ws: &Path, args: &[&str]) {
+    let out = crateplan(ws, args);
+    assert!(out.status.success(), "the unbroken workspace should plan: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn malformed_member_manifest() {
+    let ws = two_members("malformed_member_manifest");
+    assert_accepted(&ws, &["--target", TARGET]);
+    // Line 4, column 11: the second `=` (where cargo points too).
+    write(&ws, &[("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\nedition = = \"2021\"\n")]);
+    assert_refused(&ws, &["--target", TARGET], &["m/Cargo.toml:4:11"]);
+}
+
+#[test]
+fn malformed_lockfile_syntax() {
+    let ws = two_members("malformed_lockfile_syntax");
+    assert_accepted(&ws, &["--target", TARGET]);
+    // Line 5, column 19: the stray `x` (where cargo points too).
+    write(&ws, &[("Cargo.lock", "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\" x\n")]);
+    assert_refused(&ws, &["--target", TARGET], &["Cargo.lock:5:19"]);
+}
+
+#[test]
+fn malformed_lockfile_structure() {
+    let ws = two_members("malformed_lockfile_structure");
+    // Valid TOML, but a `[[package]]` without `version`.
+    write(&ws, &[("Cargo.lock", "version = 4\n\n[[package]]\nname = \"app\"\ndependencies = [\"m\"]\n\n[[package]]\nname = \"m\"\nversion = \"0.1.0\"\n")]);
+    assert_refused(&ws, &["--target", TARGET], &["Cargo.lock"]);
+}
+
+#[test]
+fn lockfile_out_of_date_new_dependency() {
+    let ws = two_members("lockfile_out_of_date_new_dependency");
+    assert_accepted(&ws, &["--target", TARGET]);
+    write(&ws, &[("m/Cargo.toml", &format!("{M_TOML}\n[dependencies]\nitoa = \"1\"\n"))]);
+    assert_refused(&ws, &["--target", TARGET], &["Cargo.lock", "`m", "itoa", "cargo generate-lockfile"]);
+}
+
+#[test]
+fn lockfile_out_of_date_member_version() {
+    let ws = two_members("lockfile_out_of_date_member_version");
+    write(&ws, &[("m/Cargo.toml", &M_TOML.replace("0.1.0", "0.2.0"))]);
+    assert_refused(&ws, &["--target", TARGET], &["Cargo.lock", "`m", "cargo generate-lockfile"]);
+}
+
+#[test]
+fn no_lockfile() {
+    let ws = two_members("no_lockfile");
+    fs::remove_file(ws.join("Cargo.lock")).unwrap();
+    assert_refused(&ws, &["--target", TARGET], &["Cargo.lock", "cargo generate-lockfile"]);
+}
+
+/// A workspace whose member `m` depends on the registry package `itoa 1.0.15`, with a
+/// hand-written lock (nothing is fetched: the tests pass their own `--sources`).
+fn with_registry_dep(test: &str) -> PathBuf {
+    let ws = scratch(test).join("ws");
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", ROOT_TOML),
+            ("src/main.rs", "fn main() {}\n"),
+            ("m/Cargo.toml", &format!("{M_TOML}\n[dependencies]\nitoa = \"1\"\n")),
+            ("m/src/lib.rs", ""),
+            (
+                "Cargo.lock",
+                r#"# This file is automatically @generated by Cargo.
+# It is not intended for manual editing.
+version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "m",
+]
+
+[[package]]
+name = "itoa"
+version = "1.0.15"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
+
+[[package]]
+name = "m"
+version = "0.1.0"
+dependencies = [
+ "itoa",
+]
+"#,
+            ),
+        ],
+    );
+    ws
+}
+
+#[test]
+fn missing_dependency_manifest() {
+    let ws = with_registry_dep("missing_dependency_manifest");
+    let empty = ws.parent().unwrap().join("empty-sources");
+    fs::create_dir_all(&empty).unwrap();
+    assert_refused(&ws, &["--target", TARGET, "--sources", empty.to_str().unwrap()], &["itoa", "1.0.15", "cargo fetch"]);
+}
+
+#[test]
+fn crate_file_not_a_gzipped_tar() {
+    let ws = with_registry_dep("crate_file_not_a_gzipped_tar");
+    // Plain garbage; then a valid gzip stream whose content is not a tar.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &[0x5a; 1500]).unwrap();
+    let gzipped_garbage = gz.finish().unwrap();
+    for (i, bytes) in [b"this is not a crate archive\n".to_vec(), gzipped_garbage].into_iter().enumerate() {
+        let dir = ws.parent().unwrap().join(format!("crates-{i}"));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("itoa-1.0.15.crate"), bytes).unwrap();
+        assert_refused(&ws, &["--target", TARGET, "--sources", dir.to_str().unwrap()], &["itoa-1.0.15.crate"]);
+    }
+}
+
+#[test]
+fn unknown_target_triple() {
+    let ws = two_members("unknown_target_triple");
+    assert_refused(&ws, &["--target", TARGET, "--target", "x86_64-unknown-nonesuch"], &["x86_64-unknown-nonesuch"]);
+    assert_refused(&ws, &["--target", "x86_64-unknown-nonesuch", "--format", "unit-graph"], &["x86_64-unknown-nonesuch"]);
+}
+
+#[test]
+fn unknown_feature() {
+    let ws = two_members("unknown_feature");
+    assert_refused(&ws, &["--target", TARGET, "--features", "nosuch"], &["nosuch", "app"]);
+}
+
+#[test]
+fn package_not_a_member() {
+    let ws = two_members("package_not_a_member");
+    assert_accepted(&ws, &["--target", TARGET, "-p", "m"]);
+    let line = assert_refused(&ws, &["--target", TARGET, "-p", "nosuch"], &["nosuch", "app", "m"]);
+    assert!(line.contains("members"), "the message should list the members: {line}");
+}
+
+#[test]
+fn duplicate_links() {
+    // Cargo will not even lock this graph ("more than one crate with links=foo"), so the lock is
+    // written by hand, and cargo `--locked` refuses it too.
+    let ws = scratch("duplicate_links").join("ws");
+    let pkg = |name: &str| format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlinks = \"foo\"\n");
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n[dependencies]\np1 = { path = \"p1\" }\np2 = { path = \"p2\" }\n"),
+            ("src/main.rs", "fn main() {}\n"),
+            ("p1/Cargo.toml", &pkg("p1")),
+            ("p1/build.rs", "fn main() {}\n"),
+            ("p1/src/lib.rs", ""),
+            ("p2/Cargo.toml", &pkg("p2")),
+            ("p2/build.rs", "fn main() {}\n"),
+            ("p2/src/lib.rs", ""),
+            ("Cargo.lock", "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"p1\",\n \"p2\",\n]\n\n[[package]]\nname = \"p1\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"p2\"\nversion = \"0.1.0\"\n"),
+        ],
+    );
+    let err = cargo_unit_graph(&ws, false).expect_err("cargo should refuse two packages with links = \"foo\"");
+    assert!(err.contains("links=foo"), "cargo refused for another reason: {err}");
+    assert_refused(&ws, &["--target", TARGET], &["p1", "p2", "foo"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extern names: cargo refuses a package that depends on another under two names (in any two of
+// its dependency tables, even for an inactive platform or a dev-dependency during a plain build),
+// but not a second name on an optional dependency that is never activated.
+
+/// Workspace `app` (with a build script) and path package `x`; `deps` is the dependency part of
+/// app's manifest.
+fn extern_names_ws(test: &str, deps: &str) -> PathBuf {
+    let ws = scratch(test).join("ws");
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", &format!("[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n{deps}")),
+            ("src/main.rs", "fn main() {}\n"),
+            ("build.rs", "fn main() {}\n"),
+            ("x/Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+            ("x/src/lib.rs", ""),
+        ],
+    );
+    generate_lockfile(&ws);
+    ws
+}
+
+/// Cargo refuses the workspace in build and in test mode; so must crateplan, in every output.
+fn assert_names_conflict_refused(test: &str, deps: &str, args: &[&str]) {
+    let ws = extern_names_ws(test, deps);
+    for tests in [false, true] {
+        let mut cmd_args: Vec<&str> = args.to_vec();
+        let err = {
+            let mut c = cargo();
+            c.env("RUSTC_BOOTSTRAP", "1");
+            if tests {
+                c.args(["test", "--no-run"]);
+            } else {
+                c.arg("build");
+            }
+            c.args(["--unit-graph", "-Z", "unstable-options", "--locked", "--offline", "--target", TARGET]).args(args);
+            c.arg("--manifest-path").arg(ws.join("Cargo.toml")).env("CARGO_TARGET_DIR", ws.join("target"));
+            let out = c.output().unwrap();
+            assert!(!out.status.success(), "cargo accepted {deps} (tests: {tests})");
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        assert!(err.contains("multiple times with different names"), "cargo refused for another reason: {err}");
+        cmd_args.extend(["--target", TARGET, "--format", "unit-graph"]);
+        if tests {
+            cmd_args.push("--tests");
+        }
+        assert_refused(&ws, &cmd_args, &["app", "`x"]);
+    }
+    let mut plan_args: Vec<&str> = args.to_vec();
+    plan_args.extend(["--target", TARGET]);
+    assert_refused(&ws, &plan_args, &["app", "`x"]);
+}
+
+#[test]
+fn extern_names_normal_and_build() {
+    assert_names_conflict_refused(
+        "extern_names_normal_and_build",
+        "[dependencies]\na = { package = \"x\", path = \"x\" }\n\n[build-dependencies]\nb = { package = \"x\", path = \"x\" }\n",
+        &[],
+    );
+}
+
+#[test]
+fn extern_names_normal_and_dev() {
+    assert_names_conflict_refused(
+        "extern_names_normal_and_dev",
+        "[dependencies]\na = { package = \"x\", path = \"x\" }\n\n[dev-dependencies]\nb = { package = \"x\", path = \"x\" }\n",
+        &[],
+    );
+}
+
+#[test]
+fn extern_names_plain_and_renamed_build() {
+    assert_names_conflict_refused(
+        "extern_names_plain_and_renamed_build",
+        "[dependencies]\nx = { path = \"x\" }\n\n[build-dependencies]\ny = { package = \"x\", path = \"x\" }\n",
+        &[],
+    );
+}
+
+#[test]
+fn extern_names_active_platform() {
+    assert_names_conflict_refused(
+        "extern_names_active_platform",
+        "[dependencies]\na = { package = \"x\", path = \"x\" }\n\n[target.'cfg(unix)'.dependencies]\nb = { package = \"x\", path = \"x\" }\n",
+        &[],
+    );
+}
+
+#[test]
+fn extern_names_inactive_platform() {
+    assert_names_conflict_refused(
+        "extern_names_inactive_platform",
+        "[dependencies]\na = { package = \"x\", path = \"x\" }\n\n[target.'cfg(windows)'.dependencies]\nb = { package = \"x\", path = \"x\" }\n",
+        &[],
+    );
+}
+
+#[test]
+fn extern_names_activated_optional() {
+    assert_names_conflict_refused(
+        "extern_names_activated_optional",
+        "[dependencies]\na = { package = \"x\", path = \"x\" }\nb = { package = \"x\", path = \"x\", optional = true }\n",
+        &["--features", "b"],
+    );
+}
+
+/// A unit graph reduced to what must agree: units (package, target, mode, platform, features,
+/// crate types, edition, source path) with their edges (unit, extern name), and the roots.
+fn comparable(graph: &Value) -> (BTreeMap<String, BTreeSet<String>>, BTreeSet<String>) {
+    let units = graph["units"].as_array().unwrap();
+    let key = |u: &Value| {
+        let t = &u["target"];
+        format!(
+            "{} {} {} {} {} [{}] types={} edition={} src={}",
+            u["pkg_id"].as_str().unwrap(),
+            t["kind"],
+            t["name"].as_str().unwrap(),
+            u["mode"].as_str().unwrap(),
+            u["platform"],
+            u["features"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect::<Vec<_>>().join(","),
+            t["crate_types"],
+            t["edition"],
+            t["src_path"],
+        )
+    };
+    let keys: Vec<String> = units.iter().map(key).collect();
+    let mut out = BTreeMap::new();
+    for (u, k) in units.iter().zip(&keys) {
+        let deps: BTreeSet<String> = u["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{} as {}", keys[d["index"].as_u64().unwrap() as usize], d["extern_crate_name"].as_str().unwrap()))
+            .collect();
+        assert!(out.insert(k.clone(), deps).is_none(), "two units with the key {k}");
+    }
+    let roots = graph["roots"].as_array().unwrap().iter().map(|r| keys[r.as_u64().unwrap() as usize].clone()).collect();
+    (out, roots)
+}
+
+/// Cargo accepts the workspace: crateplan's unit graphs (build and test) equal cargo's.
+fn assert_names_accepted_like_cargo(test: &str, deps: &str) {
+    let ws = extern_names_ws(test, deps);
+    for tests in [false, true] {
+        let theirs = cargo_unit_graph(&ws, tests).unwrap_or_else(|e| panic!("cargo refused {deps} (tests: {tests}): {e}"));
+        let mut args = vec!["--target", TARGET, "--format", "unit-graph"];
+        if tests {
+            args.push("--tests");
+        }
+        let out = crateplan(&ws, &args);
+        assert!(
+            out.status.success(),
+            "cargo accepts this workspace (tests: {tests}), crateplan refused it:\ncrateplan generate --manifest-path {}/Cargo.toml {}\n{}",
+            ws.display(),
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(comparable(&ours), comparable(&theirs), "unit graphs differ (tests: {tests})");
+    }
+}
+
+#[test]
+fn extern_names_same_rename_in_every_table() {
+    assert_names_accepted_like_cargo(
+        "extern_names_same_rename_in_every_table",
+        "[dependencies]\na = { package = \"x\", path = \"x\" }\n\n[build-dependencies]\na = { package = \"x\", path = \"x\" }\n\n[dev-dependencies]\na = { package = \"x\", path = \"x\" }\n",
+    );
+}
+
+#[test]
+fn extern_names_inactive_optional() {
+    assert_names_accepted_like_cargo(
+        "extern_names_inactive_optional",
+        "[dependencies]\na = { package = \"x\", path = \"x\" }\nb = { package = \"x\", path = \"x\", optional = true }\n",
+    );
+}
