@@ -275,6 +275,8 @@ compile_lib() {
     [[ "$t" == proc-macro ]] && extra+=(--extern proc_macro)
     [[ "$t" == cdylib ]] && extra+=("${LINK_ARGS_ALL[@]}" "${LINK_ARGS_CDYLIB[@]}")
   done
+  # Like cargo: an rlib-only lib needs no LLVM bitcode when nothing does LTO.
+  if [[ " $crateplanLibCrateTypes " =~ ^( (lib|rlib))+\ $ ]]; then extra+=(-C embed-bitcode=no); fi
   mkdir -p "$out/lib"
   rustc_for_target "$crateplanLibCrateName" "" --crate-name "$crateplanLibCrateName" \
     --edition "$crateplanLibEdition" "$crateplanLibPath" "${types[@]}" \
@@ -304,6 +306,8 @@ compile_bins() {
         per_bin+=(-C "link-arg=$arg")
       fi
     done
+    # cargo's release profile resolves `strip` to "debuginfo" when it has no debuginfo.
+    [[ "$crateplanDebugInfo" == 0 && "$crateplanProfile" == release ]] && per_bin+=(-C strip=debuginfo)
     rustc_for_target "$crate_name" "$name" --crate-name "$crate_name" --edition "$edition" \
       "$path" --crate-type bin --out-dir "$BUILD_DIR/bin" "${externs[@]}" "${link_libs[@]}" \
       "${LINK_ARGS_ALL[@]}" "${LINK_ARGS_BINS[@]}" "${per_bin[@]}"

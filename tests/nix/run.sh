@@ -55,11 +55,11 @@ nix_build() {
   readlink "$WORK/result-$name"
 }
 
-# compare_with_cargo NAME WORKSPACE_DIR PACKAGE BIN STORE_PATH
+# compare_with_cargo NAME WORKSPACE_DIR PACKAGE BIN STORE_PATH [CARGO_PROFILE_FLAG]
 compare_with_cargo() {
-  local name="$1" dir="$2" package="$3" bin="$4" out="$5"
+  local name="$1" dir="$2" package="$3" bin="$4" out="$5" profile="${6---release}"
   "$out/bin/$bin" > "$WORK/$name.nix.out"
-  cargo run -q --release --locked --manifest-path "$dir/Cargo.toml" -p "$package" --bin "$bin" \
+  cargo run -q $profile --locked --manifest-path "$dir/Cargo.toml" -p "$package" --bin "$bin" \
     > "$WORK/$name.cargo.out"
   if diff -u "$WORK/$name.cargo.out" "$WORK/$name.nix.out"; then
     echo "ok: $name: output of nix-built $bin equals cargo run ($(wc -l < "$WORK/$name.nix.out") lines)"
@@ -133,6 +133,93 @@ libz_sys_crate() {
     useOverrides = $1; }).crates-io.libz-sys)" 2>"$WORK/libz-sys-$1.log"
 }
 
+# release = false: cargo's dev profile (debug assertions on, opt-level 0), compared with `cargo run`.
+test_dev_profile() {
+  local name
+  for name in proc-macro-build-script many-crates; do
+    log "$name (dev profile)"
+    local dir="$REPO/examples/$name" package bin out
+    package="$(basename "$(ls -d "$dir"/*/src/main.rs "$dir"/src/main.rs 2>/dev/null | head -n1 | xargs dirname | xargs dirname)")"
+    case "$name" in
+      proc-macro-build-script) package=app; bin=app ;;
+      many-crates) package=many-crates; bin=many-crates ;;
+    esac
+    make_plan "$dir" "$WORK/$name.plan.json"
+    out="$(nix_build "$name-dev" "$WORK/$name.plan.json" "$dir" "workspace.$package" --arg release false)" \
+      || { fail "$name: dev-profile nix-build"; continue; }
+    compare_with_cargo "$name-dev" "$dir" "$package" "$bin" "$out" ""
+    if readelf -S "$out/bin/$bin" | grep -q '\.debug_info'; then
+      echo "ok: $name: dev-profile binary carries debuginfo"
+    else
+      fail "$name: dev-profile binary has no .debug_info"
+    fi
+  done
+}
+
+# A crate's derivation depends only on what it compiles: editing one member's source changes the
+# derivations of that member and its dependents, and no other.
+test_incremental() {
+  log "incremental: one edited member changes only its own and its dependents' derivations"
+  local copy="$WORK/path-deps-copy"
+  cp -r "$REPO/examples/path-deps" "$copy"
+  rm -rf "$copy/target"
+  make_plan "$copy" "$WORK/incremental.plan.json"
+  drv_paths "$copy" > "$WORK/drvs.before"
+  echo "pub const EXTRA: u8 = 1;" >> "$copy/crates/shapes/src/lib.rs"
+  drv_paths "$copy" > "$WORK/drvs.after"
+  local changed
+  changed="$({ diff "$WORK/drvs.before" "$WORK/drvs.after" || true; } | sed -n 's/^> \([^ ]*\) .*/\1/p' | sort | tr '\n' ' ')"
+  if [[ "$changed" == "pathy@1.2.3-beta.1 shapes@0.1.0 " ]]; then
+    echo "ok: incremental: changed derivations: $changed(units@0.4.0 unchanged)"
+  else
+    fail "incremental: changed derivations are: $changed"
+  fi
+}
+
+# drv_paths WORKSPACE: "<package id> <drv path>" for every instance of the plan.
+drv_paths() {
+  nix-instantiate --eval --strict --json --expr "let set = import $REPO/tests/nix/build.nix {
+      plan = $WORK/incremental.plan.json; src = $1; };
+    in builtins.mapAttrs (_: d: d.drvPath) set.instances" \
+    | python3 -c 'import json,sys; [print(k.split(" ")[0], v) for k, v in sorted(json.load(sys.stdin).items())]'
+}
+
+# packageOverrides with makeOverride: the user's attributes (a postInstall hook) reach the crate;
+# workspaceShell has the toolchain.
+test_overrides_and_shell() {
+  log "makeOverride and workspaceShell"
+  local plan="$WORK/proc-macro-build-script.plan.json"
+  make_plan "$REPO/examples/proc-macro-build-script" "$plan"
+  local out
+  out="$(nix-build --no-out-link --expr "let
+      pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) ]; };
+      set = pkgs.rustBuilder.makePackageSet {
+        plan = $plan; workspaceSrc = $REPO/examples/proc-macro-build-script;
+        crateUrl = \"file:///crates-mirror/{name}-{version}.crate\";
+        packageOverrides = p: p.rustBuilder.overrides.all ++ [
+          (p.rustBuilder.rustLib.makeOverride {
+            name = \"app\";
+            overrideAttrs = old: { postInstall = \"echo overridden > \$out/override-marker\"; };
+          })
+        ];
+      };
+    in set.workspace.app" 2>"$WORK/override.log")" || { tail "$WORK/override.log"; fail "override: build"; return 0; }
+  if [[ "$(cat "$out/override-marker" 2>/dev/null)" == overridden && -x "$out/bin/app" ]]; then
+    echo "ok: makeOverride: postInstall of the override ran, app still built"
+  else
+    fail "makeOverride: no marker in $out"
+  fi
+  local shell
+  shell="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" \
+    --arg src "$REPO/examples/proc-macro-build-script" -A workspaceShell 2>"$WORK/shell.log")" \
+    || { tail "$WORK/shell.log"; fail "workspaceShell: build"; return 0; }
+  if grep -q 'rustc-host/bin' "$shell" && grep -q 'cargo-host/bin' "$shell"; then
+    echo "ok: workspaceShell: PATH has rustc and cargo"
+  else
+    fail "workspaceShell: $(cat "$shell")"
+  fi
+}
+
 # A crate whose bytes do not match the lock's checksum must fail, naming the crate.
 test_tampered_checksum() {
   log "tampered checksum"
@@ -191,7 +278,7 @@ test_nixpkgs_flake() {
 }
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
-  test_many_crates
+  test_many_crates test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do "$t"; done
