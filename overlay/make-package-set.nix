@@ -28,7 +28,7 @@
 }:
 let
   inherit (pkgs) lib;
-  inherit (lib) concatStringsSep concatMapStringsSep filterAttrs hasPrefix removePrefix toUpper unique;
+  inherit (lib) concatStringsSep hasPrefix removePrefix toUpper unique;
 
   planData = if builtins.isAttrs plan then plan else builtins.fromJSON (builtins.readFile plan);
 

@@ -275,6 +275,9 @@ test_nixpkgs_flake() {
   fixed="$(nix eval --raw --impure --expr "let p = import $REPO/tests/nixpkgs { overlays = [ (final: prev: { a = \"x\"; b = final.a + \"y\"; }) (final: prev: { a = prev.a + \"z\"; }) ]; }; in p.b")"
   [[ "$triple" == "$TRIPLE" ]] && echo "ok: flake legacyPackages rustcTarget = $triple" || fail "flake: rustcTarget = $triple"
   [[ "$fixed" == "xzy" ]] && echo "ok: overlays compose as a fix-point (b = $fixed)" || fail "overlays: b = $fixed, expected xzy"
+  local failed
+  failed="$(nix-instantiate --eval --strict --json tests/nixpkgs/lib-tests.nix)"
+  [[ "$failed" == "[]" ]] && echo "ok: tests/nixpkgs/lib-tests.nix" || fail "lib tests failed: $failed"
 }
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys

@@ -1,72 +1,52 @@
-# The subset of nixpkgs' `lib` that crateplan's overlay uses, and nothing else.
-# Each function behaves as its nixpkgs namesake for the inputs the overlay gives it.
-# docs/nixpkgs-surface.md lists them; tests/nixpkgs/lib-tests.nix checks them.
+# The subset of nixpkgs' `lib` that crateplan's overlay uses (docs/nixpkgs-surface.md), plus the
+# two functions this package set itself needs for overlays. Each behaves as its nixpkgs namesake;
+# tests/nixpkgs/lib-tests.nix checks them by evaluation.
 let
   # fix :: (a -> a) -> a — the fixed point of f.
+  # Example: (fix (self: { a = 1; b = self.a + 1; })).b == 2
   fix = f: let x = f x; in x;
 
-  # extends :: overlay -> (self -> attrs) -> (self -> attrs)
-  # Applies one `final: prev:` overlay on top of a fix-point function.
+  # extends :: overlay -> (final -> attrs) -> (final -> attrs)
+  # Puts one `final: prev:` overlay on top of a fix-point function.
   extends = overlay: f: final:
     let prev = f final;
     in prev // overlay final prev;
 
-  # composeManyExtensions :: [overlay] -> overlay
-  composeManyExtensions = overlays: final: prev:
-    builtins.foldl'
-      (acc: overlay: acc // overlay final (prev // acc))
-      { }
-      overlays;
-
-  # optional :: bool -> a -> [a]
-  optional = cond: x: if cond then [ x ] else [ ];
-
-  # optionals :: bool -> [a] -> [a]
-  optionals = cond: xs: if cond then xs else [ ];
-
-  # optionalString :: bool -> string -> string
-  optionalString = cond: s: if cond then s else "";
-
   # optionalAttrs :: bool -> attrs -> attrs
+  # Example: optionalAttrs false { a = 1; } == { }
   optionalAttrs = cond: attrs: if cond then attrs else { };
 
   # concatMapStringsSep :: string -> (a -> string) -> [a] -> string
+  # Example: concatMapStringsSep "," toString [ 1 2 ] == "1,2"
   concatMapStringsSep = sep: f: xs: builtins.concatStringsSep sep (map f xs);
 
   # concatStringsSep :: string -> [string] -> string
   concatStringsSep = builtins.concatStringsSep;
 
-  # filterAttrs :: (name -> value -> bool) -> attrs -> attrs
-  filterAttrs = pred: attrs:
-    builtins.removeAttrs attrs
-      (builtins.filter (name: !(pred name attrs.${name})) (builtins.attrNames attrs));
-
-  # mapAttrs' :: (name -> value -> { name; value; }) -> attrs -> attrs
-  mapAttrs' = f: attrs:
-    builtins.listToAttrs (map (name: f name attrs.${name}) (builtins.attrNames attrs));
-
-  # nameValuePair :: string -> a -> { name; value; }
-  nameValuePair = name: value: { inherit name value; };
-
   # hasPrefix :: string -> string -> bool
+  # Example: hasPrefix "foo" "foobar" == true
   hasPrefix = prefix: s:
     builtins.substring 0 (builtins.stringLength prefix) s == prefix;
 
-  # removePrefix :: string -> string -> string
+  # removePrefix :: string -> string -> string — s unchanged when it lacks the prefix.
+  # Example: removePrefix "./" "./src" == "src"
   removePrefix = prefix: s:
     if hasPrefix prefix s
     then builtins.substring (builtins.stringLength prefix) (builtins.stringLength s) s
     else s;
 
-  # toUpper :: string -> string (ASCII)
+  # toUpper :: string -> string — ASCII letters only, like nixpkgs.
+  # Example: toUpper "libz-sys" == "LIBZ-SYS"
   toUpper = builtins.replaceStrings
     (builtins.genList (i: builtins.substring i 1 "abcdefghijklmnopqrstuvwxyz") 26)
     (builtins.genList (i: builtins.substring i 1 "ABCDEFGHIJKLMNOPQRSTUVWXYZ") 26);
 
-  # unique :: [a] -> [a] — first occurrence of each element, order kept.
+  # unique :: [a] -> [a] — the first occurrence of each element, order kept.
+  # Example: unique [ 3 1 3 2 1 ] == [ 3 1 2 ]
   unique = builtins.foldl' (acc: x: if builtins.elem x acc then acc else acc ++ [ x ]) [ ];
 
-  # recursiveUpdate :: attrs -> attrs -> attrs — right wins, nested attrsets merged.
+  # recursiveUpdate :: attrs -> attrs -> attrs — right wins; nested attrsets are merged.
+  # Example: recursiveUpdate { a.b = 1; } { a.c = 2; } == { a = { b = 1; c = 2; }; }
   recursiveUpdate = lhs: rhs:
     lhs // builtins.mapAttrs
       (name: value:
@@ -74,12 +54,9 @@ let
         then recursiveUpdate lhs.${name} value
         else value)
       rhs;
-
-  # makeBinPath :: [drv] -> string
-  makeBinPath = pkgs: concatMapStringsSep ":" (p: "${p}/bin") pkgs;
 in
 {
-  inherit fix extends composeManyExtensions optional optionals optionalString optionalAttrs
-    concatMapStringsSep concatStringsSep filterAttrs mapAttrs' nameValuePair hasPrefix
-    removePrefix toUpper unique recursiveUpdate makeBinPath;
+  inherit fix extends;
+  inherit concatMapStringsSep concatStringsSep hasPrefix optionalAttrs recursiveUpdate
+    removePrefix toUpper unique;
 }

@@ -146,23 +146,8 @@ let
       then { outputHash = hash; outputHashAlgo = ""; }
       else { outputHash = sha256; outputHashAlgo = "sha256"; }));
 
-  writeText = name: text: hostDerivation {
-    inherit name text;
-    passAsFile = [ "text" ];
-    script = ''/usr/bin/cp "$textPath" "$out"'';
-  };
-
-  runCommand = name: env: script: stdenv.mkDerivation ({
-    inherit name;
-    dontUnpack = true;
-    dontPatch = true;
-    dontConfigure = true;
-    dontFixup = true;
-    buildCommand = script;
-    phases = [ "buildCommandPhase" ];
-    buildCommandPhase = ''eval "$buildCommand"'';
-  } // env);
-
+  # mkShell { name?, packages?, nativeBuildInputs?, buildInputs?, inputsFrom?, shellHook? }:
+  # for `nix-shell`; building it records the environment (PATH, PKG_CONFIG_PATH) in $out.
   mkShell = { name ? "nix-shell", packages ? [ ], inputsFrom ? [ ], nativeBuildInputs ? [ ], buildInputs ? [ ], shellHook ? "", ... }@args:
     stdenv.mkDerivation ((builtins.removeAttrs args [ "packages" "inputsFrom" ]) // {
       inherit name shellHook;
@@ -176,15 +161,11 @@ let
     });
 in
 {
-  inherit lib stdenv fetchurl writeText runCommand mkShell;
-  inherit coreutils findutils diffutils gnused gnugrep gawk gnutar gzip gnumake gnupatch bash;
+  # Exactly the surface of docs/nixpkgs-surface.md (the stdenv's own tools are not exported).
+  inherit lib stdenv fetchurl mkShell;
   inherit pkg-config rustc cargo;
-  pkgconfig = pkg-config;
+  # A native build: the build machine's packages are these packages.
   buildPackages = final;
-  pkgsBuildBuild = final;
-  targetPlatform = platform;
-  hostPlatform = platform;
-  buildPlatform = platform;
 
   zlib = hostLibrary {
     pname = "zlib";

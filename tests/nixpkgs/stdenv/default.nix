@@ -51,12 +51,8 @@ let
 in
 {
   inherit mkDerivation cc;
-  inherit (platform) system;
   hostPlatform = platform;
   buildPlatform = platform;
-  targetPlatform = platform;
-  isLinux = true;
-  shell = "/bin/bash";
   outPath = stdenvOut.outPath;
   drvPath = stdenvOut.drvPath;
   type = "derivation";

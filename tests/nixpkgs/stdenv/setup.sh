@@ -152,10 +152,6 @@ runPhase() {
 }
 
 genericBuild() {
-  if [[ -n "${buildCommand:-}" ]]; then
-    eval "$buildCommand"
-    return
-  fi
   local phaseList="${phases:-${prePhases:-} unpackPhase patchPhase ${preConfigurePhases:-} configurePhase ${preBuildPhases:-} buildPhase checkPhase ${preInstallPhases:-} installPhase ${preFixupPhases:-} fixupPhase ${postPhases:-}}"
   local phase
   for phase in $phaseList; do
