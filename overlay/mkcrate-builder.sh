@@ -281,6 +281,12 @@ compile_lib() {
   rustc_for_target "$crateplanLibCrateName" "" --crate-name "$crateplanLibCrateName" \
     --edition "$crateplanLibEdition" "$crateplanLibPath" "${types[@]}" \
     --out-dir "$out/lib" "${externs[@]}" "${extra[@]}" "${OWN_LINK_LIBS[@]}"
+  # Like cargo's final artifacts: C-facing libraries under their plain names.
+  [[ " $crateplanLibCrateTypes " == *" cdylib "* ]] &&
+    mv "$out/lib/lib$crateplanLibCrateName-$crateplanMetadata.so" "$out/lib/lib$crateplanLibCrateName.so"
+  [[ " $crateplanLibCrateTypes " == *" staticlib "* ]] &&
+    mv "$out/lib/lib$crateplanLibCrateName-$crateplanMetadata.a" "$out/lib/lib$crateplanLibCrateName.a"
+  return 0
 }
 
 compile_bins() {

@@ -133,6 +133,32 @@ libz_sys_crate() {
     useOverrides = $1; }).crates-io.libz-sys)" 2>"$WORK/libz-sys-$1.log"
 }
 
+# `links` metadata to a direct dependent's build script, a static C library built in OUT_DIR and
+# linked into dependents, rustc-link-arg-bins, cdylib and staticlib outputs.
+test_links_metadata() {
+  example links-metadata consumer consumer
+  local out="$BUILT"
+  [[ -n "$out" ]] || return 0
+  local notes
+  notes="$(readelf -n "$out/bin/consumer")"
+  if grep -q 'Build ID' <<< "$notes"; then
+    fail "links-metadata: rustc-link-arg-bins=-Wl,--build-id=none was not applied"
+  else
+    echo "ok: links-metadata: rustc-link-arg-bins applied (no GNU build-id note)"
+  fi
+  local ffi
+  ffi="$(nix_build links-metadata-ffi "$WORK/links-metadata.plan.json" "$REPO/examples/links-metadata" workspace.ffi)" \
+    || { fail "links-metadata: ffi build"; return 0; }
+  local so_symbols a_symbols
+  so_symbols="$(nm -D --defined-only "$ffi/lib/libffi.so")"
+  a_symbols="$(nm "$ffi/lib/libffi.a" 2>/dev/null)"
+  if grep -q ' T ffi_answer_plus_one$' <<< "$so_symbols" && grep -q ' T native_thing_answer$' <<< "$a_symbols"; then
+    echo "ok: links-metadata: libffi.so exports ffi_answer_plus_one; libffi.a bundles the C library"
+  else
+    fail "links-metadata: ffi outputs: $(ls "$ffi/lib")"
+  fi
+}
+
 # release = false: cargo's dev profile (debug assertions on, opt-level 0), compared with `cargo run`.
 test_dev_profile() {
   local name
@@ -148,7 +174,9 @@ test_dev_profile() {
     out="$(nix_build "$name-dev" "$WORK/$name.plan.json" "$dir" "workspace.$package" --arg release false)" \
       || { fail "$name: dev-profile nix-build"; continue; }
     compare_with_cargo "$name-dev" "$dir" "$package" "$bin" "$out" ""
-    if readelf -S "$out/bin/$bin" | grep -q '\.debug_info'; then
+    local sections
+    sections="$(readelf -S "$out/bin/$bin")"
+    if grep -q '\.debug_info' <<< "$sections"; then
       echo "ok: $name: dev-profile binary carries debuginfo"
     else
       fail "$name: dev-profile binary has no .debug_info"
@@ -281,7 +309,7 @@ test_nixpkgs_flake() {
 }
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
-  test_many_crates test_dev_profile test_incremental test_overrides_and_shell
+  test_many_crates test_links_metadata test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do "$t"; done
