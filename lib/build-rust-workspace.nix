@@ -1,0 +1,75 @@
+# buildRustWorkspace :: path | attrset -> package set
+#
+#   pkgs.rustBuilder.buildRustWorkspace ./.
+#   pkgs.rustBuilder.buildRustWorkspace { src = ./.; plan = ./Cargo.plan.json; }
+#
+# Arguments (all but `src` optional):
+#   src                 the workspace root (holding Cargo.toml and Cargo.lock)
+#   plan ? null         null: the plan is made by `crateplan generate` inside Nix (import from
+#                       derivation); a path: a committed plan, checked for staleness, no IFD
+#   features ? [ ], allFeatures ? false, noDefaultFeatures ? false, packages ? null
+#                       cargo's --features, --all-features, --no-default-features, -p (IFD mode;
+#                       a committed plan carries its own)
+#   target ? null       the target triple; default: the host platform's
+#   release ? true, packageOverrides ?, rustToolchain ?, crateUrl ?
+#                       passed to rustBuilder.makePackageSet
+#
+# Returns makePackageSet's result (`workspace.<crate>`, `workspaceShell`, `<registry>.<crate>.<version>`)
+# plus `plan` (the plan used) and, when the selected members have exactly one binary between
+# them, `default`.
+{ pkgs, crateplanRoot }:
+args:
+let
+  a = if builtins.isAttrs args then args else { src = args; };
+  src = a.src or (throw "buildRustWorkspace: pass the workspace root, e.g. `buildRustWorkspace ./.`");
+  crateUrl = a.crateUrl or null;
+  withCrateUrl = attrs: attrs // (if crateUrl == null then { } else { inherit crateUrl; });
+  rustToolchainArgs = if a ? rustToolchain then { inherit (a) rustToolchain; } else { };
+
+  targetTriple = if (a.target or null) != null then a.target else pkgs.stdenv.hostPlatform.rust.rustcTarget;
+  hostTriple = pkgs.stdenv.buildPlatform.rust.rustcTarget;
+
+  fetchCrate = pkgs.rustBuilder.rustLib.fetchCrate (withCrateUrl { });
+
+  # The generator itself, built by the overlay from the plan committed in this repository.
+  crateplan = (pkgs.rustBuilder.makePackageSet (withCrateUrl ({
+    plan = crateplanRoot + "/Cargo.plan.json";
+    workspaceSrc = builtins.path {
+      path = crateplanRoot;
+      name = "crateplan-source";
+      filter = path: type:
+        let rel = pkgs.lib.removePrefix "${toString crateplanRoot}/" (toString path); in
+        builtins.elem rel [ "Cargo.toml" "Cargo.lock" "Cargo.plan.json" "build.rs" "src" ]
+        || pkgs.lib.hasPrefix "src/" rel;
+    };
+  } // rustToolchainArgs))).workspace.crateplan;
+
+  planValue =
+    if (a.plan or null) != null then import ./load-plan.nix { inherit src; inherit (a) plan; }
+    else (import ./make-plan.nix {
+      inherit pkgs crateplan src fetchCrate hostTriple;
+      lockfile = import ./read-lockfile.nix src;
+      targets = [ targetTriple ];
+      features = a.features or [ ];
+      allFeatures = a.allFeatures or false;
+      noDefaultFeatures = a.noDefaultFeatures or false;
+      packages = a.packages or null;
+    }).value;
+
+  set = pkgs.rustBuilder.makePackageSet (withCrateUrl ({
+    plan = planValue;
+    workspaceSrc = src;
+    target = targetTriple;
+    release = a.release or true;
+  } // rustToolchainArgs
+    // (if a ? packageOverrides then { inherit (a) packageOverrides; } else { })));
+
+  # Members with binaries, among those the plan was made for.
+  withBins = builtins.filter
+    (id: builtins.any (t: t.kind == "bin") (builtins.attrValues planValue.packages.${id}.targets))
+    planValue.workspace.selected;
+in
+set // { plan = planValue; inherit crateplan; }
+// (if builtins.length withBins == 1
+    then { default = set.workspace.${planValue.packages.${builtins.head withBins}.name}; }
+    else { })

@@ -1,0 +1,37 @@
+# loadPlan :: { src, plan } -> attrset
+#
+# A plan committed to the workspace (committed mode: no import-from-derivation), checked against
+# the workspace first: when Cargo.lock or a manifest changed after the plan was made, evaluation
+# stops with a message naming what changed and the command that regenerates the plan (the same
+# answer `crateplan check` gives).
+{ src, plan }:
+let
+  value = builtins.fromJSON (builtins.readFile plan);
+  planName = baseNameOf (toString plan);
+
+  current = rel: sha256:
+    let path = src + "/${rel}"; in
+    if !(builtins.pathExists path) then [ "${rel} is gone" ]
+    else if builtins.hashFile "sha256" path != sha256 then [ "${rel} changed" ]
+    else [ ];
+
+  changes =
+    current value.inputs.lockfile.path value.inputs.lockfile.sha256
+    ++ builtins.concatMap (m: current m.path m.sha256) value.inputs.manifests;
+
+  inherit (value.inputs) features packages;
+  regenerate = builtins.concatStringsSep " " ([ "crateplan generate" ]
+    ++ map (t: "--target ${t}") (builtins.attrNames value.platforms)
+    ++ (if features.features == [ ] then [ ] else [ "--features ${builtins.concatStringsSep "," features.features}" ])
+    ++ (if features.allFeatures then [ "--all-features" ] else [ ])
+    ++ (if features.noDefaultFeatures then [ "--no-default-features" ] else [ ])
+    ++ (if packages == "workspace" then [ "--workspace" ]
+        else if builtins.isList packages then map (p: "-p ${p}") packages
+        else [ ])
+    ++ [ "-o ${planName}" ]);
+in
+if (value.version or null) != 1
+then throw "buildRustWorkspace: ${planName} has plan schema version ${toString (value.version or "?")}, this crateplan reads version 1; run `${regenerate}`"
+else if changes != [ ]
+then throw "buildRustWorkspace: ${planName} is stale: ${builtins.concatStringsSep ", " changes}; run `${regenerate}` and commit ${planName}"
+else value

@@ -1,0 +1,52 @@
+# makePlan :: { pkgs, crateplan, src, targets, hostTriple, features, … } -> attrset
+#
+# Runs `crateplan generate` in a derivation and imports its output (import-from-derivation). The
+# derivation sees only the workspace's manifests, the list of its file names, the fetched
+# dependency sources and the generator, so editing a `.rs` file leaves it — and the plan —
+# unchanged.
+{ pkgs
+, crateplan
+, src
+, lockfile
+, fetchCrate
+, targets
+, hostTriple
+, features ? [ ]
+, allFeatures ? false
+, noDefaultFeatures ? false
+, packages ? null
+}:
+let
+  workspace = import ./workspace-files.nix src;
+  sources = import ./fetch-sources.nix { inherit pkgs lockfile fetchCrate; };
+  flags =
+    map (t: "--target=${t}") targets
+    ++ [ "--host=${hostTriple}" ]
+    ++ (if features == [ ] then [ ] else [ "--features=${builtins.concatStringsSep "," features}" ])
+    ++ (if allFeatures then [ "--all-features" ] else [ ])
+    ++ (if noDefaultFeatures then [ "--no-default-features" ] else [ ])
+    ++ (if packages == null then [ ] else map (p: "--package=${p}") packages);
+  plan = pkgs.stdenv.mkDerivation {
+    name = "crateplan-plan.json";
+    dontUnpack = true;
+    dontFixup = true;
+    nativeBuildInputs = [ crateplan ];
+    inherit flags;
+    manifests = workspace.manifests;
+    fileList = workspace.fileList;
+    inherit sources;
+    buildPhase = ''
+      runHook preBuild
+      crateplan generate --manifest-path "$manifests/Cargo.toml" --file-list "$fileList" \
+        --sources "$sources" $flags -o plan.json
+      runHook postBuild
+    '';
+    installPhase = ''
+      cp plan.json "$out"
+    '';
+  };
+in
+{
+  derivation = plan;
+  value = builtins.fromJSON (builtins.readFile plan);
+}
