@@ -159,6 +159,27 @@ test_links_metadata() {
   fi
 }
 
+# A git dependency in a subdirectory of its repository: builtins.fetchGit at the locked rev.
+test_git_source() {
+  log "git source"
+  local repo="$WORK/git-repo" ws="$WORK/uses-git"
+  mkdir -p "$repo/crates/gitdep/src" "$ws/src"
+  printf '[package]\nname = "gitdep"\nversion = "0.5.0"\nedition = "2021"\n' > "$repo/crates/gitdep/Cargo.toml"
+  echo 'pub fn hello() -> String { format!("hello from {} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")) }' \
+    > "$repo/crates/gitdep/src/lib.rs"
+  git -C "$repo" init -q -b main
+  git -C "$repo" add -A
+  git -C "$repo" -c user.name=test -c user.email=test@example.org commit -qm init
+  printf '[package]\nname = "uses-git"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\ngitdep = { git = "file://%s", branch = "main" }\n' \
+    "$repo" > "$ws/Cargo.toml"
+  echo 'fn main() { println!("{}", gitdep::hello()); }' > "$ws/src/main.rs"
+  cargo generate-lockfile -q --manifest-path "$ws/Cargo.toml"
+  make_plan "$ws" "$WORK/git.plan.json"
+  local out
+  out="$(nix_build git-source "$WORK/git.plan.json" "$ws" workspace.uses-git)" || { fail "git source: nix-build"; return 0; }
+  compare_with_cargo git-source "$ws" uses-git uses-git "$out"
+}
+
 # release = false: cargo's dev profile (debug assertions on, opt-level 0), compared with `cargo run`.
 test_dev_profile() {
   local name
@@ -309,7 +330,7 @@ test_nixpkgs_flake() {
 }
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
-  test_many_crates test_links_metadata test_dev_profile test_incremental test_overrides_and_shell
+  test_many_crates test_links_metadata test_git_source test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do "$t"; done
