@@ -76,7 +76,8 @@ fn crateplan(ws: &Path, args: &[&str]) -> Output {
 }
 
 /// Runs `crateplan generate --manifest-path WS/Cargo.toml ARGS -o OUT` and checks the refusal:
-/// status 1, no panic, exactly one line on stderr containing every one of `expect`, nothing on
+/// status 1, no panic, exactly one line on stderr containing every one of `expect` (where an
+/// entry `a|b` means either), nothing on
 /// stdout, and the output directory still empty. Returns the line.
 fn assert_refused(ws: &Path, args: &[&str], expect: &[&str]) -> String {
     let out_dir = ws.parent().unwrap().join(format!("{}-out", ws.file_name().unwrap().to_string_lossy()));
@@ -95,7 +96,8 @@ fn assert_refused(ws: &Path, args: &[&str], expect: &[&str]) -> String {
     assert_eq!(lines.len(), 1, "stderr must be exactly one line:\n{shown}");
     let line = lines[0];
     for want in expect {
-        assert!(line.contains(want), "the message should contain {want:?}:\n{shown}");
+        // `a|b`: either will do.
+        assert!(want.split('|').any(|w| line.contains(w)), "the message should contain {want:?}:\n{shown}");
     }
     assert!(out.stdout.is_empty(), "nothing may be written to stdout with -o:\n{shown}");
     let left: Vec<String> = fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
@@ -474,4 +476,112 @@ fn extern_names_inactive_optional() {
         "extern_names_inactive_optional",
         "[dependencies]\na = { package = \"x\", path = \"x\" }\nb = { package = \"x\", path = \"x\", optional = true }\n",
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Features cargo refuses: in a dependency declaration, on the command line for a dependency, and
+// in a `[features]` table. Each asks cargo first.
+
+/// Cargo (`build --unit-graph --locked --offline`) refuses the workspace with `args`.
+fn assert_cargo_refuses(ws: &Path, args: &[&str]) -> String {
+    let mut c = cargo();
+    c.env("RUSTC_BOOTSTRAP", "1").args(["build", "--unit-graph", "-Z", "unstable-options", "--locked", "--offline", "--target", TARGET]).args(args);
+    c.arg("--manifest-path").arg(ws.join("Cargo.toml")).env("CARGO_TARGET_DIR", ws.join("target"));
+    let out = c.output().unwrap();
+    assert!(!out.status.success(), "cargo accepts {} with {args:?}; the test's premise is wrong", ws.display());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn unknown_feature_of_a_dependency_on_the_command_line() {
+    let ws = two_members("unknown_feature_of_a_dependency_on_the_command_line");
+    assert_cargo_refuses(&ws, &["--features", "m/nosuch"]);
+    assert_refused(&ws, &["--target", TARGET, "--features", "m/nosuch"], &["nosuch", "`m"]);
+}
+
+#[test]
+fn unknown_feature_requested_by_a_dependency_declaration() {
+    let ws = two_members("unknown_feature_requested_by_a_dependency_declaration");
+    write(&ws, &[("Cargo.toml", &ROOT_TOML.replace("m = { path = \"m\" }", "m = { path = \"m\", features = [\"nosuch\"] }"))]);
+    assert_cargo_refuses(&ws, &[]);
+    assert_refused(&ws, &["--target", TARGET], &["nosuch", "`m", "app|ws/Cargo.toml"]);
+}
+
+/// App's manifest gets `[features]` with `line`; member `m` has a feature `g`.
+fn assert_bad_feature_table_refused(test: &str, line: &str, offending: &str) {
+    let ws = two_members(test);
+    write(&ws, &[("Cargo.toml", &format!("{ROOT_TOML}\n[features]\n{line}\n")), ("m/Cargo.toml", &format!("{M_TOML}\n[features]\ng = []\n"))]);
+    assert_cargo_refuses(&ws, &[]);
+    assert_refused(&ws, &["--target", TARGET], &[offending, "app|ws/Cargo.toml"]);
+}
+
+#[test]
+fn feature_table_unknown_name() {
+    assert_bad_feature_table_refused("feature_table_unknown_name", "f = [\"nosuch\"]", "nosuch");
+}
+
+#[test]
+fn feature_table_unknown_name_in_default() {
+    assert_bad_feature_table_refused("feature_table_unknown_name_in_default", "default = [\"nosuch\"]", "nosuch");
+}
+
+#[test]
+fn feature_table_dep_prefix_on_a_non_optional_dependency() {
+    assert_bad_feature_table_refused("feature_table_dep_prefix_on_a_non_optional_dependency", "f = [\"dep:m\"]", "dep:m");
+}
+
+#[test]
+fn feature_table_weak_feature_of_a_non_optional_dependency() {
+    assert_bad_feature_table_refused("feature_table_weak_feature_of_a_non_optional_dependency", "f = [\"m?/g\"]", "m?/g");
+}
+
+#[test]
+fn feature_table_dep_prefix_with_slash() {
+    assert_bad_feature_table_refused("feature_table_dep_prefix_with_slash", "f = [\"dep:m/g\"]", "dep:m/g");
+}
+
+#[test]
+fn feature_table_unknown_feature_of_a_dependency() {
+    assert_bad_feature_table_refused("feature_table_unknown_feature_of_a_dependency", "default = [\"m/nosuch\"]", "nosuch");
+}
+
+// ---------------------------------------------------------------------------------------------
+// `.crate` archives that are gzip'd tars but do not hold a usable manifest.
+
+/// A gzip'd tar holding `files` (path, contents).
+fn crate_archive(files: &[(&str, &str)]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for (path, text) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, path, text.as_bytes()).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
+#[test]
+fn crate_file_with_malformed_manifest() {
+    let ws = with_registry_dep("crate_file_with_malformed_manifest");
+    let dir = ws.parent().unwrap().join("crates");
+    fs::create_dir_all(&dir).unwrap();
+    let archive = crate_archive(&[
+        ("itoa-1.0.15/Cargo.toml", "[package]\nname = \"itoa\"\nversion = \"1.0.15\"\nedition = = \"2018\"\n"),
+        ("itoa-1.0.15/src/lib.rs", ""),
+    ]);
+    fs::write(dir.join("itoa-1.0.15.crate"), archive).unwrap();
+    assert_refused(&ws, &["--target", TARGET, "--sources", dir.to_str().unwrap()], &["itoa-1.0.15.crate", ":4:11"]);
+}
+
+#[test]
+fn crate_file_without_manifest() {
+    let ws = with_registry_dep("crate_file_without_manifest");
+    let dir = ws.parent().unwrap().join("crates");
+    fs::create_dir_all(&dir).unwrap();
+    // The manifest is there, but under another top directory than `itoa-1.0.15/`.
+    let archive = crate_archive(&[("itoa/Cargo.toml", "[package]\nname = \"itoa\"\nversion = \"1.0.15\"\n"), ("itoa/src/lib.rs", "")]);
+    fs::write(dir.join("itoa-1.0.15.crate"), archive).unwrap();
+    assert_refused(&ws, &["--target", TARGET, "--sources", dir.to_str().unwrap()], &["itoa-1.0.15.crate", "Cargo.toml"]);
 }
