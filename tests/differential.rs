@@ -113,7 +113,9 @@ fn unit_graphs_match_cargo() {
     finish("unit-graphs", failures, summary);
 }
 
-/// crate_types, src_path and edition of every unit both graphs contain.
+/// crate_types, src_path and edition of every unit both graphs contain
+/// (src_path relative to the package root where crateplan writes it so; see
+/// `support::details_diff`).
 #[test]
 fn unit_details_match_cargo() {
     let s = suite();
@@ -125,7 +127,7 @@ fn unit_details_match_cargo() {
             }
             continue;
         };
-        let diff = details_diff(cargo, ours);
+        let diff = details_diff(cargo, ours, &o.combo.ws.package_roots);
         if !diff.is_empty() {
             failures.push(format!("== {}\n{diff}", o.combo.label()));
         }

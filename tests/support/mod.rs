@@ -148,8 +148,11 @@ pub struct Workspace {
     /// Absolute, canonical directory holding the root Cargo.toml.
     pub dir: PathBuf,
     pub arg_sets: Vec<Vec<String>>,
-    /// True when the lock file is committed (and so must not be rewritten).
+    /// True when the lock file is committed (false: made by the test).
     pub committed_lock: bool,
+    /// Package id → the directory of its Cargo.toml, from `cargo metadata`
+    /// (filled by `fetch`).
+    pub package_roots: BTreeMap<String, PathBuf>,
 }
 
 /// Every directory under `tests/workspaces/` with a `Cargo.toml` or a
@@ -192,7 +195,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
             return Err(format!("{}: no Cargo.lock committed", fixture.display()));
         }
         let dir = fixture.canonicalize().map_err(|e| e.to_string())?;
-        return Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: true });
+        return Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: true, package_roots: BTreeMap::new() });
     }
 
     let base = scratch_dir().join("prepared").join(name);
@@ -256,7 +259,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
         Some(v) => return Err(format!("{name}: lock-version = {v} is not supported for templates")),
     }
     let dir = ws.canonicalize().map_err(|e| e.to_string())?;
-    Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: false })
+    Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: false, package_roots: BTreeMap::new() })
 }
 
 /// A v4 lock as v3: the `version` line, and git `?branch=`/`?tag=`/`?rev=`
@@ -467,8 +470,9 @@ fn fill_templates(dir: &Path, subs: &[(String, String)]) -> Result<(), String> {
 }
 
 /// `cargo fetch --locked`, so the registry cache and git checkouts hold
-/// everything both cargo and crateplan read.
-pub fn fetch(ws: &Workspace) -> Result<(), String> {
+/// everything both cargo and crateplan read; then `cargo metadata` for the
+/// package roots.
+pub fn fetch(ws: &mut Workspace) -> Result<(), String> {
     let out = Command::new(cargo_bin())
         .args(["fetch", "--locked"])
         .current_dir(&ws.dir)
@@ -477,6 +481,22 @@ pub fn fetch(ws: &Workspace) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(format!("{}: cargo fetch --locked failed:\n{}", ws.name, String::from_utf8_lossy(&out.stderr)));
+    }
+    let out = Command::new(cargo_bin())
+        .args(["metadata", "--format-version", "1", "--all-features", "--locked", "--offline"])
+        .current_dir(&ws.dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("{}: cargo metadata failed:\n{}", ws.name, String::from_utf8_lossy(&out.stderr)));
+    }
+    let meta: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("{}: cargo metadata: {e}", ws.name))?;
+    for p in meta["packages"].as_array().ok_or("cargo metadata: no packages")? {
+        if let (Some(id), Some(manifest)) = (p["id"].as_str(), p["manifest_path"].as_str()) {
+            let root = Path::new(manifest).parent().unwrap_or(Path::new("/")).to_path_buf();
+            ws.package_roots.insert(id.to_string(), root);
+        }
     }
     Ok(())
 }
@@ -787,7 +807,7 @@ pub fn run_suite() -> Suite {
     let mut setup_errors = Vec::new();
     let mut locks_before = BTreeMap::new();
     for (name, dir) in discover() {
-        let ws = match prepare(&name, &dir) {
+        let mut ws = match prepare(&name, &dir) {
             Ok(ws) => ws,
             Err(e) => {
                 setup_errors.push((name, e));
@@ -796,7 +816,7 @@ pub fn run_suite() -> Suite {
         };
         let lock_path = ws.dir.join("Cargo.lock");
         let before = fs::read(&lock_path).unwrap_or_default();
-        if let Err(e) = fetch(&ws) {
+        if let Err(e) = fetch(&mut ws) {
             setup_errors.push((name, e));
             continue;
         }
@@ -888,15 +908,29 @@ pub fn graph_diff(cargo: &Graph, ours: &Graph) -> String {
 }
 
 /// crate_types / src_path / edition of the units both graphs have.
-pub fn details_diff(cargo: &Graph, ours: &Graph) -> String {
+///
+/// `src_path`: cargo's is absolute. crateplan's must equal it when absolute;
+/// a relative one (the plan schema's form: relative to the package root, for
+/// packages that have no fixed place on disk, such as a registry package
+/// read from its `.crate`) must equal cargo's with the package root — the
+/// directory of the package's Cargo.toml per `cargo metadata` — removed.
+pub fn details_diff(cargo: &Graph, ours: &Graph, package_roots: &BTreeMap<String, PathBuf>) -> String {
     let mut out = String::new();
     for (key, c) in &cargo.units {
         let Some(o) = ours.units.get(key) else { continue };
         if c.crate_types != o.crate_types {
             out.push_str(&format!("  {key}\n    crate_types: cargo {:?}, crateplan {:?}\n", c.crate_types, o.crate_types));
         }
-        if c.src_path != o.src_path {
-            out.push_str(&format!("  {key}\n    src_path: cargo {}\n              crateplan {}\n", c.src_path, o.src_path));
+        let expected = if Path::new(&o.src_path).is_relative() {
+            match package_roots.get(&key.pkg_id).and_then(|root| Path::new(&c.src_path).strip_prefix(root).ok()) {
+                Some(rel) => rel.display().to_string(),
+                None => c.src_path.clone(),
+            }
+        } else {
+            c.src_path.clone()
+        };
+        if expected != o.src_path {
+            out.push_str(&format!("  {key}\n    src_path: cargo {} (expected {expected})\n              crateplan {}\n", c.src_path, o.src_path));
         }
         if c.edition != o.edition {
             out.push_str(&format!("  {key}\n    edition: cargo {:?}, crateplan {:?}\n", c.edition, o.edition));
