@@ -105,7 +105,9 @@ let
   pathSource = pkg:
     let
       dir = normaliseDir pkg.source.path;
-      root = if dir == "" then workspaceSrc else workspaceSrc + "/${dir}";
+      # workspaceSrc: a path (./.), or a store path such as a flake's `self` or a fetched source.
+      base = if builtins.isPath workspaceSrc then workspaceSrc else "${workspaceSrc}";
+      root = if dir == "" then base else base + "/${dir}";
       rootString = toString root;
       nested = builtins.filter (d: d != dir && (dir == "" || hasPrefix "${dir}/" d)) pathPackageDirs;
       nestedRel = map (d: if dir == "" then d else removePrefix "${dir}/" d) nested;

@@ -81,9 +81,29 @@ example() {
   compare_with_cargo "$name" "$dir" "$package" "$bin" "$out"
 }
 
-test_proc_macro_build_script() { example proc-macro-build-script app app ; }
+test_proc_macro_build_script() { example proc-macro-build-script app app; }
 test_many_crates() { example many-crates many-crates many-crates; }
-test_path_deps() { example path-deps pathy pathy ; }
+test_path_deps() {
+  example path-deps pathy pathy
+  # The same derivation when the plan is given parsed and the workspace as a store path (a
+  # flake's `self`), as when both are given as paths.
+  local as_paths as_store
+  as_paths="$(nix-instantiate tests/nix/build.nix --arg plan "$WORK/path-deps.plan.json" \
+    --arg src "$REPO/examples/path-deps" -A workspace.pathy 2>/dev/null)"
+  as_store="$(nix-instantiate --expr "let
+      pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) ]; };
+      src = builtins.path { path = $REPO/examples/path-deps; name = \"source\"; };
+    in (pkgs.rustBuilder.makePackageSet {
+      plan = builtins.fromJSON (builtins.readFile $WORK/path-deps.plan.json);
+      workspaceSrc = src;
+      crateUrl = \"file:///crates-mirror/{name}-{version}.crate\";
+    }).workspace.pathy" 2>/dev/null)"
+  if [[ -n "$as_paths" && "$as_paths" == "$as_store" ]]; then
+    echo "ok: path-deps: parsed plan + store-path workspaceSrc give the same derivation"
+  else
+    fail "path-deps: derivations differ: '$as_paths' vs '$as_store'"
+  fi
+}
 
 test_two_versions() {
   example two-versions two-versions two-versions
@@ -324,6 +344,27 @@ test_nixpkgs_flake() {
   fixed="$(nix eval --raw --impure --expr "let p = import $REPO/tests/nixpkgs { overlays = [ (final: prev: { a = \"x\"; b = final.a + \"y\"; }) (final: prev: { a = prev.a + \"z\"; }) ]; }; in p.b")"
   [[ "$triple" == "$TRIPLE" ]] && echo "ok: flake legacyPackages rustcTarget = $triple" || fail "flake: rustcTarget = $triple"
   [[ "$fixed" == "xzy" ]] && echo "ok: overlays compose as a fix-point (b = $fixed)" || fail "overlays: b = $fixed, expected xzy"
+  # stdenv.mkDerivation: several outputs, phases as strings with hooks, passthru, overrideAttrs.
+  local built
+  built="$(nix-build --no-out-link --expr "let
+      pkgs = import $REPO/tests/nixpkgs { };
+      drv = pkgs.stdenv.mkDerivation {
+        name = \"outputs-test\";
+        dontUnpack = true;
+        outputs = [ \"out\" \"dev\" ];
+        preInstall = \"echo pre > marker\";
+        installPhase = ''runHook preInstall; mkdir -p \$out \$dev; cp marker \$out/; echo dev > \$dev/file; runHook postInstall'';
+        passthru.answer = 42;
+      };
+      changed = drv.overrideAttrs (old: { postInstall = \"echo post >> \$out/marker\"; });
+    in assert changed.answer == 42; [ changed.out changed.dev ]" 2>"$WORK/outputs.log" | tr '\n' ' ')" || true
+  local out_dir dev_dir
+  read -r out_dir dev_dir <<< "$built"
+  if [[ "$(cat "$out_dir/marker" 2>/dev/null | tr '\n' ' ')" == "pre post " && "$(cat "$dev_dir/file" 2>/dev/null)" == dev ]]; then
+    echo "ok: mkDerivation: outputs out+dev, preInstall/postInstall hooks, passthru and overrideAttrs"
+  else
+    fail "mkDerivation outputs/hooks: $built $(tail -n3 "$WORK/outputs.log")"
+  fi
   local failed
   failed="$(nix-instantiate --eval --strict --json tests/nixpkgs/lib-tests.nix)"
   [[ "$failed" == "[]" ]] && echo "ok: tests/nixpkgs/lib-tests.nix" || fail "lib tests failed: $failed"
