@@ -352,3 +352,45 @@ fn key_order_check_finds_unsorted_objects() {
     assert_eq!(unsorted_objects(r#"{"b": 1, "a": {}}"#).len(), 1);
     assert_ne!(sorted(&serde_json::json!({"b": 1, "a": 2})).to_string(), r#"{"b":1,"a":2}"#);
 }
+
+/// Every file under `dir` (relative, `/`-separated, sorted), `target/` left out.
+fn file_names(dir: &Path) -> Vec<String> {
+    fn go(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                if p != root.join("target") {
+                    go(root, &p, out);
+                }
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// What the Nix side hands the generator: the Cargo.toml files and Cargo.lock only, in another
+/// directory, plus `--file-list` naming every file of the workspace. Same bytes as the full
+/// workspace read from disk.
+#[test]
+fn manifests_only_view_with_file_list_gives_identical_bytes() {
+    let dir = scratch("file_list");
+    for name in WORKSPACES {
+        let full = workspace_copy(name, &dir.join(name).join("full"));
+        let names = file_names(&full);
+        let view = dir.join(name).join("view");
+        for n in names.iter().filter(|n| n.ends_with("Cargo.toml") || n.as_str() == "Cargo.lock") {
+            fs::create_dir_all(view.join(n).parent().unwrap()).unwrap();
+            fs::copy(full.join(n), view.join(n)).unwrap();
+        }
+        let list = dir.join(name).join("files.json");
+        fs::write(&list, serde_json::to_string(&names).unwrap()).unwrap();
+        let from_disk = plan(&full, &["--workspace"]);
+        let from_view = plan(&view, &["--workspace", "--file-list", list.to_str().unwrap()]);
+        assert_same_bytes(&from_disk, &from_view);
+    }
+}

@@ -391,3 +391,24 @@ fn a_sources_directory_missing_a_package_is_refused() {
     fs::write(dir.join("new"), "").unwrap();
     assert_ne!(snapshot(&dir), before);
 }
+
+#[test]
+fn packages_split_across_a_vendor_and_a_crate_directory() {
+    // Half the packages vendored, the other half as .crate files: both --sources are searched.
+    check_same_as_default("split", &|ws, dir| {
+        let vendor_dir = dir.join("vendor");
+        vendor(ws, &vendor_dir, true);
+        let crates = dir.join("crates");
+        fs::create_dir_all(&crates).unwrap();
+        for (i, p) in locked_registry_packages(ws).iter().enumerate() {
+            if i % 2 == 0 {
+                let (_, file) = cached_crate(p);
+                fs::copy(&file, crates.join(file.file_name().unwrap())).unwrap();
+                fs::remove_dir_all(vendor_dir.join(format!("{}-{}", p.name, p.version))).unwrap();
+            }
+        }
+        let mut args = sources_arg(&vendor_dir);
+        args.extend(sources_arg(&crates));
+        Setup { label: "split: vendor + .crate files".into(), args, ..Setup::default() }
+    });
+}
