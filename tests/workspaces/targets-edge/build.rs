@@ -1,0 +1,1 @@
+fn main() { panic!("never run: build = false") }
