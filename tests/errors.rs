@@ -179,6 +179,28 @@ fn lockfile_out_of_date_member_version() {
     assert_refused(&ws, &["--target", TARGET], &["Cargo.lock", "`m", "cargo generate-lockfile"]);
 }
 
+/// Cargo `--locked` refuses a lock that it would rewrite: one holding a dependency the manifests
+/// no longer declare.
+#[test]
+fn lockfile_out_of_date_removed_dependency() {
+    let ws = two_members("lockfile_out_of_date_removed_dependency");
+    write(&ws, &[("Cargo.toml", ROOT_TOML.split("[dependencies]").next().unwrap())]);
+    let err = assert_cargo_refuses(&ws, &[]);
+    assert!(err.contains("--locked"), "cargo refused for another reason: {err}");
+    assert_refused(&ws, &["--target", TARGET], &["Cargo.lock", "`app", "`m", "cargo generate-lockfile"]);
+}
+
+/// Likewise a lock with a package nothing depends on (cargo would drop it).
+#[test]
+fn lockfile_with_an_unused_entry() {
+    let ws = two_members("lockfile_with_an_unused_entry");
+    let lock = fs::read_to_string(ws.join("Cargo.lock")).unwrap();
+    write(&ws, &[("Cargo.lock", &format!("{lock}\n[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c\"\n"))]);
+    let err = assert_cargo_refuses(&ws, &[]);
+    assert!(err.contains("--locked"), "cargo refused for another reason: {err}");
+    assert_refused(&ws, &["--target", TARGET], &["Cargo.lock", "itoa", "cargo generate-lockfile"]);
+}
+
 #[test]
 fn no_lockfile() {
     let ws = two_members("no_lockfile");
@@ -495,7 +517,8 @@ fn assert_cargo_refuses(ws: &Path, args: &[&str]) -> String {
 #[test]
 fn unknown_feature_of_a_dependency_on_the_command_line() {
     let ws = two_members("unknown_feature_of_a_dependency_on_the_command_line");
-    assert_cargo_refuses(&ws, &["--features", "m/nosuch"]);
+    let err = assert_cargo_refuses(&ws, &["--features", "m/nosuch"]);
+    assert!(err.contains("nosuch") || err.contains("failed to select a version for `m`"), "cargo refused for another reason: {err}");
     assert_refused(&ws, &["--target", TARGET, "--features", "m/nosuch"], &["nosuch", "`m"]);
 }
 
@@ -503,7 +526,8 @@ fn unknown_feature_of_a_dependency_on_the_command_line() {
 fn unknown_feature_requested_by_a_dependency_declaration() {
     let ws = two_members("unknown_feature_requested_by_a_dependency_declaration");
     write(&ws, &[("Cargo.toml", &ROOT_TOML.replace("m = { path = \"m\" }", "m = { path = \"m\", features = [\"nosuch\"] }"))]);
-    assert_cargo_refuses(&ws, &[]);
+    let err = assert_cargo_refuses(&ws, &[]);
+    assert!(err.contains("nosuch"), "cargo refused for another reason: {err}");
     assert_refused(&ws, &["--target", TARGET], &["nosuch", "`m", "app|ws/Cargo.toml"]);
 }
 
@@ -511,7 +535,8 @@ fn unknown_feature_requested_by_a_dependency_declaration() {
 fn assert_bad_feature_table_refused(test: &str, line: &str, offending: &str) {
     let ws = two_members(test);
     write(&ws, &[("Cargo.toml", &format!("{ROOT_TOML}\n[features]\n{line}\n")), ("m/Cargo.toml", &format!("{M_TOML}\n[features]\ng = []\n"))]);
-    assert_cargo_refuses(&ws, &[]);
+    let err = assert_cargo_refuses(&ws, &[]);
+    assert!(err.contains(offending), "cargo refused for another reason: {err}");
     assert_refused(&ws, &["--target", TARGET], &[offending, "app|ws/Cargo.toml"]);
 }
 
