@@ -90,6 +90,11 @@ pub struct TestConfig {
     pub args: Vec<Vec<String>>,
     #[serde(default = "yes", rename = "default-args")]
     pub default_args: bool,
+    /// Member directories (relative to the workspace root) to run from as
+    /// well: cargo with that directory as its working directory, crateplan
+    /// with `--manifest-path <dir>/Cargo.toml`, every argument set each.
+    #[serde(default, rename = "member-dirs")]
+    pub member_dirs: Vec<String>,
     /// Local git repositories to create before the workspace is locked.
     #[serde(default)]
     pub git: Vec<GitRepo>,
@@ -115,7 +120,7 @@ pub struct LocalRegistry {
 
 impl Default for TestConfig {
     fn default() -> Self {
-        TestConfig { args: Vec::new(), default_args: true, git: Vec::new(), lock_version: None, registry: Vec::new() }
+        TestConfig { args: Vec::new(), default_args: true, member_dirs: Vec::new(), git: Vec::new(), lock_version: None, registry: Vec::new() }
     }
 }
 
@@ -148,6 +153,8 @@ pub struct Workspace {
     /// Absolute, canonical directory holding the root Cargo.toml.
     pub dir: PathBuf,
     pub arg_sets: Vec<Vec<String>>,
+    /// Directories to run from besides the root ("" = the root).
+    pub run_dirs: Vec<String>,
     /// True when the lock file is committed (false: made by the test).
     pub committed_lock: bool,
     /// Package id → the directory of its Cargo.toml, from `cargo metadata`
@@ -189,13 +196,15 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
         arg_sets.push(Vec::new());
     }
     arg_sets.extend(config.args.iter().cloned());
+    let mut run_dirs = vec![String::new()];
+    run_dirs.extend(config.member_dirs.iter().cloned());
 
     if fixture.join("Cargo.toml").is_file() && config.git.is_empty() && config.registry.is_empty() {
         if !fixture.join("Cargo.lock").is_file() {
             return Err(format!("{}: no Cargo.lock committed", fixture.display()));
         }
         let dir = fixture.canonicalize().map_err(|e| e.to_string())?;
-        return Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: true, package_roots: BTreeMap::new() });
+        return Ok(Workspace { name: name.to_string(), dir, arg_sets, run_dirs: run_dirs.clone(), committed_lock: true, package_roots: BTreeMap::new() });
     }
 
     let base = scratch_dir().join("prepared").join(name);
@@ -259,7 +268,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
         Some(v) => return Err(format!("{name}: lock-version = {v} is not supported for templates")),
     }
     let dir = ws.canonicalize().map_err(|e| e.to_string())?;
-    Ok(Workspace { name: name.to_string(), dir, arg_sets, committed_lock: false, package_roots: BTreeMap::new() })
+    Ok(Workspace { name: name.to_string(), dir, arg_sets, run_dirs, committed_lock: false, package_roots: BTreeMap::new() })
 }
 
 /// A v4 lock as v3: the `version` line, and git `?branch=`/`?tag=`/`?rev=`
@@ -670,14 +679,25 @@ pub fn parse_unit_graph(text: &str) -> Result<Graph, String> {
 #[derive(Clone, Debug)]
 pub struct Combo {
     pub ws: Arc<Workspace>,
+    /// Working directory relative to the workspace root ("" = the root).
+    pub run_dir: String,
     pub target: &'static str,
     pub mode: Mode,
     pub args: Vec<String>,
 }
 
 impl Combo {
+    /// The directory cargo runs in and whose Cargo.toml crateplan is given.
+    pub fn dir(&self) -> PathBuf {
+        if self.run_dir.is_empty() { self.ws.dir.clone() } else { self.ws.dir.join(&self.run_dir) }
+    }
+
     pub fn label(&self) -> String {
-        let mut s = format!("{} {} {}", self.ws.name, self.target, self.mode);
+        let mut s = self.ws.name.clone();
+        if !self.run_dir.is_empty() {
+            s.push_str(&format!(" (in {})", self.run_dir));
+        }
+        s.push_str(&format!(" {} {}", self.target, self.mode));
         if !self.args.is_empty() {
             s.push_str(&format!(" [{}]", self.args.join(" ")));
         }
@@ -723,7 +743,10 @@ fn run_captured(mut cmd: Command, scratch: &Path, what: &str) -> Result<String, 
     let out = fs::read_to_string(&out_path).unwrap_or_default();
     if !status.success() {
         let err = fs::read_to_string(&err_path).unwrap_or_default();
-        let err: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        // Start at the first error (cargo prints warnings first).
+        let first = lines.iter().position(|l| l.starts_with("error")).unwrap_or(0);
+        let err: Vec<&str> = lines[first..].iter().copied().take(30).collect();
         return Err(format!("{what}: exited with {status}:\n      {}", err.join("\n      ")));
     }
     Ok(out)
@@ -754,7 +777,7 @@ pub fn run_cargo(combo: &Combo) -> Result<Graph, String> {
     cmd.args(mode_args(combo.mode))
         .args(["--unit-graph", "-Z", "unstable-options", "--target", combo.target, "--locked"])
         .args(&combo.args)
-        .current_dir(&combo.ws.dir)
+        .current_dir(combo.dir())
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_TARGET_DIR", scratch.join("target"));
     for var in ["CARGO_BUILD_TARGET", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS"] {
@@ -772,12 +795,12 @@ pub fn run_crateplan(combo: &Combo) -> Result<Graph, String> {
     let mut cmd = Command::new(bin);
     cmd.arg("generate")
         .arg("--manifest-path")
-        .arg(combo.ws.dir.join("Cargo.toml"))
+        .arg(combo.dir().join("Cargo.toml"))
         .args(["--target", combo.target]);
     if combo.mode == Mode::Test {
         cmd.arg("--tests");
     }
-    cmd.args(["--format", "unit-graph"]).args(&combo.args).current_dir(&combo.ws.dir);
+    cmd.args(["--format", "unit-graph"]).args(&combo.args).current_dir(combo.dir());
     let text = run_captured(cmd, &scratch, "crateplan")?;
     parse_unit_graph(&text).map_err(|e| format!("crateplan's unit graph: {e}"))
 }
@@ -828,10 +851,12 @@ pub fn run_suite() -> Suite {
     for ws in &workspaces {
         for target in TARGETS {
             for mode in [Mode::Build, Mode::Test] {
-                for args in &ws.arg_sets {
-                    let combo = Combo { ws: ws.clone(), target, mode, args: args.clone() };
-                    if selected(&combo.label()) {
-                        queue.push_back(combo);
+                for run_dir in &ws.run_dirs {
+                    for args in &ws.arg_sets {
+                        let combo = Combo { ws: ws.clone(), run_dir: run_dir.clone(), target, mode, args: args.clone() };
+                        if selected(&combo.label()) {
+                            queue.push_back(combo);
+                        }
                     }
                 }
             }
@@ -855,7 +880,7 @@ pub fn run_suite() -> Suite {
         }
     });
     let mut outcomes = results.into_inner().unwrap();
-    outcomes.sort_by_key(|o| (o.combo.ws.name.clone(), o.combo.target, o.combo.mode, o.combo.args.clone()));
+    outcomes.sort_by_key(|o| (o.combo.ws.name.clone(), o.combo.run_dir.clone(), o.combo.target, o.combo.mode, o.combo.args.clone()));
 
     let mut rewritten_locks = Vec::new();
     for (name, (path, before)) in locks_before {
