@@ -825,6 +825,12 @@ pub struct Suite {
 }
 
 pub fn run_suite() -> Suite {
+    // Another run of this suite (another `cargo test` in the same tree) would
+    // rebuild the prepared workspaces under our feet: wait for it.
+    let _ = fs::create_dir_all(scratch_dir());
+    let lock = fs::File::create(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential.lock"))
+        .expect("create the suite's lock file");
+    lock.lock().expect("lock the suite's lock file");
     let start = Instant::now();
     let mut workspaces = Vec::new();
     let mut setup_errors = Vec::new();
@@ -888,6 +894,7 @@ pub fn run_suite() -> Suite {
             rewritten_locks.push(name);
         }
     }
+    let _ = lock.unlock();
     Suite { workspaces, setup_errors, rewritten_locks, outcomes, wall_time: start.elapsed(), jobs }
 }
 
