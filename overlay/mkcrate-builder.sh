@@ -1,3 +1,6 @@
+# Outputs: `out` holds the bins (so their closure is just the binaries); `lib` holds the linkable
+# files, OUT_DIR and lib/crateplan/ (what dependents read).
+#
 # Builds one crate of a crateplan plan the way cargo would: compile the build script for the
 # host, run it with cargo's environment, apply its directives, then compile the lib and the bins
 # with rustc. Sourced by the phases of overlay/mkcrate.nix; every input arrives as an environment
@@ -139,7 +142,7 @@ export_target_cfgs() {
 run_build_script() {
   [[ -n "$crateplanBuildScript" ]] || return 0
   log "running build script"
-  OUT_DIR_PATH="$out/lib/crateplan/out"
+  OUT_DIR_PATH="$lib/lib/crateplan/out"
   mkdir -p "$OUT_DIR_PATH"
   if ! (run_build_script_with_cargo_env > "$BUILD_DIR/build-script/output"); then
     log "build script of $crateplanPackageName $crateplanPackageVersion failed; its output:"
@@ -277,15 +280,15 @@ compile_lib() {
   done
   # Like cargo: an rlib-only lib needs no LLVM bitcode when nothing does LTO.
   if [[ " $crateplanLibCrateTypes " =~ ^( (lib|rlib))+\ $ ]]; then extra+=(-C embed-bitcode=no); fi
-  mkdir -p "$out/lib"
+  mkdir -p "$lib/lib"
   rustc_for_target "$crateplanLibCrateName" "" --crate-name "$crateplanLibCrateName" \
     --edition "$crateplanLibEdition" "$crateplanLibPath" "${types[@]}" \
-    --out-dir "$out/lib" "${externs[@]}" "${extra[@]}" "${OWN_LINK_LIBS[@]}"
+    --out-dir "$lib/lib" "${externs[@]}" "${extra[@]}" "${OWN_LINK_LIBS[@]}"
   # Like cargo's final artifacts: C-facing libraries under their plain names.
   [[ " $crateplanLibCrateTypes " == *" cdylib "* ]] &&
-    mv "$out/lib/lib$crateplanLibCrateName-$crateplanMetadata.so" "$out/lib/lib$crateplanLibCrateName.so"
+    mv "$lib/lib/lib$crateplanLibCrateName-$crateplanMetadata.so" "$lib/lib/lib$crateplanLibCrateName.so"
   [[ " $crateplanLibCrateTypes " == *" staticlib "* ]] &&
-    mv "$out/lib/lib$crateplanLibCrateName-$crateplanMetadata.a" "$out/lib/lib$crateplanLibCrateName.a"
+    mv "$lib/lib/lib$crateplanLibCrateName-$crateplanMetadata.a" "$lib/lib/lib$crateplanLibCrateName.a"
   return 0
 }
 
@@ -295,7 +298,7 @@ compile_bins() {
   mapfile -t externs < <(extern_args "$crateplanBinExterns")
   # The bins of a package that has a lib link against it (cargo's implicit dependency).
   if [[ -n "$crateplanLibPath" && -n "$crateplanLibExternFile" ]]; then
-    externs+=(--extern "$crateplanLibCrateName=$out/lib/$crateplanLibExternFile")
+    externs+=(--extern "$crateplanLibCrateName=$lib/lib/$crateplanLibExternFile")
   fi
   # rustc-link-lib applies to the lib, or to every target when the package has none.
   local -a link_libs=()
@@ -324,10 +327,10 @@ compile_bins() {
 # What dependents read: the linkable files of this crate and its dependencies (closure), the
 # native search paths (link-search), and the build script's metadata (for DEP_<LINKS>_<KEY>).
 write_crate_info() {
-  local info="$out/lib/crateplan"
+  local info="$lib/lib/crateplan"
   mkdir -p "$info"
   {
-    if [[ -n "$crateplanLibExternFile" ]]; then echo "$out/lib/$crateplanLibExternFile"; fi
+    if [[ -n "$crateplanLibExternFile" ]]; then echo "$lib/lib/$crateplanLibExternFile"; fi
     local dep
     for dep in $crateplanDependencies; do
       [[ -f "$dep/lib/crateplan/closure" ]] && cat "$dep/lib/crateplan/closure"
@@ -347,6 +350,7 @@ build_crate() {
   compile_bins
 }
 install_crate() {
+  mkdir -p "$out"   # bins (if any) are in $out/bin; everything dependents read is in $lib
   write_crate_info
   rm -rf "$BUILD_DIR"
 }

@@ -20,8 +20,8 @@
 #   rustc — the toolchain
 # An extern is { name, crate }: `--extern name=<crate's linkable file>`.
 #
-# Output: $out/lib/<linkable file>, $out/bin/<bins>, and $out/lib/crateplan/{closure,
-# link-search,metadata,out} for dependents (see mkcrate-builder.sh).
+# Outputs: `out` with bin/<bins>; `lib` with lib/<linkable file> (and cdylib/staticlib), and
+# lib/crateplan/{closure,link-search,metadata,out} for dependents (see mkcrate-builder.sh).
 { lib, stdenv }:
 let
   # The crate's own `lib` argument below shadows nixpkgs' lib.
@@ -61,7 +61,7 @@ let
     else if builtins.elem "dylib" crateLib.crateTypes then "lib${crateLib.crateName}-${metadataHash}.so"
     else null;
 
-  externArgs = externs: map (e: "${e.name}=${e.crate}/lib/${e.crate.crateplan.libExternFile}") externs;
+  externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
 
   binTable = concatMapStringsSep "\n"
     (b: concatStringsSep "\t" [ b.name b.crateName b.path b.edition ])
@@ -70,6 +70,7 @@ in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } // {
   name = "${pname}-${version}";
   inherit src;
+  outputs = [ "out" "lib" ];
   nativeBuildInputs = [ rustc ];
 
   crateplanPackageName = pname;
@@ -94,7 +95,7 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } 
   crateplanMetadata = metadataHash;
   crateplanPrimary = primary;
   crateplanCapLints = if capLints == null then "" else capLints;
-  crateplanDependencies = unique dependencies;
+  crateplanDependencies = unique (map (d: d.lib) dependencies);
 
   crateplanLibPath = if crateLib == null then "" else crateLib.path;
   crateplanLibCrateName = if crateLib == null then "" else crateLib.crateName;
@@ -109,7 +110,7 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } 
   crateplanBuildScript = if buildScript == null then "" else buildScript.path;
   crateplanBuildScriptEdition = if buildScript == null then "" else buildScript.edition;
   crateplanBuildScriptExterns = if buildScript == null then [ ] else externArgs buildScript.externs;
-  crateplanLinksDependencies = map (d: "${d.links}=${d.crate}") linksDependencies;
+  crateplanLinksDependencies = map (d: "${d.links}=${d.crate.lib}") linksDependencies;
 
   crateplanBuilder = ./mkcrate-builder.sh;
 
