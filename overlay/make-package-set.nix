@@ -15,7 +15,7 @@
 #
 # Result: `workspace.<member>` (the member's lib and bins), `<registry>.<name>.<version>` (e.g.
 # crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key).
-{ pkgs, mkcrate }:
+{ pkgs, mkcrate, fetchCrateWith }:
 { plan
 , workspaceSrc
 , rustToolchain ? null
@@ -89,11 +89,7 @@ let
     "sparse+https://index.crates.io/"
   ];
 
-  downloadUrl = pkg:
-    if builtins.isFunction crateUrl then crateUrl { inherit (pkg) name version; inherit (pkg.source) registry; }
-    else if builtins.elem pkg.source.registry crateIoRegistries
-    then builtins.replaceStrings [ "{name}" "{version}" ] [ pkg.name pkg.version ] crateUrl
-    else throw "makePackageSet: ${pkg.name} ${pkg.version} comes from registry ${pkg.source.registry}; pass crateUrl as a function { registry, name, version } -> url to download from it";
+  fetchCrate = fetchCrateWith { inherit crateUrl; };
 
   # Directories of the path packages, relative to the workspace root ("" for the root itself).
   normaliseDir = dir: if dir == "." || dir == "./" then "" else removePrefix "./" dir;
@@ -128,11 +124,7 @@ let
 
   sourceOf = pkg:
     if pkg.source.type == "registry" then {
-      src = pkgs.fetchurl {
-        name = "${pkg.name}-${pkg.version}.crate";
-        url = downloadUrl pkg;
-        sha256 = pkg.source.checksum;
-      };
+      src = fetchCrate { inherit (pkg) name version; inherit (pkg.source) registry checksum; };
       sourceRoot = "${pkg.name}-${pkg.version}";
     }
     else if pkg.source.type == "git" then

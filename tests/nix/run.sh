@@ -307,6 +307,40 @@ test_overrides_and_shell() {
   fi
 }
 
+# buildRustWorkspace (lib/) over the overlay: the plan made by crateplan inside Nix (IFD), then
+# every crate built; the binary prints what `cargo run` prints.
+test_build_rust_workspace() {
+  log "buildRustWorkspace (plan made inside Nix)"
+  local dir="$REPO/examples/proc-macro-build-script" out
+  cargo fetch -q --locked --manifest-path "$dir/Cargo.toml"
+  out="$(nix-build --no-out-link --expr "let
+      pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) ]; };
+    in (pkgs.rustBuilder.buildRustWorkspace {
+      src = $dir; crateUrl = \"file:///crates-mirror/{name}-{version}.crate\";
+    }).workspace.app" 2>"$WORK/brw.log")" || { tail -n 20 "$WORK/brw.log"; fail "buildRustWorkspace: build"; return 0; }
+  compare_with_cargo build-rust-workspace "$dir" app app "$out"
+}
+
+# rustBuilder.crateplan: the generator built crate by crate by the overlay writes the same plan
+# bytes as the cargo-built one.
+test_crateplan_self() {
+  log "crateplan built by the overlay"
+  local out
+  out="$(nix-build --no-out-link --expr "(import $REPO/tests/nixpkgs {
+      overlays = [ (import $REPO/overlay) ]; }).rustBuilder.crateplan" 2>"$WORK/self.log")" \
+    || { tail -n 20 "$WORK/self.log"; fail "crateplan via overlay: build"; return 0; }
+  cargo build -q --bin crateplan
+  "$out/bin/crateplan" generate --manifest-path "$REPO/examples/many-crates/Cargo.toml" \
+    --target "$TRIPLE" -o "$WORK/self-nix.json"
+  target/debug/crateplan generate --manifest-path "$REPO/examples/many-crates/Cargo.toml" \
+    --target "$TRIPLE" -o "$WORK/self-cargo.json"
+  if cmp -s "$WORK/self-nix.json" "$WORK/self-cargo.json"; then
+    echo "ok: crateplan built by the overlay writes the same plan bytes as the cargo-built one"
+  else
+    fail "crateplan built by the overlay writes a different plan"
+  fi
+}
+
 # A crate whose bytes do not match the lock's checksum must fail, naming the crate.
 test_tampered_checksum() {
   log "tampered checksum"
@@ -389,7 +423,8 @@ test_nixpkgs_flake() {
 }
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
-  test_many_crates test_links_metadata test_git_source test_dev_profile test_incremental test_overrides_and_shell
+  test_many_crates test_links_metadata test_git_source test_build_rust_workspace test_crateplan_self
+  test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do "$t"; done
