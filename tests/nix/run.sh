@@ -341,6 +341,22 @@ test_crateplan_self() {
   fi
 }
 
+# The repository's flake on the stand-in nixpkgs (--override-input): packages.crateplan.
+test_flake_override_input() {
+  log "flake with --override-input nixpkgs tests/nixpkgs"
+  local json
+  json="$(nix build --no-link --json "git+file://$REPO#packages.x86_64-linux.crateplan" \
+    --override-input nixpkgs "path:$REPO/tests/nixpkgs" 2>"$WORK/flake.log")" \
+    || { tail -n 20 "$WORK/flake.log"; fail "flake: nix build"; return 0; }
+  local out
+  out="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["outputs"]["out"])' "$json")"
+  if "$out/bin/crateplan" --version >/dev/null; then
+    echo "ok: flake: packages.x86_64-linux.crateplan builds on the stand-in and runs ($("$out/bin/crateplan" --version))"
+  else
+    fail "flake: $out/bin/crateplan does not run"
+  fi
+}
+
 # A crate whose bytes do not match the lock's checksum must fail, naming the crate.
 test_tampered_checksum() {
   log "tampered checksum"
@@ -424,6 +440,7 @@ test_nixpkgs_flake() {
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
   test_many_crates test_links_metadata test_git_source test_build_rust_workspace test_crateplan_self
+  test_flake_override_input
   test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")
