@@ -96,30 +96,35 @@ let
   pathPackageDirs = map (p: normaliseDir p.source.path)
     (builtins.filter (p: p.source.type == "path") (builtins.attrValues packages));
 
-  # A path package's own files: its directory without target/, .git, result links, and without
-  # the directories of other path packages nested inside it.
+  # A path package's source: the workspace tree holding what the package may read — its own
+  # directory, and every file that belongs to no other package (a shared README, .proto files …),
+  # so `include_str!("../../README.md")` works as under cargo. Left out: the directories of other
+  # path packages (editing them does not rebuild this one), the code of enclosing packages (their
+  # src/, tests/, examples/, benches/, build.rs), `target/` and `.git` at the workspace or a
+  # package root, and `result*` links.
   pathSource = pkg:
     let
       dir = normaliseDir pkg.source.path;
       # workspaceSrc: a path (./.), or a store path such as a flake's `self` or a fetched source.
       base = if builtins.isPath workspaceSrc then workspaceSrc else "${workspaceSrc}";
-      root = if dir == "" then base else base + "/${dir}";
-      rootString = toString root;
-      nested = builtins.filter (d: d != dir && (dir == "" || hasPrefix "${dir}/" d)) pathPackageDirs;
-      nestedRel = map (d: if dir == "" then d else removePrefix "${dir}/" d) nested;
+      baseString = toString base;
+      inside = d: rel: d == "" || rel == d || hasPrefix "${d}/" rel;
+      enclosing = d: d != dir && inside d dir;
+      others = builtins.filter (d: d != dir && !(enclosing d)) pathPackageDirs;
+      codeOf = d: map (sub: if d == "" then sub else "${d}/${sub}") [ "src" "tests" "examples" "benches" "build.rs" ];
+      excluded = builtins.concatMap codeOf (builtins.filter enclosing pathPackageDirs)
+        ++ builtins.concatMap (d: map (sub: if d == "" then sub else "${d}/${sub}") [ "target" ".git" ])
+          ([ "" ] ++ pathPackageDirs);
       keep = path: type:
-        let
-          rel = removePrefix "${rootString}/" (toString path);
-          base = baseNameOf rel;
-        in
-        !(builtins.elem rel nestedRel)
-        && !(type == "directory" && (rel == "target" || base == ".git"))
-        && !(type == "symlink" && hasPrefix "result" base);
-    in
-    builtins.path {
-      path = root;
+        let rel = removePrefix "${baseString}/" (toString path); in
+        !(builtins.elem rel excluded)
+        && !(builtins.any (d: inside d rel) others)
+        && !(type == "symlink" && hasPrefix "result" (baseNameOf rel));
       name = "${pkg.name}-${pkg.version}-source";
-      filter = keep;
+    in
+    {
+      src = builtins.path { path = base; inherit name; filter = keep; };
+      sourceRoot = if dir == "" then name else "${name}/${dir}";
     };
 
   sourceOf = pkg:
@@ -136,7 +141,7 @@ let
         src = if pkg.source.subdir == "" then checkout else "${checkout}/${pkg.source.subdir}";
         sourceRoot = null;
       }
-    else if pkg.source.type == "path" then { src = pathSource pkg; sourceRoot = null; }
+    else if pkg.source.type == "path" then pathSource pkg
     else throw "makePackageSet: unknown source type ${pkg.source.type} for ${pkg.name}";
 
   normaliseLinks = links: toUpper (builtins.replaceStrings [ "-" ] [ "_" ] links);

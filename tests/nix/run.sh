@@ -246,20 +246,33 @@ test_dev_profile() {
 # A crate's derivation depends only on what it compiles: editing one member's source changes the
 # derivations of that member and its dependents, and no other.
 test_incremental() {
-  log "incremental: one edited member changes only its own and its dependents' derivations"
+  log "incremental: an edit changes the derivations of what it touches, and no other"
   local copy="$WORK/path-deps-copy"
   cp -r "$REPO/examples/path-deps" "$copy"
   rm -rf "$copy/target"
   make_plan "$copy" "$WORK/incremental.plan.json"
-  drv_paths "$copy" > "$WORK/drvs.before"
-  echo "pub const EXTRA: u8 = 1;" >> "$copy/crates/shapes/src/lib.rs"
-  drv_paths "$copy" > "$WORK/drvs.after"
+  expect_changed "a member's source (shapes)" "pathy@1.2.3-beta.1 shapes@0.1.0 " \
+    sh -c "echo 'pub const EXTRA: u8 = 1;' >> '$copy/crates/shapes/src/lib.rs'"
+  expect_changed "the root package's main.rs" "pathy@1.2.3-beta.1 " \
+    sh -c "echo '// edited' >> '$copy/src/main.rs'"
+  expect_changed "a shared file outside every package (NOTE.txt)" "pathy@1.2.3-beta.1 shapes@0.1.0 units@0.4.0 " \
+    sh -c "echo 'more' >> '$copy/NOTE.txt'"
+}
+
+# expect_changed WHAT EXPECTED COMMAND...: runs COMMAND (an edit of $WORK/path-deps-copy) and
+# compares the package ids whose derivations changed with EXPECTED.
+expect_changed() {
+  local what="$1" expected="$2"
+  shift 2
+  drv_paths "$WORK/path-deps-copy" > "$WORK/drvs.before"
+  "$@"
+  drv_paths "$WORK/path-deps-copy" > "$WORK/drvs.after"
   local changed
   changed="$({ diff "$WORK/drvs.before" "$WORK/drvs.after" || true; } | sed -n 's/^> \([^ ]*\) .*/\1/p' | sort | tr '\n' ' ')"
-  if [[ "$changed" == "pathy@1.2.3-beta.1 shapes@0.1.0 " ]]; then
-    echo "ok: incremental: changed derivations: $changed(units@0.4.0 unchanged)"
+  if [[ "$changed" == "$expected" ]]; then
+    echo "ok: incremental: editing $what changes: $changed"
   else
-    fail "incremental: changed derivations are: $changed"
+    fail "incremental: editing $what changes '$changed', expected '$expected'"
   fi
 }
 

@@ -10,4 +10,5 @@ fn main() {
     println!("version {} (pre: {:?}) license {}", env!("CARGO_PKG_VERSION"),
         env!("CARGO_PKG_VERSION_PRE"), env!("CARGO_PKG_LICENSE"));
     println!("shapes sees units {}", shapes::units_version());
+    print!("note from the workspace root: {}", units::NOTE);
 }
