@@ -30,7 +30,8 @@ echo "plans from: $PLAN_FROM"
 
 # make_plan WORKSPACE_DIR OUT
 make_plan() {
-  cargo fetch -q --locked --manifest-path "$1/Cargo.toml"   # fills the crate mirror
+  cargo fetch -q --locked --manifest-path "$1/Cargo.toml"
+  refresh_crates_mirror
   if [[ "$PLAN_FROM" == generator ]]; then
     target/debug/crateplan generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2"
   else
@@ -326,6 +327,7 @@ test_build_rust_workspace() {
   log "buildRustWorkspace (plan made inside Nix)"
   local dir="$REPO/examples/proc-macro-build-script" out
   cargo fetch -q --locked --manifest-path "$dir/Cargo.toml"
+  refresh_crates_mirror
   out="$(nix-build --no-out-link --expr "let
       pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) ]; };
     in (pkgs.rustBuilder.buildRustWorkspace {
