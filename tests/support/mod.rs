@@ -95,6 +95,9 @@ pub struct TestConfig {
     /// with `--manifest-path <dir>/Cargo.toml`, every argument set each.
     #[serde(default, rename = "member-dirs")]
     pub member_dirs: Vec<String>,
+    /// Target triples to plan for besides `TARGETS` (built-in targets only).
+    #[serde(default, rename = "extra-targets")]
+    pub extra_targets: Vec<String>,
     /// Local git repositories to create before the workspace is locked.
     #[serde(default)]
     pub git: Vec<GitRepo>,
@@ -120,7 +123,7 @@ pub struct LocalRegistry {
 
 impl Default for TestConfig {
     fn default() -> Self {
-        TestConfig { args: Vec::new(), default_args: true, member_dirs: Vec::new(), git: Vec::new(), lock_version: None, registry: Vec::new() }
+        TestConfig { args: Vec::new(), default_args: true, member_dirs: Vec::new(), extra_targets: Vec::new(), git: Vec::new(), lock_version: None, registry: Vec::new() }
     }
 }
 
@@ -155,6 +158,8 @@ pub struct Workspace {
     pub arg_sets: Vec<Vec<String>>,
     /// Directories to run from besides the root ("" = the root).
     pub run_dirs: Vec<String>,
+    /// `TARGETS` and the workspace's `extra-targets`.
+    pub targets: Vec<String>,
     /// True when the lock file is committed (false: made by the test).
     pub committed_lock: bool,
     /// Package id → the directory of its Cargo.toml, from `cargo metadata`
@@ -198,13 +203,15 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
     arg_sets.extend(config.args.iter().cloned());
     let mut run_dirs = vec![String::new()];
     run_dirs.extend(config.member_dirs.iter().cloned());
+    let mut targets: Vec<String> = TARGETS.iter().map(|t| t.to_string()).collect();
+    targets.extend(config.extra_targets.iter().cloned());
 
     if fixture.join("Cargo.toml").is_file() && config.git.is_empty() && config.registry.is_empty() {
         if !fixture.join("Cargo.lock").is_file() {
             return Err(format!("{}: no Cargo.lock committed", fixture.display()));
         }
         let dir = fixture.canonicalize().map_err(|e| e.to_string())?;
-        return Ok(Workspace { name: name.to_string(), dir, arg_sets, run_dirs: run_dirs.clone(), committed_lock: true, package_roots: BTreeMap::new() });
+        return Ok(Workspace { name: name.to_string(), dir, arg_sets, run_dirs: run_dirs.clone(), targets: targets.clone(), committed_lock: true, package_roots: BTreeMap::new() });
     }
 
     let base = scratch_dir().join("prepared").join(name);
@@ -268,7 +275,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
         Some(v) => return Err(format!("{name}: lock-version = {v} is not supported for templates")),
     }
     let dir = ws.canonicalize().map_err(|e| e.to_string())?;
-    Ok(Workspace { name: name.to_string(), dir, arg_sets, run_dirs, committed_lock: false, package_roots: BTreeMap::new() })
+    Ok(Workspace { name: name.to_string(), dir, arg_sets, run_dirs, targets, committed_lock: false, package_roots: BTreeMap::new() })
 }
 
 /// A v4 lock as v3: the `version` line, and git `?branch=`/`?tag=`/`?rev=`
@@ -681,7 +688,7 @@ pub struct Combo {
     pub ws: Arc<Workspace>,
     /// Working directory relative to the workspace root ("" = the root).
     pub run_dir: String,
-    pub target: &'static str,
+    pub target: String,
     pub mode: Mode,
     pub args: Vec<String>,
 }
@@ -775,7 +782,7 @@ pub fn run_cargo(combo: &Combo) -> Result<Graph, String> {
     let scratch = combo_scratch(combo, "cargo");
     let mut cmd = Command::new(cargo_bin());
     cmd.args(mode_args(combo.mode))
-        .args(["--unit-graph", "-Z", "unstable-options", "--target", combo.target, "--locked"])
+        .args(["--unit-graph", "-Z", "unstable-options", "--target", &combo.target, "--locked"])
         .args(&combo.args)
         .current_dir(combo.dir())
         .env("RUSTC_BOOTSTRAP", "1")
@@ -796,7 +803,7 @@ pub fn run_crateplan(combo: &Combo) -> Result<Graph, String> {
     cmd.arg("generate")
         .arg("--manifest-path")
         .arg(combo.dir().join("Cargo.toml"))
-        .args(["--target", combo.target]);
+        .args(["--target", &combo.target]);
     if combo.mode == Mode::Test {
         cmd.arg("--tests");
     }
@@ -855,11 +862,11 @@ pub fn run_suite() -> Suite {
 
     let mut queue = VecDeque::new();
     for ws in &workspaces {
-        for target in TARGETS {
+        for target in &ws.targets {
             for mode in [Mode::Build, Mode::Test] {
                 for run_dir in &ws.run_dirs {
                     for args in &ws.arg_sets {
-                        let combo = Combo { ws: ws.clone(), run_dir: run_dir.clone(), target, mode, args: args.clone() };
+                        let combo = Combo { ws: ws.clone(), run_dir: run_dir.clone(), target: target.clone(), mode, args: args.clone() };
                         if selected(&combo.label()) {
                             queue.push_back(combo);
                         }
@@ -886,7 +893,7 @@ pub fn run_suite() -> Suite {
         }
     });
     let mut outcomes = results.into_inner().unwrap();
-    outcomes.sort_by_key(|o| (o.combo.ws.name.clone(), o.combo.run_dir.clone(), o.combo.target, o.combo.mode, o.combo.args.clone()));
+    outcomes.sort_by_key(|o| (o.combo.ws.name.clone(), o.combo.run_dir.clone(), o.combo.target.clone(), o.combo.mode, o.combo.args.clone()));
 
     let mut rewritten_locks = Vec::new();
     for (name, (path, before)) in locks_before {
