@@ -11,10 +11,12 @@
 #     rootFeatures ? null;               # checked against the plan (features are fixed there)
 #     target ? null;                     # target triple; default: hostPlatform.rust.rustcTarget
 #     crateUrl ? "https://static.crates.io/crates/{name}/{name}-{version}.crate";
+#     compileMode ? "build";             # "test": the plan's test view (cargo test --no-run)
 #   }
 #
 # Result: `workspace.<member>` (the member's lib and bins), `<registry>.<name>.<version>` (e.g.
-# crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key).
+# crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key); with
+# compileMode = "test" also `testResults.<member>` (the member's tests, run).
 { pkgs, mkcrate, fetchCrateWith }:
 { plan
 , workspaceSrc
@@ -25,6 +27,7 @@
 , rootFeatures ? null
 , target ? null
 , crateUrl ? "https://static.crates.io/crates/{name}/{name}-{version}.crate"
+, compileMode ? "build"
 }:
 let
   inherit (pkgs) lib;
@@ -48,12 +51,16 @@ let
     then throw "makePackageSet: plan schema version ${toString (planData.version or "missing")} is not supported (this overlay reads version 1); regenerate the plan with a matching crateplan"
     else if !(planData.platforms ? ${targetTriple})
     then throw "makePackageSet: the plan has no units for target ${targetTriple} (it has: ${concatStringsSep ", " (builtins.attrNames planData.platforms)}); regenerate it with --target ${targetTriple}"
+    else if compileMode != "build" && compileMode != "test"
+    then throw "makePackageSet: compileMode must be \"build\" or \"test\", not \"${compileMode}\""
+    else if !(planData.platforms.${targetTriple} ? ${compileMode})
+    then throw "makePackageSet: the plan has no ${compileMode} units for ${targetTriple}; regenerate it with a crateplan that writes them"
     else if rootFeatures != null && rootFeatures != planData.inputs.features.features
     then throw "makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the features the plan was generated with (${builtins.toJSON planData.inputs.features.features}); regenerate the plan with those --features"
     else planData;
 
   inherit (checkedPlan) packages;
-  units = checkedPlan.platforms.${targetTriple}.build.units;
+  units = checkedPlan.platforms.${targetTriple}.${compileMode}.units;
   workspaceMembers = checkedPlan.workspace.members;
   selected = checkedPlan.workspace.selected;
 
@@ -62,13 +69,19 @@ let
   isBinUnit = unit: unit.mode == "build" && (targetOf unit).kind == "bin";
   isBuildScriptCompile = unit: unit.mode == "build" && (targetOf unit).kind == "custom-build";
   isBuildScriptRun = unit: unit.mode == "run-custom-build";
+  # Test harnesses (and harness = false tests/benches) of `cargo test --no-run`, and examples.
+  isTestUnit = unit: unit.mode == "test";
+  isExampleUnit = unit: unit.mode == "build" && (targetOf unit).kind == "example";
+  # Doctests need rustdoc at test time and are not built (docs/overlay.md).
+  isDoctest = unit: unit.mode == "doctest";
 
   # A package instance: everything cargo builds for one package on one platform with one
   # feature set (its build script run, lib and bins) is one derivation.
   instanceKey = unit: "${unit.package} ${unit.platform} [${concatStringsSep "," unit.features}]";
 
   instanceUnitKeys = builtins.groupBy (key: instanceKey units.${key})
-    (builtins.filter (key: !(isBuildScriptCompile units.${key})) (builtins.attrNames units));
+    (builtins.filter (key: !(isBuildScriptCompile units.${key}) && !(isDoctest units.${key}))
+      (builtins.attrNames units));
 
   profileFor = platform:
     if release then {
@@ -166,6 +179,8 @@ let
       pkg = packages.${first.package};
       libUnits = builtins.filter isLibUnit members;
       binUnits = builtins.filter isBinUnit members;
+      testUnits = builtins.filter isTestUnit members;
+      exampleUnits = builtins.filter isExampleUnit members;
       runUnits = builtins.filter isBuildScriptRun members;
       libUnit = if libUnits == [ ] then null else builtins.head libUnits;
       runUnit = if runUnits == [ ] then null else builtins.head runUnits;
@@ -177,6 +192,9 @@ let
       libExterns = if libUnit == null then [ ] else externsOf libUnit key;
       binExterns = unique (builtins.concatLists (map (u: externsOf u key) binUnits));
       buildScriptExterns = if compileUnit == null then [ ] else externsOf compileUnit key;
+      withExterns = u: (targetOf u) // { externs = externsOf u key; };
+      tests = map withExterns testUnits;
+      examples = map withExterns exampleUnits;
       linksDependencies = if runUnit == null then [ ] else
         map
           (dep: {
@@ -211,11 +229,16 @@ let
           inherit (buildTarget) path edition;
           externs = buildScriptExterns;
         };
-        dependencies = map (e: e.crate) (libExterns ++ binExterns ++ buildScriptExterns ++ linksDependencies);
+        inherit tests examples;
+        dependencies = map (e: e.crate) (libExterns ++ binExterns ++ buildScriptExterns ++ linksDependencies
+          ++ builtins.concatMap (t: t.externs) (tests ++ examples));
         inherit rustc;
       };
     in
-    builtins.foldl' (drv: override: override drv) crate overrides;
+    builtins.foldl' (drv: override: override drv) crate overrides // {
+      # The package's source as the crate was built from it, for running its tests.
+      crateplanSource = source;
+    };
 
   overrides = packageOverrides pkgs;
 
@@ -253,6 +276,36 @@ let
       if found == [ ] then [ ] else [{ name = packages.${id}.name; value = builtins.head found; }])
     workspaceMembers);
 
+  # Runs every test binary of a member from its package root, as `cargo test` does; the
+  # derivation fails when a test fails, and keeps the logs.
+  runTests = crate: pkgs.stdenv.mkDerivation ({
+    name = "${crate.crateplan.pname}-${crate.crateplan.version}-test-results";
+    inherit (crate.crateplanSource) src;
+    crateTests = crate;
+    dontPatch = true;
+    dontConfigure = true;
+    dontFixup = true;
+    buildPhase = ''
+      runHook preBuild
+      mkdir -p "$TMPDIR/crateplan-target-tmp" logs
+      for test in "$crateTests"/tests/*; do
+        echo "running $(basename "$test")"
+        "$test" 2>&1 | tee "logs/$(basename "$test").log"
+      done
+      runHook postBuild
+    '';
+    installPhase = ''
+      runHook preInstall
+      cp -r logs "$out"
+      runHook postInstall
+    '';
+  } // lib.optionalAttrs (crate.crateplanSource.sourceRoot != null) {
+    inherit (crate.crateplanSource) sourceRoot;
+  });
+
+  testResults = builtins.mapAttrs (_: runTests)
+    (lib.optionalAttrs (compileMode == "test") workspace);
+
   workspaceShell = pkgs.mkShell {
     name = "crateplan-workspace-shell";
     nativeBuildInputs = [ rustc pkgs.cargo ];
@@ -260,5 +313,5 @@ let
   };
 in
 packagesByRegistry // {
-  inherit workspace workspaceShell instances;
+  inherit workspace workspaceShell instances testResults;
 }

@@ -16,6 +16,8 @@ declare -ga OWN_LINK_LIBS=()    # `-l` from this crate's build script
 declare -ga OWN_CFGS=()         # `--cfg` / `--check-cfg` from this crate's build script
 declare -ga OWN_ENV=()          # `rustc-env` K=V from this crate's build script
 declare -ga LINK_ARGS_ALL=() LINK_ARGS_BINS=() LINK_ARGS_CDYLIB=() LINK_ARGS_BIN_NAMED=()
+declare -ga LINK_ARGS_TESTS=() LINK_ARGS_EXAMPLES=() LINK_ARGS_BENCHES=()
+declare -ga EXTRA_RUSTC_ENV=()   # per-target compile-time variables (CARGO_BIN_EXE_* …)
 declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
 
 log() { printf 'crateplan: %s\n' "$*" >&2; }
@@ -218,7 +220,9 @@ parse_build_script_output() {
       rustc-link-arg-bins) LINK_ARGS_BINS+=(-C "link-arg=$value") ;;
       rustc-link-arg-bin) LINK_ARGS_BIN_NAMED+=("$value") ;;
       rustc-link-arg-cdylib | rustc-cdylib-link-arg) LINK_ARGS_CDYLIB+=(-C "link-arg=$value") ;;
-      rustc-link-arg-tests | rustc-link-arg-examples | rustc-link-arg-benches) ;; # no such targets built
+      rustc-link-arg-tests) LINK_ARGS_TESTS+=(-C "link-arg=$value") ;;
+      rustc-link-arg-examples) LINK_ARGS_EXAMPLES+=(-C "link-arg=$value") ;;
+      rustc-link-arg-benches) LINK_ARGS_BENCHES+=(-C "link-arg=$value") ;;
       warning) log "warning from build script of $crateplanPackageName: $value" ;;
       error) log "error from build script of $crateplanPackageName: $value"; return 1 ;;
       rerun-if-changed | rerun-if-env-changed) ;;
@@ -260,7 +264,7 @@ rustc_for_target() {
   local -a env_args=("CARGO_CRATE_NAME=$crate_name")
   [[ -n "$bin_name" ]] && env_args+=("CARGO_BIN_NAME=$bin_name")
   [[ -n "$OUT_DIR_PATH" ]] && env_args+=("OUT_DIR=$OUT_DIR_PATH")
-  env_args+=("${OWN_ENV[@]}")
+  env_args+=("${OWN_ENV[@]}" "${EXTRA_RUSTC_ENV[@]}")
   local -a search=()
   local s
   for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
@@ -324,6 +328,57 @@ compile_bins() {
   done <<< "$crateplanBins"
 }
 
+# Test units (`cargo test --no-run`): the lib's unit tests, bin tests, integration tests and
+# benches, each compiled with `--test` (or as a plain bin when `harness = false`) into
+# $out/tests/<kind>-<name>; examples into $out/examples/<name>.
+# usage: compile_test_targets TABLE DEST_DIR
+compile_test_targets() {
+  local table="$1" dest="$2"
+  [[ -n "$table" ]] || return 0
+  mkdir -p "$dest" "$BUILD_DIR/tests"
+  local kind name crate_name path edition harness externs_list
+  while IFS=$'\t' read -r kind name crate_name path edition harness externs_list; do
+    [[ -n "$kind" ]] || continue
+    log "compiling $kind $name (test)"
+    local -a args=() externs=() env_extra=()
+    mapfile -t externs < <(extern_args "$externs_list")
+    if [[ -n "$harness" ]]; then args+=(--test); else args+=(--crate-type bin); fi
+    if [[ "$kind" == lib ]]; then
+      args+=("${OWN_LINK_LIBS[@]}")
+    else
+      if [[ -n "$crateplanLibPath" && -n "$crateplanLibExternFile" ]]; then
+        externs+=(--extern "$crateplanLibCrateName=$lib/lib/$crateplanLibExternFile")
+      fi
+      [[ -z "$crateplanLibPath" ]] && args+=("${OWN_LINK_LIBS[@]}")
+    fi
+    args+=("${LINK_ARGS_ALL[@]}")
+    case "$kind" in
+      test) args+=("${LINK_ARGS_TESTS[@]}") ;;
+      bench) args+=("${LINK_ARGS_BENCHES[@]}") ;;
+      example) args+=("${LINK_ARGS_EXAMPLES[@]}") ;;
+      bin) args+=("${LINK_ARGS_BINS[@]}") ;;
+    esac
+    # Integration tests and benches see the package's bins and a scratch directory.
+    if [[ "$kind" == test || "$kind" == bench ]]; then
+      local bin_name
+      while IFS=$'\t' read -r bin_name _; do
+        [[ -n "$bin_name" ]] && env_extra+=("CARGO_BIN_EXE_$bin_name=$out/bin/$bin_name")
+      done <<< "$crateplanBins"
+      env_extra+=("CARGO_TARGET_TMPDIR=$TMPDIR/crateplan-target-tmp")
+    fi
+    local bin_env=""
+    [[ "$kind" == bin ]] && bin_env="$name"
+    EXTRA_RUSTC_ENV=("${env_extra[@]}")
+    rustc_for_target "$crate_name" "$bin_env" \
+      --crate-name "$crate_name" --edition "$edition" "$path" --out-dir "$BUILD_DIR/tests" \
+      "${externs[@]}" "${args[@]}"
+    EXTRA_RUSTC_ENV=()
+    local built="$BUILD_DIR/tests/$crate_name-$crateplanMetadata"
+    if [[ "$dest" == */examples ]]; then cp "$built" "$dest/$name"; else cp "$built" "$dest/$kind-$name"; fi
+    rm -f "$built"
+  done <<< "$table"
+}
+
 # What dependents read: the linkable files of this crate and its dependencies (closure), the
 # native search paths (link-search), and the build script's metadata (for DEP_<LINKS>_<KEY>).
 write_crate_info() {
@@ -348,6 +403,8 @@ build_crate() {
   run_build_script
   compile_lib
   compile_bins
+  compile_test_targets "$crateplanTests" "$out/tests"
+  compile_test_targets "$crateplanExamples" "$out/examples"
 }
 install_crate() {
   mkdir -p "$out"   # bins (if any) are in $out/bin; everything dependents read is in $lib

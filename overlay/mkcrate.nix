@@ -15,6 +15,8 @@
 #   lib — null or { crateName, crateTypes, path, edition, externs }
 #   bins — [ { name, crateName, path, edition } ]; binExterns
 #   buildScript — null or { path, edition, externs }
+#   tests — [ { kind, name, crateName, path, edition, harness, externs } ]: test units (`--test`
+#     when harness), the lib's own tests with kind "lib"; examples — [ { name, … externs } ]
 #   linksDependencies — [ { links (normalised), crate } ]: direct deps whose metadata we read
 #   dependencies — every crate derivation this one reads
 #   rustc — the toolchain
@@ -44,6 +46,8 @@ in
 , bins ? [ ]
 , binExterns ? [ ]
 , buildScript ? null
+, tests ? [ ]
+, examples ? [ ]
 , linksDependencies ? [ ]
 , dependencies
 , rustc
@@ -66,6 +70,12 @@ let
   binTable = concatMapStringsSep "\n"
     (b: concatStringsSep "\t" [ b.name b.crateName b.path b.edition ])
     bins;
+
+  # kind, name, crate name, path, edition, harness, externs (space-separated NAME=PATH)
+  testTable = targets: concatMapStringsSep "\n"
+    (t: concatStringsSep "\t" [ t.kind t.name t.crateName t.path t.edition (if t.harness then "1" else "")
+      (concatStringsSep " " (externArgs t.externs)) ])
+    targets;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } // {
   name = "${pname}-${version}";
@@ -106,6 +116,9 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } 
 
   crateplanBins = binTable;
   crateplanBinExterns = externArgs binExterns;
+
+  crateplanTests = testTable tests;
+  crateplanExamples = testTable examples;
 
   crateplanBuildScript = if buildScript == null then "" else buildScript.path;
   crateplanBuildScriptEdition = if buildScript == null then "" else buildScript.edition;

@@ -7,12 +7,13 @@
 , useOverrides ? true
 , rustVersion ? null
 , target ? null
+, compileMode ? "build"
 }:
 let
   pkgs = import ../nixpkgs { overlays = [ (import ../../overlay) ]; };
 in
 pkgs.rustBuilder.makePackageSet ({
-  inherit plan crateUrl release rustVersion target;
+  inherit plan crateUrl release rustVersion target compileMode;
   workspaceSrc = src;
 } // pkgs.lib.optionalAttrs (!useOverrides) {
   packageOverrides = _: [ ];

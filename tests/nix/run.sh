@@ -28,13 +28,14 @@ generator_available() {
 if generator_available; then PLAN_FROM=generator; else PLAN_FROM=cargo; fi
 echo "plans from: $PLAN_FROM"
 
-# make_plan WORKSPACE_DIR OUT
+# make_plan WORKSPACE_DIR OUT [generator flags...]
 make_plan() {
   cargo fetch -q --locked --manifest-path "$1/Cargo.toml"
   refresh_crates_mirror
   if [[ "$PLAN_FROM" == generator ]]; then
-    target/debug/crateplan generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2"
+    target/debug/crateplan generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2" "${@:3}"
   else
+    (( $# == 2 )) || { echo "make_plan: flags ${*:3} need the generator" >&2; return 1; }
     python3 tests/nix/unit-graph-to-plan.py "$1/Cargo.toml" "$TRIPLE" "$2"
   fi
 }
@@ -372,6 +373,41 @@ test_flake_override_input() {
   fi
 }
 
+# compileMode = "test": the plan's test view built (unit tests, bin tests, an integration test
+# using CARGO_BIN_EXE_ and a dev-dependency) and run; the tests that pass are those `cargo test`
+# runs. A failing test fails the build.
+test_test_mode() {
+  log "compileMode = test"
+  local dir="$REPO/examples/path-deps"
+  make_plan "$dir" "$WORK/tests.plan.json" --workspace
+  local results
+  results="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$WORK/tests.plan.json" --arg src "$dir" \
+    --argstr compileMode test -A testResults 2>"$WORK/test-mode.log")" \
+    || { tail -n 30 "$WORK/test-mode.log"; fail "test mode: build"; return 0; }
+  local r
+  for r in $results; do cat "$r"/*.log; done | { grep -E '^test .* \.\.\. ' || true; } | sort > "$WORK/tests.nix"
+  cargo test -q --locked --workspace --manifest-path "$dir/Cargo.toml" -- --format pretty 2>/dev/null \
+    | grep -E '^test .* \.\.\. ' | sort > "$WORK/tests.cargo" || true
+  if [[ -s "$WORK/tests.cargo" ]] && diff -u "$WORK/tests.cargo" "$WORK/tests.nix"; then
+    echo "ok: test mode: the same $(wc -l < "$WORK/tests.nix") tests pass as under cargo test"
+  else
+    fail "test mode: test results differ from cargo test"
+  fi
+  # A failing test must fail the test-results derivation.
+  local copy="$WORK/path-deps-failing"
+  cp -r "$dir" "$copy"
+  rm -rf "$copy/target"
+  sed -i 's/assert!(super::NOTE.contains("shared"));/assert!(super::NOTE.contains("no such text"));/' "$copy/crates/units/src/lib.rs"
+  if nix-build --no-out-link tests/nix/build.nix --arg plan "$WORK/tests.plan.json" --arg src "$copy" \
+      --argstr compileMode test -A testResults.units >"$WORK/failing.log" 2>&1; then
+    fail "test mode: a failing unit test did not fail the build"
+  elif grep -q 'note_is_read_from_the_workspace_root.*FAILED' "$WORK/failing.log"; then
+    echo "ok: test mode: a failing test fails testResults.units, naming the test"
+  else
+    fail "test mode: build failed without naming the failing test: $(tail -n 5 "$WORK/failing.log")"
+  fi
+}
+
 # A crate whose bytes do not match the lock's checksum must fail, naming the crate.
 test_tampered_checksum() {
   log "tampered checksum"
@@ -455,7 +491,7 @@ test_nixpkgs_flake() {
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
   test_many_crates test_links_metadata test_git_source test_build_rust_workspace test_crateplan_self
-  test_flake_override_input
+  test_flake_override_input test_test_mode
   test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")

@@ -12,3 +12,11 @@ fn main() {
     println!("shapes sees units {}", shapes::units_version());
     print!("note from the workspace root: {}", units::NOTE);
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn banner_is_one_line() {
+        assert_eq!(super::BANNER.lines().count(), 1);
+    }
+}

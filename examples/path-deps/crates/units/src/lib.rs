@@ -12,3 +12,16 @@ pub fn describe(meters: f64) -> String {
 pub fn describe(meters: f64) -> String {
     format!("{meters} m")
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn describes_a_mile() {
+        assert_eq!(super::describe(1609.344), if cfg!(feature = "metric") { "1.609 km" } else { "1609.344 m" });
+    }
+
+    #[test]
+    fn note_is_read_from_the_workspace_root() {
+        assert!(super::NOTE.contains("shared"));
+    }
+}
