@@ -88,6 +88,10 @@ pub struct TestConfig {
     /// in addition to the empty set (unless `default-args = false`).
     #[serde(default)]
     pub args: Vec<Vec<String>>,
+    /// Argument sets for build mode only (e.g. `-p <dependency>`, which
+    /// cargo refuses to test).
+    #[serde(default, rename = "build-args")]
+    pub build_args: Vec<Vec<String>>,
     #[serde(default = "yes", rename = "default-args")]
     pub default_args: bool,
     /// Member directories (relative to the workspace root) to run from as
@@ -123,7 +127,7 @@ pub struct LocalRegistry {
 
 impl Default for TestConfig {
     fn default() -> Self {
-        TestConfig { args: Vec::new(), default_args: true, member_dirs: Vec::new(), extra_targets: Vec::new(), git: Vec::new(), lock_version: None, registry: Vec::new() }
+        TestConfig { args: Vec::new(), build_args: Vec::new(), default_args: true, member_dirs: Vec::new(), extra_targets: Vec::new(), git: Vec::new(), lock_version: None, registry: Vec::new() }
     }
 }
 
@@ -156,6 +160,8 @@ pub struct Workspace {
     /// Absolute, canonical directory holding the root Cargo.toml.
     pub dir: PathBuf,
     pub arg_sets: Vec<Vec<String>>,
+    /// Extra argument sets for build mode only.
+    pub build_arg_sets: Vec<Vec<String>>,
     /// Directories to run from besides the root ("" = the root).
     pub run_dirs: Vec<String>,
     /// `TARGETS` and the workspace's `extra-targets`.
@@ -211,7 +217,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
             return Err(format!("{}: no Cargo.lock committed", fixture.display()));
         }
         let dir = fixture.canonicalize().map_err(|e| e.to_string())?;
-        return Ok(Workspace { name: name.to_string(), dir, arg_sets, run_dirs: run_dirs.clone(), targets: targets.clone(), committed_lock: true, package_roots: BTreeMap::new() });
+        return Ok(Workspace { name: name.to_string(), dir, arg_sets, build_arg_sets: config.build_args.clone(), run_dirs: run_dirs.clone(), targets: targets.clone(), committed_lock: true, package_roots: BTreeMap::new() });
     }
 
     let base = scratch_dir().join("prepared").join(name);
@@ -275,7 +281,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
         Some(v) => return Err(format!("{name}: lock-version = {v} is not supported for templates")),
     }
     let dir = ws.canonicalize().map_err(|e| e.to_string())?;
-    Ok(Workspace { name: name.to_string(), dir, arg_sets, run_dirs, targets, committed_lock: false, package_roots: BTreeMap::new() })
+    Ok(Workspace { name: name.to_string(), dir, arg_sets, build_arg_sets: config.build_args.clone(), run_dirs, targets, committed_lock: false, package_roots: BTreeMap::new() })
 }
 
 /// A v4 lock as v3: the `version` line, and git `?branch=`/`?tag=`/`?rev=`
@@ -865,7 +871,8 @@ pub fn run_suite() -> Suite {
         for target in &ws.targets {
             for mode in [Mode::Build, Mode::Test] {
                 for run_dir in &ws.run_dirs {
-                    for args in &ws.arg_sets {
+                    let extra = if mode == Mode::Build { &ws.build_arg_sets[..] } else { &[] };
+                    for args in ws.arg_sets.iter().chain(extra) {
                         let combo = Combo { ws: ws.clone(), run_dir: run_dir.clone(), target: target.clone(), mode, args: args.clone() };
                         if selected(&combo.label()) {
                             queue.push_back(combo);
