@@ -49,7 +49,6 @@ export_package_env() {
   export CARGO_MANIFEST_PATH="$CRATE_ROOT/Cargo.toml"
   # Nothing may call cargo from a Nix build; give tools that read $CARGO a clear failure.
   export CARGO="${CARGO:-/crateplan-no-cargo-in-nix-builds}"
-  if [[ -n "$crateplanPrimary" ]]; then export CARGO_PRIMARY_PACKAGE=1; fi
 }
 
 # Lay out the dependencies: one directory of rlib symlinks for `-L dependency=`, the union of
@@ -262,6 +261,8 @@ rustc_for_target() {
   local crate_name="$1" bin_name="$2"
   shift 2
   local -a env_args=("CARGO_CRATE_NAME=$crate_name")
+  # Like cargo: set when compiling the packages selected for the build, never for build scripts.
+  [[ -n "$crateplanPrimary" ]] && env_args+=(CARGO_PRIMARY_PACKAGE=1)
   [[ -n "$bin_name" ]] && env_args+=("CARGO_BIN_NAME=$bin_name")
   [[ -n "$OUT_DIR_PATH" ]] && env_args+=("OUT_DIR=$OUT_DIR_PATH")
   env_args+=("${OWN_ENV[@]}" "${EXTRA_RUSTC_ENV[@]}")

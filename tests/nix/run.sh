@@ -103,6 +103,10 @@ test_proc_macro_build_script() {
   fi
 }
 test_many_crates() { example many-crates many-crates many-crates; }
+# Every variable cargo gives a build script (values that are machine paths masked), and the
+# compile-time CARGO_* of a bin, equal to cargo's: dumper's build script records them.
+test_build_script_env() { example build-script-env dumper dumper; }
+
 test_path_deps() {
   example path-deps pathy pathy
   # The same derivation when the plan is given parsed and the workspace as a store path (a
@@ -223,12 +227,12 @@ test_git_source() {
 # release = false: cargo's dev profile (debug assertions on, opt-level 0), compared with `cargo run`.
 test_dev_profile() {
   local name
-  for name in proc-macro-build-script many-crates; do
+  for name in proc-macro-build-script build-script-env many-crates; do
     log "$name (dev profile)"
     local dir="$REPO/examples/$name" package bin out
-    package="$(basename "$(ls -d "$dir"/*/src/main.rs "$dir"/src/main.rs 2>/dev/null | head -n1 | xargs dirname | xargs dirname)")"
     case "$name" in
       proc-macro-build-script) package=app; bin=app ;;
+      build-script-env) package=dumper; bin=dumper ;;
       many-crates) package=many-crates; bin=many-crates ;;
     esac
     make_plan "$dir" "$WORK/$name.plan.json"
@@ -490,7 +494,7 @@ test_nixpkgs_flake() {
 }
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
-  test_many_crates test_links_metadata test_git_source test_build_rust_workspace test_crateplan_self
+  test_many_crates test_build_script_env test_links_metadata test_git_source test_build_rust_workspace test_crateplan_self
   test_flake_override_input test_test_mode
   test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
