@@ -32,14 +32,14 @@ pub enum FeatureValue {
 
 impl FeatureValue {
     pub fn new(s: &str) -> FeatureValue {
-        if let Some(dep) = s.strip_prefix("dep:") {
-            FeatureValue::Dep(dep.to_string())
-        } else if let Some((dep, feat)) = s.split_once('/') {
+        if let Some((dep, feat)) = s.split_once('/') {
             let (dep_name, weak) = match dep.strip_suffix('?') {
                 Some(d) => (d, true),
                 None => (dep, false),
             };
             FeatureValue::DepFeature { dep_name: dep_name.to_string(), dep_feature: feat.to_string(), weak }
+        } else if let Some(dep) = s.strip_prefix("dep:") {
+            FeatureValue::Dep(dep.to_string())
         } else {
             FeatureValue::Feature(s.to_string())
         }
@@ -59,6 +59,70 @@ pub fn feature_map(pkg: &crate::manifest::Package) -> BTreeMap<String, Vec<Featu
         }
     }
     map
+}
+
+/// Checks a package's `[features]` table as cargo does when it reads a manifest; the error says
+/// which feature is wrong and how.
+pub fn validate_feature_table(pkg: &crate::manifest::Package) -> std::result::Result<(), String> {
+    let map = feature_map(pkg);
+    fn named<'p>(pkg: &'p crate::manifest::Package, name: &'p str) -> impl Iterator<Item = &'p Dependency> + 'p {
+        pkg.dependencies.iter().filter(move |d| d.name_in_toml == name)
+    }
+    let deps_named = |name: &str| named(pkg, name).cloned().collect::<Vec<_>>().into_iter();
+    for (feature, values) in &pkg.features {
+        for raw in values {
+            match FeatureValue::new(raw) {
+                FeatureValue::Feature(f) => {
+                    if !map.contains_key(&f) {
+                        let mut deps = deps_named(&f).peekable();
+                        return Err(match deps.peek() {
+                            None => format!("feature `{feature}` includes `{f}`, which is neither a dependency nor another feature"),
+                            Some(d) if d.optional => format!("feature `{feature}` includes `{f}`, an optional dependency without an implicit feature; write `dep:{f}`"),
+                            Some(_) => format!("feature `{feature}` includes `{f}`, but `{f}` is not an optional dependency; add `optional = true` to it"),
+                        });
+                    }
+                }
+                FeatureValue::Dep(d) => {
+                    if deps_named(&d).next().is_none() {
+                        return Err(format!("feature `{feature}` includes `{raw}`, but `{d}` is not a dependency"));
+                    }
+                    if !deps_named(&d).any(|x| x.optional) {
+                        return Err(format!("feature `{feature}` includes `{raw}`, but `{d}` is not an optional dependency; add `optional = true` to it"));
+                    }
+                }
+                FeatureValue::DepFeature { dep_name, dep_feature, weak } => {
+                    if dep_feature.contains('/') {
+                        return Err(format!("feature `{feature}` includes `{raw}`, which has more than one `/`"));
+                    }
+                    if dep_name.starts_with("dep:") {
+                        return Err(format!("feature `{feature}` includes `{raw}`, with both `dep:` and `/`; remove the `dep:`"));
+                    }
+                    if deps_named(&dep_name).next().is_none() {
+                        return Err(format!("feature `{feature}` includes `{raw}`, but `{dep_name}` is not a dependency"));
+                    }
+                    if weak && !deps_named(&dep_name).any(|x| x.optional) {
+                        return Err(format!("feature `{feature}` includes `{raw}` with a `?`, but `{dep_name}` is not an optional dependency; remove the `?`"));
+                    }
+                }
+            }
+        }
+    }
+    let used: HashSet<String> = pkg
+        .features
+        .values()
+        .flatten()
+        .filter_map(|raw| match FeatureValue::new(raw) {
+            FeatureValue::Dep(d) => Some(d),
+            FeatureValue::DepFeature { dep_name, weak: false, .. } => Some(dep_name),
+            FeatureValue::Feature(f) if pkg.dependencies.iter().any(|d| d.optional && d.name_in_toml == f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let implicit: HashSet<&String> = map.keys().collect();
+    if let Some(d) = pkg.dependencies.iter().find(|d| d.optional && !used.contains(&d.name_in_toml) && !implicit.contains(&d.name_in_toml)) {
+        return Err(format!("optional dependency `{}` is not included in any feature; add `dep:{}` to one in [features]", d.name_in_toml, d.name_in_toml));
+    }
+    Ok(())
 }
 
 /// Features asked for on the command line, as they apply to one member.
@@ -193,7 +257,7 @@ impl<'a> Resolver<'a> {
                 if decl.optional {
                     continue;
                 }
-                let fvs = self.fvs_from_dependency(dep_node, decl);
+                let fvs = self.fvs_from_dependency(node, dep_node, decl)?;
                 self.activate_pkg(dep_node, dep_fk, &fvs)?;
             }
         }
@@ -235,7 +299,7 @@ impl<'a> Resolver<'a> {
                         self.activate_fv(dep_node, dep_fk, &FeatureValue::new(f))?;
                     }
                 }
-                let fvs = self.fvs_from_dependency(dep_node, decl);
+                let fvs = self.fvs_from_dependency(node, dep_node, decl)?;
                 self.activate_pkg(dep_node, dep_fk, &fvs)?;
             }
         }
@@ -260,18 +324,39 @@ impl<'a> Resolver<'a> {
                         self.activate_rec(node, fk, dep_name)?;
                     }
                 }
-                self.activate_fv(dep_node, dep_fk, &FeatureValue::new(dep_feature))?;
+                let fv = FeatureValue::new(dep_feature);
+                if let FeatureValue::Feature(f) = &fv {
+                    self.require_feature(node, dep_node, f)?;
+                }
+                self.activate_fv(dep_node, dep_fk, &fv)?;
             }
         }
         Ok(())
     }
 
-    fn fvs_from_dependency(&self, dep_node: usize, decl: &Dependency) -> Vec<FeatureValue> {
+    fn fvs_from_dependency(&self, node: usize, dep_node: usize, decl: &Dependency) -> Result<Vec<FeatureValue>> {
         let mut out: Vec<FeatureValue> = decl.features.iter().map(|f| FeatureValue::new(f)).collect();
+        for fv in &out {
+            if let FeatureValue::Feature(f) = fv {
+                self.require_feature(node, dep_node, f)?;
+            }
+        }
         if decl.default_features && self.maps[dep_node].contains_key("default") {
             out.push(FeatureValue::Feature("default".into()));
         }
-        out
+        Ok(out)
+    }
+
+    /// `node` asks for feature `f` of `dep_node`: it must exist.
+    fn require_feature(&self, node: usize, dep_node: usize, f: &str) -> Result<()> {
+        if self.maps[dep_node].contains_key(f) {
+            return Ok(());
+        }
+        let (from, dep) = (self.graph.package(node), self.graph.package(dep_node));
+        Err(Error::new(format!(
+            "package `{} {}` asks for feature `{f}` of `{}`, but `{} {}` has no such feature; remove `{f}` from what `{}` asks of it",
+            from.name, from.version, dep.name, dep.name, dep.version, from.name
+        )))
     }
 
     fn fvs_from_requested(&self, node: usize, cli: &CliFeatures) -> Vec<FeatureValue> {

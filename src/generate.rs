@@ -13,6 +13,7 @@ use crate::lockfile::Lockfile;
 use crate::platform::TargetInfo;
 use crate::plan;
 use crate::sources::Sources;
+use crate::spec::PackageIdSpec;
 use crate::unit_graph;
 use crate::units::{self, Intent, UnitGraph};
 use crate::workspace::{FileNames, ResolveBehavior, Workspace};
@@ -79,19 +80,7 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     let selected: Vec<usize> = match &opts.packages {
         PackageSelection::Default => ws.default_members.iter().filter_map(|d| member_node(d)).collect(),
         PackageSelection::Workspace => graph.members.clone(),
-        PackageSelection::Packages(names) => {
-            let mut out = Vec::new();
-            for name in names {
-                let found: Vec<usize> = graph.members.iter().copied().filter(|&m| graph.package(m).name == *name).collect();
-                if found.is_empty() {
-                    let mut all: Vec<&str> = graph.members.iter().map(|&m| graph.package(m).name.as_str()).collect();
-                    all.sort();
-                    return Err(Error::new(format!("package `{name}` is not a member of the workspace; members are: {}", all.join(", "))));
-                }
-                out.extend(found);
-            }
-            out
-        }
+        PackageSelection::Packages(specs) => select(&graph, specs)?,
     };
     let cli = CliFeatures {
         features: opts
@@ -109,8 +98,48 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     }
     let current = ws.current.as_deref().and_then(member_node);
     let new_behavior = current.is_none() || ws.resolver != ResolveBehavior::V1;
-    let member_features = features::members_with_features(&graph, &selected, current, &cli, new_behavior)?;
+    let selected_members: Vec<usize> = selected.iter().copied().filter(|s| graph.members.contains(s)).collect();
+    let member_features = if selected_members.is_empty() && new_behavior {
+        // Only packages outside the workspace: every member, as it is, puts them in the graph.
+        if !cli.features.is_empty() || cli.all_features || !cli.uses_default_features {
+            return Err(Error::new("cannot set features for packages outside the workspace; select a member with -p"));
+        }
+        graph.members.iter().map(|&m| (m, CliFeatures { uses_default_features: true, ..Default::default() })).collect()
+    } else {
+        features::members_with_features(&graph, &selected_members, current, &cli, new_behavior)?
+    };
     Ok(Loaded { ws, graph, lock_path, selected, member_features, host })
+}
+
+/// The packages `-p` names: members (globs match members only) or any package of the graph.
+fn select(graph: &Graph, specs: &[String]) -> Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for raw in specs {
+        let spec = PackageIdSpec::parse(raw);
+        let found: Vec<usize> = (0..graph.nodes.len())
+            .filter(|&n| spec.matches(&graph.package(n).name, &graph.package(n).version, graph.members.contains(&n)))
+            .collect();
+        let mut versions: Vec<String> = found.iter().map(|&n| graph.package(n).version.to_string()).collect();
+        versions.sort();
+        versions.dedup();
+        if found.is_empty() {
+            let mut all: Vec<&str> = graph.members.iter().map(|&m| graph.package(m).name.as_str()).collect();
+            all.sort();
+            return Err(Error::new(format!(
+                "package `{raw}` is not a member of the workspace nor one of its dependencies; members are: {}",
+                all.join(", ")
+            )));
+        }
+        if !matches!(spec, PackageIdSpec::Glob(_)) && versions.len() > 1 {
+            return Err(Error::new(format!("`-p {raw}` is ambiguous: it matches versions {}; add one, e.g. `-p {raw}@{}`", versions.join(", "), versions[0])));
+        }
+        for n in found {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl Loaded {

@@ -78,6 +78,10 @@ impl Graph {
             members.push(node);
         }
 
+        let mut used_lock = vec![false; lock.packages.len()];
+        for &l in &lock_of_node {
+            used_lock[l] = true;
+        }
         let mut next = 0;
         while next < nodes.len() {
             let node = next;
@@ -88,6 +92,7 @@ impl Graph {
             let mut edges: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
             let mut order: Vec<usize> = Vec::new();
             let declared = nodes[node].package.dependencies.clone();
+            let mut matched_lock_deps = std::collections::BTreeSet::new();
             for (decl_idx, decl) in declared.iter().enumerate() {
                 if decl.kind == DepKind::Development && !nodes[node].is_member {
                     continue;
@@ -111,7 +116,10 @@ impl Graph {
                         nodes[node].package.name, nodes[node].package.version, decl.package_name
                     ))
                 })?;
+                used_lock[chosen] = true;
+                matched_lock_deps.insert(chosen);
                 let chosen = lock.packages[chosen].replace.unwrap_or(chosen);
+                used_lock[chosen] = true;
                 // The node for that lock entry, created on first sight.
                 let target = match node_of_lock.get(&chosen) {
                     Some(&n) => n,
@@ -149,7 +157,19 @@ impl Graph {
                 }
                 edges.entry(target).or_default().push(decl_idx);
             }
+            // Cargo.lock lists exactly the dependencies the manifest declares.
+            if let Some(&extra) = locked_deps.iter().find(|i| !matched_lock_deps.contains(*i)) {
+                let (p, d) = (&nodes[node].package, &lock.packages[extra]);
+                return Err(stale(format!(
+                    "it says package `{} {}` depends on `{} {}`, which its manifest does not declare",
+                    p.name, p.version, d.name, d.version
+                )));
+            }
             nodes[node].deps = order.into_iter().map(|to| Edge { to, decls: edges.remove(&to).unwrap_or_default() }).collect();
+        }
+        if let Some(unused) = used_lock.iter().position(|u| !u) {
+            let p = &lock.packages[unused];
+            return Err(stale(format!("package `{} {}` is locked, but nothing in the workspace depends on it", p.name, p.version)));
         }
         check_links(&nodes)?;
         Ok(Graph { nodes, members })

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod platform;
 pub mod source_id;
 pub mod sources;
+pub mod spec;
 pub mod targets;
 mod toml_util;
 pub mod unit_graph;

@@ -374,6 +374,7 @@ pub fn normalize(
         targets,
         resolver: pkg.resolver.clone(),
     };
+    crate::features::validate_feature_table(&package).map_err(|m| err(format!("package `{}`: {m}", package.name)))?;
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
             "package `{}` specifies `links = \"{}\"` but has no build script; add a build.rs or remove `links`",

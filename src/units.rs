@@ -115,6 +115,12 @@ pub fn build(graph: &Graph, selected: &[usize], features: &ResolvedFeatures, pla
     let mut roots = Vec::new();
     for &node in selected {
         let pkg = graph.package(node);
+        if intent == Intent::Test && !graph.members.contains(&node) && pkg.dependencies.iter().any(|d| d.kind == DepKind::Development) {
+            return Err(Error::new(format!(
+                "package `{}` cannot be tested: it has dev-dependencies and is not a member of the workspace",
+                pkg.name
+            )));
+        }
         let all_features = b.all_features(node);
         for (ti, t) in pkg.targets.iter().enumerate() {
             let mode = match intent {
@@ -283,10 +289,17 @@ impl Builder<'_> {
     fn extern_crate_name(&self, from: usize, to: usize, lib: &Target) -> Result<String> {
         let node = &self.graph.nodes[from];
         let Some(edge) = node.deps.iter().find(|e| e.to == to) else { return Ok(lib.crate_name()) };
+        // The declarations in cargo's resolve: optional ones only when activated, dev ones only
+        // for the resolve's roots; every platform counts.
         let names: BTreeSet<String> = edge
             .decls
             .iter()
             .map(|&i| &node.package.dependencies[i])
+            .filter(|d| d.kind != DepKind::Development || self.features.has_dev_deps(from))
+            .filter(|d| {
+                !d.optional
+                    || [FeaturesFor::NormalOrDev, FeaturesFor::HostDep].iter().any(|&fk| self.features.is_dep_activated(from, fk, &d.name_in_toml))
+            })
             .map(|d| if d.explicit_rename { d.name_in_toml.replace('-', "_") } else { lib.crate_name() })
             .collect();
         if names.len() > 1 {

@@ -117,14 +117,16 @@ impl Workspace {
                     let candidate = dir.join("Cargo.toml");
                     if candidate.is_file() {
                         let raw = loader.raw(&candidate)?;
+                        // The first enclosing [workspace] is the root, unless it excludes us
+                        // (and does not list us among its members).
                         if let Some(ws) = &raw.workspace {
-                            let members = expand_members(dir, &ws.members);
                             let excluded = ws.exclude.iter().any(|e| start_dir.starts_with(dir.join(e)));
-                            if !excluded && members.contains(&start_dir) {
+                            let listed = ws.members.iter().any(|m| start_dir.starts_with(dir.join(m)));
+                            if listed || !excluded {
                                 root_manifest = candidate;
                                 explicit = true;
+                                break;
                             }
-                            break;
                         }
                     }
                     up = dir.parent();
@@ -152,15 +154,15 @@ impl Workspace {
                 member_dirs.insert(m);
             }
         }
-        if let Some(c) = &current {
-            member_dirs.insert(c.clone());
-        }
 
         // Load every path package reachable from the members; path dependencies inside the root
         // directory (and not excluded) are members too.
         let exclude: Vec<PathBuf> = ws_config.iter().flat_map(|w| w.exclude.iter().map(|e| manifest::normalize_path(&root_dir.join(e)))).collect();
         let mut path_packages = BTreeMap::new();
-        let mut queue: Vec<PathBuf> = member_dirs.iter().cloned().collect();
+        let mut queue: Vec<PathBuf> = member_dirs.iter().cloned().chain(current.clone()).collect();
+        if !explicit {
+            member_dirs.extend(current.clone());
+        }
         for dep in manifest::override_dependencies(loader.raw(&root_manifest)?, &root_manifest)? {
             if let DepSource::Path(p) = dep.source {
                 queue.push(p);
@@ -193,9 +195,6 @@ impl Workspace {
             let package = manifest::normalize(raw, &mp, &files, inheritance.as_ref())?;
             for dep in &package.dependencies {
                 if let DepSource::Path(p) = &dep.source {
-                    if explicit && p.starts_with(&root_dir) && !exclude.iter().any(|e| p.starts_with(e)) && member_dirs.contains(&dir) {
-                        member_dirs.insert(p.clone());
-                    }
                     queue.push(p.clone());
                 }
             }
@@ -203,7 +202,32 @@ impl Workspace {
             path_packages.insert(dir, PathPackage { manifest_path: mp, package });
         }
 
+        // Path dependencies of members inside the root directory (and not excluded) are members.
+        if explicit {
+            let mut stack: Vec<PathBuf> = member_dirs.iter().cloned().collect();
+            while let Some(dir) = stack.pop() {
+                let Some(p) = path_packages.get(&dir) else { continue };
+                for dep in &p.package.dependencies {
+                    if let DepSource::Path(d) = &dep.source {
+                        if d.starts_with(&root_dir) && !exclude.iter().any(|e| d.starts_with(e)) && member_dirs.insert(d.clone()) {
+                            stack.push(d.clone());
+                        }
+                    }
+                }
+            }
+        }
         let members: Vec<PathBuf> = member_dirs.into_iter().filter(|d| path_packages.contains_key(d)).collect();
+        if let Some(c) = &current {
+            if !members.contains(c) {
+                return Err(Error::in_file(
+                    &manifest_path,
+                    format!(
+                        "this package believes it is in the workspace at {}, which does not list it; add it to `members` there, or to `exclude` to keep it out",
+                        root_manifest.display()
+                    ),
+                ));
+            }
+        }
         let default_members = match (&ws_config, &current) {
             (Some(ws), _) if manifest_path == root_manifest && ws.default_members.is_some() => {
                 let list = expand_members(&root_dir, ws.default_members.as_deref().unwrap_or_default());
@@ -312,7 +336,7 @@ fn expand_members(root: &Path, patterns: &[String]) -> BTreeSet<PathBuf> {
 }
 
 /// Shell-style matching of one path segment: `*` any run, `?` one character.
-fn glob_match(pattern: &str, name: &str) -> bool {
+pub fn glob_match(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     fn go(p: &[char], n: &[char]) -> bool {
