@@ -603,6 +603,9 @@ pub struct Graph {
     pub units: BTreeMap<UnitKey, UnitDetails>,
     /// Keys that occur more than once in the graph (reported, never hidden).
     pub duplicate_keys: Vec<UnitKey>,
+    /// How often each key occurs: cargo builds a unit twice when only its
+    /// profile differs (e.g. `panic = "abort"`: unwind copies for tests).
+    pub counts: BTreeMap<UnitKey, usize>,
     pub edges: BTreeSet<(UnitKey, UnitKey, String)>,
     pub roots: BTreeSet<UnitKey>,
 }
@@ -665,6 +668,7 @@ pub fn parse_unit_graph(text: &str) -> Result<Graph, String> {
         if graph.units.insert(key.clone(), details).is_some() {
             graph.duplicate_keys.push(key.clone());
         }
+        *graph.counts.entry(key.clone()).or_insert(0) += 1;
         keys.push(key);
     }
     for (i, u) in units.iter().enumerate() {
@@ -949,7 +953,15 @@ pub fn graph_diff(cargo: &Graph, ours: &Graph) -> String {
     let r_ours: Vec<&UnitKey> = ours.roots.difference(&cargo.roots).collect();
     list_section(&mut out, "roots only in cargo", &r_cargo);
     list_section(&mut out, "roots only in crateplan", &r_ours);
-    list_section(&mut out, "unit keys occurring twice in crateplan's graph", &ours.duplicate_keys);
+    let multiplicity: Vec<String> = cargo
+        .counts
+        .iter()
+        .filter_map(|(k, &n)| {
+            let m = ours.counts.get(k).copied().unwrap_or(0);
+            (m != 0 && m != n).then(|| format!("{k}: {n}× in cargo, {m}× in crateplan"))
+        })
+        .collect();
+    list_section(&mut out, "units built a different number of times (same key, different profile)", &multiplicity);
     out
 }
 
