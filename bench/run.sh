@@ -115,7 +115,13 @@ bench_ws() { # $1: label, $2: dir, $3: "cargo" to measure cargo too, rest: crate
     (cd "$dir" && "${HF[@]}" --export-json "$OUT/results/$label.json" "${cmds[@]}" >&2)
 }
 
-# Check first that every command works (hyperfine would stop at a failure, after the others ran).
+# Check first that every command works (hyperfine would stop at a failure, after the others ran),
+# and that crateplan plans what cargo would build: the synthetic workspace's unit graph, both ways.
+(cd "$SYN" && RUSTC_BOOTSTRAP=1 "$CARGO_BIN" build --unit-graph -Z unstable-options --target "$TARGET" --offline --quiet \
+    > "$OUT/out/cargo-unit-graph.json" \
+    && "$CRATEPLAN" generate --format unit-graph --target "$TARGET" --sources vendor -o "$OUT/out/crateplan-unit-graph.json")
+SAME_UNITS=$(python3 "$ROOT/bench/same_units.py" "$OUT/out/cargo-unit-graph.json" "$OUT/out/crateplan-unit-graph.json") || true
+log "synthetic workspace, cargo vs crateplan: $SAME_UNITS"
 (cd "$SYN" && "$CRATEPLAN" generate --target "$TARGET" --sources vendor -o "$OUT/out/check-vendor.json" \
     && "$CRATEPLAN" generate --target "$TARGET" --sources ../crates -o "$OUT/out/check-crates.json" \
     && cmp -s "$OUT/out/check-vendor.json" "$OUT/out/check-crates.json") \
@@ -133,6 +139,8 @@ echo "many-crates|examples/many-crates|$(count_packages "$REAL2")" >> "$OUT/resu
 
 # 4. The table.
 python3 "$ROOT/bench/report.py" "$OUT/results" "$CARGO_BIN" "$RUSTC_BIN"
+echo
+echo "Synthetic workspace, \`cargo build --unit-graph\` vs \`crateplan generate --format unit-graph\` ($TARGET): $SAME_UNITS."
 
 # 5. Optionally, crateplan's stages on the synthetic workspace.
 if [[ $PHASES == yes ]]; then
