@@ -7,8 +7,8 @@
 //! unstable-options --target T --locked`. Units are compared as sets keyed by
 //! (pkg_id, target kind, target name, mode, platform, sorted features), edges
 //! by (from, to, extern crate name), and the roots; a key cargo uses for more
-//! than one unit (same unit, different profile) must occur as often in
-//! crateplan's graph. Every combination runs
+//! than one unit (same unit, different panic strategy) must occur as often
+//! in crateplan's graph. Every combination runs
 //! before a test fails, so one run shows every mismatch; the full report is
 //! also written to `target/tmp/differential/report-<test>.txt`.
 //!

@@ -603,8 +603,12 @@ pub struct Graph {
     pub units: BTreeMap<UnitKey, UnitDetails>,
     /// Keys that occur more than once in the graph (reported, never hidden).
     pub duplicate_keys: Vec<UnitKey>,
-    /// How often each key occurs: cargo builds a unit twice when only its
-    /// profile differs (e.g. `panic = "abort"`: unwind copies for tests).
+    /// How many distinct units share each key: cargo builds a unit twice
+    /// when only its panic strategy differs (`panic = "abort"` profiles:
+    /// unwind copies for the test harness). Units that differ in other
+    /// profile settings only (e.g. split-debuginfo of a proc-macro that is
+    /// both a root and a dependency on macOS) count once; so do units
+    /// without a `profile` (crateplan's) unless their keys repeat.
     pub counts: BTreeMap<UnitKey, usize>,
     pub edges: BTreeSet<(UnitKey, UnitKey, String)>,
     pub roots: BTreeSet<UnitKey>,
@@ -638,6 +642,7 @@ pub fn parse_unit_graph(text: &str) -> Result<Graph, String> {
     let units = v.get("units").and_then(Value::as_array).ok_or("no `units` array")?;
     let mut keys = Vec::with_capacity(units.len());
     let mut graph = Graph::default();
+    let mut variants: BTreeMap<UnitKey, BTreeSet<String>> = BTreeMap::new();
     for (i, u) in units.iter().enumerate() {
         let ctx = |e: String| format!("units[{i}]: {e}");
         let mut features = match u.get("features") {
@@ -668,9 +673,14 @@ pub fn parse_unit_graph(text: &str) -> Result<Graph, String> {
         if graph.units.insert(key.clone(), details).is_some() {
             graph.duplicate_keys.push(key.clone());
         }
-        *graph.counts.entry(key.clone()).or_insert(0) += 1;
+        let variant = match u.get("profile") {
+            Some(profile) => profile.get("panic").and_then(Value::as_str).unwrap_or("unwind").to_string(),
+            None => format!("#{i}"),
+        };
+        variants.entry(key.clone()).or_insert_with(BTreeSet::new).insert(variant);
         keys.push(key);
     }
+    graph.counts = variants.into_iter().map(|(k, v)| (k, v.len())).collect();
     for (i, u) in units.iter().enumerate() {
         let deps = u.get("dependencies").and_then(Value::as_array).cloned().unwrap_or_default();
         for d in deps {
@@ -961,7 +971,7 @@ pub fn graph_diff(cargo: &Graph, ours: &Graph) -> String {
             (m != 0 && m != n).then(|| format!("{k}: {n}× in cargo, {m}× in crateplan"))
         })
         .collect();
-    list_section(&mut out, "units built a different number of times (same key, different profile)", &multiplicity);
+    list_section(&mut out, "units built a different number of times (same key, different panic strategy)", &multiplicity);
     out
 }
 
