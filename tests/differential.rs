@@ -165,4 +165,10 @@ fn comparison_is_order_independent_and_strict() {
         let other = support::parse_unit_graph(&v).unwrap();
         assert_ne!(graph_diff(&base, &other), "", "no difference found for {v}");
     }
+    // One unit twice, with different panic strategies: crateplan must have it twice.
+    let with_panic = |p: &str| a.replacen(r#""platform""#, &format!(r#""profile":{{"panic":"{p}"}},"platform""#), 1);
+    let twice = support::parse_unit_graph(&graph(vec![with_panic("abort"), with_panic("unwind"), b(0, "a")], "2")).unwrap();
+    assert_ne!(graph_diff(&twice, &base), "", "a unit cargo builds twice went unnoticed");
+    let same = support::parse_unit_graph(&graph(vec![with_panic("unwind"), with_panic("unwind"), b(0, "a")], "2")).unwrap();
+    assert_eq!(graph_diff(&same, &base), "", "units differing in other profile settings only count once");
 }
