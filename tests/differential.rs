@@ -70,6 +70,21 @@ fn oracle_produces_unit_graphs() {
         s.wall_time.as_secs_f64(),
         s.jobs
     );
+    let mut per_ws: std::collections::BTreeMap<&str, (usize, std::time::Duration, std::time::Duration)> = Default::default();
+    for o in &s.outcomes {
+        let e = per_ws.entry(o.combo.ws.name.as_str()).or_default();
+        e.0 += 1;
+        e.1 += o.cargo_time;
+        e.2 += o.crateplan_time;
+    }
+    let mut summary = summary;
+    for (name, (n, cargo, ours)) in per_ws {
+        summary.push_str(&format!(
+            "  {name:<22} {n:>4} combinations, cargo {:>6.1}s, crateplan {:>6.1}s\n",
+            cargo.as_secs_f64(),
+            ours.as_secs_f64()
+        ));
+    }
     assert!(!s.outcomes.is_empty() || std::env::var("CRATEPLAN_DIFF_ONLY").is_ok(), "no combination ran");
     finish("oracle", failures, summary);
 }
