@@ -83,19 +83,26 @@ let
     (builtins.filter (key: !(isBuildScriptCompile units.${key}) && !(isDoctest units.${key}))
       (builtins.attrNames units));
 
-  profileFor = platform:
+  # cargo's profiles, as `cargo build --target T` applies them (the plan is made per --target):
+  # release: host units (build scripts, proc-macros and their dependencies) get the
+  # build-override opt-level 0, unless they are roots (a selected proc-macro member). (cargo then
+  # also builds a root proc-macro a second time at opt-level 0 for its dependents; the plan has
+  # one unit, built once.) dev: opt-level 0 and debuginfo 2 for every unit — with --target,
+  # cargo's deferred build-override debuginfo resolves to the profile's.
+  profileFor = platform: isRoot:
     if release then {
       name = "release";
-      # cargo's build-override default: build scripts, proc-macros and their deps at opt-level 0.
-      optLevel = if platform == "host" then "0" else "3";
+      optLevel = if platform == "host" && !isRoot then "0" else "3";
       debugInfo = 0;
       debugAssertions = false;
     } else {
       name = "debug";
       optLevel = "0";
-      debugInfo = if platform == "host" then 0 else 2;
+      debugInfo = 2;
       debugAssertions = true;
     };
+
+  rootKeys = checkedPlan.platforms.${targetTriple}.${compileMode}.roots;
 
   crateIoRegistries = [
     "registry+https://github.com/rust-lang/crates.io-index"
@@ -205,7 +212,7 @@ let
             (dep: isBuildScriptRun units.${dep.unit} && packages.${units.${dep.unit}.package}.links != null)
             runUnit.dependencies);
       source = sourceOf pkg;
-      profile = profileFor first.platform;
+      profile = profileFor first.platform (builtins.any (k: builtins.elem k rootKeys) unitKeys);
       crate = mkcrate {
         pname = pkg.name;
         inherit (pkg) version links;

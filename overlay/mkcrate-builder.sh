@@ -10,7 +10,7 @@ set -euo pipefail
 # Per-crate state, filled by the steps below. Global (-g): this file is sourced from a phase,
 # which runs inside a function.
 declare -g CRATE_ROOT="" BUILD_DIR="" DEPS_DIR="" OUT_DIR_PATH=""
-declare -ga RUSTC_COMMON=()
+declare -ga RUSTC_COMMON=() PROFILE_STRIP=()
 declare -ga LINK_SEARCH=()      # `-L KIND=PATH` of this crate and all its dependencies
 declare -ga OWN_LINK_LIBS=()    # `-l` from this crate's build script
 declare -ga OWN_CFGS=()         # `--cfg` / `--check-cfg` from this crate's build script
@@ -21,6 +21,18 @@ declare -ga EXTRA_RUSTC_ENV=()   # per-target compile-time variables (CARGO_BIN_
 declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
 
 log() { printf 'crateplan: %s\n' "$*" >&2; }
+
+# Logs a rustc command line (like `cargo build -v`): one line, shell-quoted.
+log_rustc() {
+  printf 'crateplan: rustc' >&2
+  printf ' %q' "$@" >&2
+  printf '\n' >&2
+}
+
+run_rustc() {
+  log_rustc "$@"
+  rustc "$@"
+}
 
 # The CARGO_PKG_* variables cargo sets for both rustc and build scripts.
 export_package_env() {
@@ -74,7 +86,11 @@ prepare_dependencies() {
   RUSTC_COMMON=(--target "$crateplanTargetTriple" -C "opt-level=$crateplanOptLevel"
     -C "debuginfo=$crateplanDebugInfo" -C "debug-assertions=$crateplanDebugAssertions"
     -C "overflow-checks=$crateplanDebugAssertions" -C "metadata=$crateplanMetadata"
-    -C "extra-filename=-$crateplanMetadata" -L "dependency=$DEPS_DIR")
+    -C "extra-filename=-$crateplanMetadata" -L "dependency=$DEPS_DIR" -C embed-bitcode=no)
+  # cargo's release profile resolves `strip` to "debuginfo" when it has no debuginfo.
+  PROFILE_STRIP=()
+  if [[ "$crateplanProfile" == release ]]; then PROFILE_STRIP=(-C strip=debuginfo); fi
+  RUSTC_COMMON+=("${PROFILE_STRIP[@]}")
   # Like cargo: lints of dependencies (non-members) are capped.
   if [[ -n "$crateplanCapLints" ]]; then RUSTC_COMMON+=(--cap-lints "$crateplanCapLints"); fi
   local f
@@ -96,14 +112,16 @@ compile_build_script() {
   local -a externs=()
   mapfile -t externs < <(extern_args "$crateplanBuildScriptExterns")
   mkdir -p "$BUILD_DIR/build-script"
-  # Build scripts: compiled for the host at opt-level 0 without debuginfo, like cargo's
-  # build-override defaults; features as for the package.
+  # Build scripts: compiled for the host at opt-level 0 (cargo's build-override), with the
+  # profile's debuginfo and debug assertions; features as for the package.
   local -a features=()
   local f
   for f in $crateplanFeatures; do features+=(--cfg "feature=\"$f\""); done
   CARGO_CRATE_NAME=build_script_build \
-    rustc --crate-name build_script_build --edition "$crateplanBuildScriptEdition" \
-    --crate-type bin "$crateplanBuildScript" -C opt-level=0 -C debuginfo=0 \
+    run_rustc --crate-name build_script_build --edition "$crateplanBuildScriptEdition" \
+    --crate-type bin "$crateplanBuildScript" -C opt-level=0 -C "debuginfo=$crateplanDebugInfo" \
+    -C "debug-assertions=$crateplanDebugAssertions" -C "overflow-checks=$crateplanDebugAssertions" \
+    -C embed-bitcode=no "${PROFILE_STRIP[@]}" \
     -C "metadata=$crateplanMetadata-build-script" --target "$crateplanHostTriple" \
     -L "dependency=$DEPS_DIR" "${features[@]}" "${externs[@]}" "${LINK_SEARCH[@]/#/-L}" \
     -o "$BUILD_DIR/build-script/build_script_build" \
@@ -269,7 +287,9 @@ rustc_for_target() {
   local -a search=()
   local s
   for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
-  env "${env_args[@]}" rustc "$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}"
+  local -a args=("$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}")
+  log_rustc "${args[@]}"
+  env "${env_args[@]}" rustc "${args[@]}"
 }
 
 compile_lib() {
@@ -280,11 +300,9 @@ compile_lib() {
   local t
   for t in $crateplanLibCrateTypes; do
     types+=(--crate-type "$t")
-    [[ "$t" == proc-macro ]] && extra+=(--extern proc_macro)
+    [[ "$t" == proc-macro ]] && extra+=(-C prefer-dynamic --extern proc_macro)
     [[ "$t" == cdylib ]] && extra+=("${LINK_ARGS_ALL[@]}" "${LINK_ARGS_CDYLIB[@]}")
   done
-  # Like cargo: an rlib-only lib needs no LLVM bitcode when nothing does LTO.
-  if [[ " $crateplanLibCrateTypes " =~ ^( (lib|rlib))+\ $ ]]; then extra+=(-C embed-bitcode=no); fi
   mkdir -p "$lib/lib"
   rustc_for_target "$crateplanLibCrateName" "" --crate-name "$crateplanLibCrateName" \
     --edition "$crateplanLibEdition" "$crateplanLibPath" "${types[@]}" \
@@ -320,8 +338,6 @@ compile_bins() {
         per_bin+=(-C "link-arg=$arg")
       fi
     done
-    # cargo's release profile resolves `strip` to "debuginfo" when it has no debuginfo.
-    [[ "$crateplanDebugInfo" == 0 && "$crateplanProfile" == release ]] && per_bin+=(-C strip=debuginfo)
     rustc_for_target "$crate_name" "$name" --crate-name "$crate_name" --edition "$edition" \
       "$path" --crate-type bin --out-dir "$BUILD_DIR/bin" "${externs[@]}" "${link_libs[@]}" \
       "${LINK_ARGS_ALL[@]}" "${LINK_ARGS_BINS[@]}" "${per_bin[@]}"

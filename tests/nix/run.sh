@@ -412,6 +412,49 @@ test_test_mode() {
   fi
 }
 
+# Every rustc invocation of the Nix build matches cargo's (`cargo build -v`): crate names, crate
+# types, editions, --cfg (features and build-script cfgs), --extern names, -l, cap-lints, codegen
+# options (tests/nix/compare-rustc-flags.py lists what is compared and what is not).
+test_rustc_flags() {
+  local name release
+  for name in ${RUSTC_FLAGS_EXAMPLES:-proc-macro-build-script links-metadata two-versions build-script-env libz-sys-pkg-config many-crates}; do
+    for release in true false; do
+      [[ "$name" == many-crates && "$release" == false ]] && continue
+      log "rustc flags: $name (release = $release)"
+      rustc_flags_match "$name" "$release"
+    done
+  done
+}
+
+# rustc_flags_match NAME RELEASE
+rustc_flags_match() {
+  local name="$1" release="$2" dir="$REPO/examples/$1"
+  make_plan "$dir" "$WORK/$name.plan.json"
+  local drvs
+  drvs="$(nix-instantiate --expr "builtins.attrValues (import $REPO/tests/nix/build.nix {
+      plan = $WORK/$name.plan.json; src = $dir; release = $release; }).instances" 2>/dev/null)" \
+    || { fail "rustc flags $name: instantiate"; return 0; }
+  # shellcheck disable=SC2086
+  nix-store --realise $drvs >/dev/null 2>"$WORK/flags-build.log" \
+    || { tail -n 20 "$WORK/flags-build.log"; fail "rustc flags $name: build"; return 0; }
+  local drv
+  for drv in $drvs; do nix log "$drv" 2>/dev/null || true; done > "$WORK/$name-$release.nix-rustc.log"
+  local profile_flag=() cargo_target="$WORK/cargo-target-$name-$release"
+  [[ "$release" == true ]] && profile_flag=(--release)
+  cargo build -v --locked "${profile_flag[@]}" --target "$TRIPLE" --manifest-path "$dir/Cargo.toml" \
+    --target-dir "$cargo_target" > "$WORK/$name-$release.cargo-rustc.log" 2>&1 \
+    || { tail -n 20 "$WORK/$name-$release.cargo-rustc.log"; fail "rustc flags $name: cargo build -v"; return 0; }
+  rm -rf "$cargo_target"
+  local result
+  if result="$(python3 tests/nix/compare-rustc-flags.py "$WORK/$name-$release.cargo-rustc.log" \
+      "$WORK/$name-$release.nix-rustc.log" --ignore-root-proc-macro-duplicates)"; then
+    echo "ok: rustc flags: $name (release = $release): $(tail -n1 <<< "$result")"
+  else
+    printf '%s\n' "$result" | tail -n 12
+    fail "rustc flags: $name (release = $release): $(tail -n1 <<< "$result")"
+  fi
+}
+
 # A crate whose bytes do not match the lock's checksum must fail, naming the crate.
 test_tampered_checksum() {
   log "tampered checksum"
@@ -495,7 +538,7 @@ test_nixpkgs_flake() {
 
 ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
   test_many_crates test_build_script_env test_links_metadata test_git_source test_build_rust_workspace test_crateplan_self
-  test_flake_override_input test_test_mode
+  test_flake_override_input test_test_mode test_rustc_flags
   test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")

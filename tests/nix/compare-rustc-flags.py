@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Compare the rustc invocations of a Nix build (the `crateplan: rustc …` lines mkcrate logs)
+with cargo's (`cargo build -v`), after reducing each to what decides the compiled code: crate
+name, edition, crate types, --test, --cfg, --extern names, -l, cap-lints, and the codegen options
+opt-level, debuginfo, debug-assertions, overflow-checks, strip, prefer-dynamic, embed-bitcode,
+link-arg (rustc's defaults filled in). Paths, hashes, output and diagnostic options are left out,
+and so is `--check-cfg` (lint configuration only; cargo's comes partly from manifest data the
+plan does not carry: declared features, `[lints]` check-cfg).
+
+usage: compare-rustc-flags.py CARGO_VERBOSE_LOG NIX_LOGS [--ignore-root-proc-macro-duplicates]
+Exit status 1 and a listing when the multisets differ.
+"""
+import collections
+import re
+import shlex
+import sys
+
+KEEP_CODEGEN = {"opt-level", "debuginfo", "debug-assertions", "overflow-checks", "strip",
+                "prefer-dynamic", "embed-bitcode", "link-arg", "link-args"}
+
+
+def normalize(args):
+    out = {"types": [], "cfg": [], "extern": [], "l": [], "C": {}, "link-arg": [], "check-cfg": []}
+    i = 0
+    def value():
+        nonlocal i
+        a = args[i]
+        if "=" in a and a.startswith("--") and not a.startswith("--cfg"):
+            return a.split("=", 1)[1]
+        i += 1
+        return args[i]
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--crate-name"):
+            out["crate"] = value()
+        elif a.startswith("--edition"):
+            out["edition"] = value()
+        elif a.startswith("--crate-type"):
+            out["types"].append(value())
+        elif a == "--test":
+            out["test"] = True
+        elif a == "--cfg":
+            i += 1
+            out["cfg"].append(args[i])
+        elif a == "--check-cfg":
+            i += 1
+            # Not compared: check-cfg only feeds the unexpected_cfgs lint, and cargo's come from
+            # manifest data the plan does not carry ([lints] check-cfg, declared features).
+        elif a == "--extern":
+            i += 1
+            out["extern"].append(args[i].split("=", 1)[0])
+        elif a.startswith("-l"):
+            out["l"].append(a[2:] if len(a) > 2 else args[i + 1])
+            if len(a) == 2:
+                i += 1
+        elif a.startswith("--cap-lints"):
+            out["cap-lints"] = value()
+        elif a.startswith("-C"):
+            opt = a[2:] if len(a) > 2 else args[i + 1]
+            if len(a) == 2:
+                i += 1
+            key, _, val = opt.partition("=")
+            if key in ("link-arg", "link-args"):
+                out["link-arg"].append(val)
+            elif key in KEEP_CODEGEN:
+                out["C"][key] = val
+        elif a in ("-L", "--target", "--out-dir", "-o", "--error-format", "--json", "--emit",
+                   "--diagnostic-width"):
+            i += 1
+        elif a.startswith(("-L", "--target=", "--out-dir=", "--error-format=", "--json=", "--emit=",
+                           "--diagnostic-width=")):
+            pass
+        elif not a.startswith("-"):
+            out["src"] = a.rsplit("/", 1)[-1]
+        i += 1
+    c = out["C"]
+    c.setdefault("opt-level", "0")
+    c.setdefault("debuginfo", "0")
+    c.setdefault("debug-assertions", "on" if c["opt-level"] == "0" else "off")
+    c.setdefault("overflow-checks", c["debug-assertions"])
+    c.setdefault("strip", "none")
+    c.setdefault("embed-bitcode", "yes")
+    c.setdefault("prefer-dynamic", "no")
+    for k in ("debug-assertions", "overflow-checks", "embed-bitcode", "prefer-dynamic"):
+        c[k] = {"yes": "on", "y": "on", "true": "on", "": "on", "no": "off", "n": "off", "false": "off"}.get(c[k], c[k])
+    return (out.get("crate"), out.get("edition"), tuple(sorted(out["types"])), bool(out.get("test")),
+            out.get("src"), tuple(sorted(out["cfg"])), tuple(sorted(out["check-cfg"])),
+            tuple(sorted(out["extern"])), tuple(out["l"]), out.get("cap-lints"),
+            tuple(sorted(c.items())), tuple(out["link-arg"]))
+
+
+def cargo_invocations(path):
+    for line in open(path, encoding="utf-8", errors="replace"):
+        m = re.search(r"Running `(.*)`\s*$", line)
+        if not m:
+            continue
+        words = shlex.split(m.group(1))
+        # `Running` lines start with optional VAR=value words, then the program.
+        while words and "=" in words[0] and not words[0].startswith("/"):
+            words.pop(0)
+        if words and words[0].endswith("/rustc"):
+            yield words[1:]
+
+
+def nix_invocations(path):
+    for line in open(path, encoding="utf-8", errors="replace"):
+        if line.startswith("crateplan: rustc "):
+            yield shlex.split(line[len("crateplan: rustc "):])
+
+
+def main():
+    cargo_log, nix_log, *flags = sys.argv[1:]
+    cargo = collections.Counter(normalize(a) for a in cargo_invocations(cargo_log))
+    nix = collections.Counter(normalize(a) for a in nix_invocations(nix_log))
+    if "--ignore-root-proc-macro-duplicates" in flags:
+        # cargo --release builds a selected proc-macro member twice: as a root (opt-level 3) and
+        # as a dependency (build-override, opt-level 0); the plan holds one unit, built as the
+        # root is. Drop cargo's opt-level 0 copy of a proc-macro that also has an opt-level 3 one.
+        roots = {k[0] for k in cargo if k[2] == ("proc-macro",) and dict(k[10])["opt-level"] == "3"}
+        for key in list(cargo):
+            if key[2] == ("proc-macro",) and key[0] in roots and dict(key[10])["opt-level"] == "0":
+                del cargo[key]
+    # A build script shared by a host and a target instance of its package is compiled once by
+    # cargo and once per instance by the overlay (it is part of each instance's derivation).
+    for counter in (cargo, nix):
+        for key in counter:
+            if key[0] == "build_script_build":
+                counter[key] = 1
+    missing = cargo - nix
+    extra = nix - cargo
+    for key in sorted(missing, key=str):
+        print("only cargo:", key)
+    for key in sorted(extra, key=str):
+        print("only nix:  ", key)
+    print(f"{sum(cargo.values())} cargo invocations, {sum(nix.values())} nix invocations,"
+          f" {len(missing) + len(extra)} differing")
+    sys.exit(1 if missing or extra else 0)
+
+
+if __name__ == "__main__":
+    main()
