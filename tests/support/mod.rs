@@ -241,7 +241,12 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
     }
 
     for reg in &config.registry {
-        let index = make_registry(fixture, reg, &base.join("registries").join(&reg.name))?;
+        // The directory (and so the registry's URL) names a hash of the
+        // packages' files: cargo keeps downloaded .crate files per registry
+        // URL and would not fetch a changed package of the same version.
+        let digest = tree_digest(&reg.packages.iter().map(|p| fixture.join(p)).collect::<Vec<_>>())?;
+        let dir = base.join("registries").join(format!("{}-{}", reg.name, &digest[..12]));
+        let index = make_registry(fixture, reg, &dir)?;
         substitutions.push((format!("@REGISTRY:{}@", reg.name), format!("file://{}", index.display())));
     }
 
@@ -437,6 +442,30 @@ fn make_registry(fixture: &Path, reg: &LocalRegistry, dir: &Path) -> Result<Path
     git(&index, &["add", "-A"])?;
     git(&index, &["commit", "-q", "-m", "index"])?;
     Ok(index)
+}
+
+/// sha256 over the relative paths and contents of every file under `roots`.
+fn tree_digest(roots: &[PathBuf]) -> Result<String, String> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+        for entry in fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() { walk(&path, out)? } else { out.push(path) }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for root in roots {
+        walk(root, &mut files)?;
+    }
+    files.sort();
+    let mut all = Vec::new();
+    for f in files {
+        all.extend_from_slice(f.to_string_lossy().as_bytes());
+        all.push(0);
+        all.extend(fs::read(&f).map_err(|e| e.to_string())?);
+        all.push(0);
+    }
+    Ok(sha256_hex(&all))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
