@@ -10,6 +10,7 @@ usage: unit-graph-to-plan.py MANIFEST TARGET_TRIPLE OUTPUT [cargo feature flags.
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -68,6 +69,15 @@ def main():
         elif p["source"].startswith(("registry+", "sparse+")):
             source = {"type": "registry", "registry": p["source"],
                       "checksum": checksums[(p["name"], p["version"], p["source"])]}
+        elif p["source"].startswith("git+"):
+            # git+URL[?kind=value]#REV; cargo checks out into …/git/checkouts/<repo>/<short rev>/.
+            m = re.match(r"git\+([^?#]*)(?:\?(\w+)=([^#]*))?#(\w+)$", p["source"])
+            url, kind, value, rev = m.groups()
+            parts = pkg_dir.split(os.sep)
+            checkout_root = os.sep.join(parts[:parts.index("checkouts") + 3])
+            subdir = os.path.relpath(pkg_dir, checkout_root).replace(os.sep, "/")
+            source = {"type": "git", "url": url, "reference": {kind: value} if kind else {},
+                      "rev": rev, "subdir": "" if subdir == "." else subdir}
         else:
             raise SystemExit(f"source kind not handled by this stand-in: {p['source']}")
         targets = {}
