@@ -56,6 +56,10 @@ fn oracle_produces_unit_graphs() {
     for o in &s.outcomes {
         cargo_total += o.cargo_time;
         match &o.cargo {
+            Ok(_) if o.combo.expect_error => {
+                failures.push(format!("== {}: cargo accepted an `error-args` set", o.combo.label()))
+            }
+            Err(_) if o.combo.expect_error => {}
             Ok(g) if g.roots.is_empty() => failures.push(format!("== {}: cargo's graph has no roots", o.combo.label())),
             Ok(g) => units += g.units.len(),
             Err(e) => failures.push(format!("== {}\n  {e}", o.combo.label())),
@@ -110,6 +114,20 @@ fn unit_graphs_match_cargo() {
     let mut failures = Vec::new();
     let mut compared = 0;
     for o in &s.outcomes {
+        if o.combo.expect_error {
+            // cargo refuses (checked by the oracle test): crateplan must refuse too, cleanly.
+            match (&o.cargo, &o.crateplan) {
+                (Err(why), Ok(_)) => failures.push(format!(
+                    "== {}\n  crateplan accepted what cargo refuses:\n  {why}",
+                    o.combo.label()
+                )),
+                (Err(_), Err(e)) if e.contains("panicked") => {
+                    failures.push(format!("== {}\n  crateplan panicked instead of refusing:\n  {e}", o.combo.label()))
+                }
+                _ => compared += 1,
+            }
+            continue;
+        }
         let Ok(cargo) = &o.cargo else { continue }; // reported by the oracle test
         match &o.crateplan {
             Err(e) => failures.push(format!("== {}\n  {e}", o.combo.label())),
@@ -138,7 +156,7 @@ fn unit_graphs_match_cargo() {
 fn unit_details_match_cargo() {
     let s = suite();
     let mut failures = Vec::new();
-    for o in &s.outcomes {
+    for o in s.outcomes.iter().filter(|o| !o.combo.expect_error) {
         let (Ok(cargo), Ok(ours)) = (&o.cargo, &o.crateplan) else {
             if let (Ok(_), Err(e)) = (&o.cargo, &o.crateplan) {
                 failures.push(format!("== {}\n  {e}", o.combo.label()));

@@ -92,6 +92,10 @@ pub struct TestConfig {
     /// cargo refuses to test).
     #[serde(default, rename = "build-args")]
     pub build_args: Vec<Vec<String>>,
+    /// Argument sets cargo refuses (in both modes): crateplan must refuse
+    /// them too.
+    #[serde(default, rename = "error-args")]
+    pub error_args: Vec<Vec<String>>,
     #[serde(default = "yes", rename = "default-args")]
     pub default_args: bool,
     /// Member directories (relative to the workspace root) to run from as
@@ -127,7 +131,7 @@ pub struct LocalRegistry {
 
 impl Default for TestConfig {
     fn default() -> Self {
-        TestConfig { args: Vec::new(), build_args: Vec::new(), default_args: true, member_dirs: Vec::new(), extra_targets: Vec::new(), git: Vec::new(), lock_version: None, registry: Vec::new() }
+        TestConfig { args: Vec::new(), build_args: Vec::new(), error_args: Vec::new(), default_args: true, member_dirs: Vec::new(), extra_targets: Vec::new(), git: Vec::new(), lock_version: None, registry: Vec::new() }
     }
 }
 
@@ -162,6 +166,8 @@ pub struct Workspace {
     pub arg_sets: Vec<Vec<String>>,
     /// Extra argument sets for build mode only.
     pub build_arg_sets: Vec<Vec<String>>,
+    /// Argument sets cargo refuses.
+    pub error_arg_sets: Vec<Vec<String>>,
     /// Directories to run from besides the root ("" = the root).
     pub run_dirs: Vec<String>,
     /// `TARGETS` and the workspace's `extra-targets`.
@@ -217,7 +223,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
             return Err(format!("{}: no Cargo.lock committed", fixture.display()));
         }
         let dir = fixture.canonicalize().map_err(|e| e.to_string())?;
-        return Ok(Workspace { name: name.to_string(), dir, arg_sets, build_arg_sets: config.build_args.clone(), run_dirs: run_dirs.clone(), targets: targets.clone(), committed_lock: true, package_roots: BTreeMap::new() });
+        return Ok(Workspace { name: name.to_string(), dir, arg_sets, build_arg_sets: config.build_args.clone(), error_arg_sets: config.error_args.clone(), run_dirs: run_dirs.clone(), targets: targets.clone(), committed_lock: true, package_roots: BTreeMap::new() });
     }
 
     let base = scratch_dir().join("prepared").join(name);
@@ -286,7 +292,7 @@ pub fn prepare(name: &str, fixture: &Path) -> Result<Workspace, String> {
         Some(v) => return Err(format!("{name}: lock-version = {v} is not supported for templates")),
     }
     let dir = ws.canonicalize().map_err(|e| e.to_string())?;
-    Ok(Workspace { name: name.to_string(), dir, arg_sets, build_arg_sets: config.build_args.clone(), run_dirs, targets, committed_lock: false, package_roots: BTreeMap::new() })
+    Ok(Workspace { name: name.to_string(), dir, arg_sets, build_arg_sets: config.build_args.clone(), error_arg_sets: config.error_args.clone(), run_dirs, targets, committed_lock: false, package_roots: BTreeMap::new() })
 }
 
 /// A v4 lock as v3: the `version` line, and git `?branch=`/`?tag=`/`?rev=`
@@ -740,6 +746,8 @@ pub struct Combo {
     pub target: String,
     pub mode: Mode,
     pub args: Vec<String>,
+    /// cargo must refuse this combination, and so must crateplan.
+    pub expect_error: bool,
 }
 
 impl Combo {
@@ -756,6 +764,9 @@ impl Combo {
         s.push_str(&format!(" {} {}", self.target, self.mode));
         if !self.args.is_empty() {
             s.push_str(&format!(" [{}]", self.args.join(" ")));
+        }
+        if self.expect_error {
+            s.push_str(" (must fail)");
         }
         s
     }
@@ -915,8 +926,16 @@ pub fn run_suite() -> Suite {
             for mode in [Mode::Build, Mode::Test] {
                 for run_dir in &ws.run_dirs {
                     let extra = if mode == Mode::Build { &ws.build_arg_sets[..] } else { &[] };
-                    for args in ws.arg_sets.iter().chain(extra) {
-                        let combo = Combo { ws: ws.clone(), run_dir: run_dir.clone(), target: target.clone(), mode, args: args.clone() };
+                    let sets = ws.arg_sets.iter().chain(extra).map(|a| (a, false));
+                    for (args, expect_error) in sets.chain(ws.error_arg_sets.iter().map(|a| (a, true))) {
+                        let combo = Combo {
+                            ws: ws.clone(),
+                            run_dir: run_dir.clone(),
+                            target: target.clone(),
+                            mode,
+                            args: args.clone(),
+                            expect_error,
+                        };
                         if selected(&combo.label()) {
                             queue.push_back(combo);
                         }
@@ -943,7 +962,9 @@ pub fn run_suite() -> Suite {
         }
     });
     let mut outcomes = results.into_inner().unwrap();
-    outcomes.sort_by_key(|o| (o.combo.ws.name.clone(), o.combo.run_dir.clone(), o.combo.target.clone(), o.combo.mode, o.combo.args.clone()));
+    outcomes.sort_by_key(|o| {
+        (o.combo.ws.name.clone(), o.combo.run_dir.clone(), o.combo.target.clone(), o.combo.mode, o.combo.expect_error, o.combo.args.clone())
+    });
 
     let mut rewritten_locks = Vec::new();
     for (name, (path, before)) in locks_before {
