@@ -20,6 +20,7 @@ trap 'rm -rf "$WORK"' EXIT
 log() { printf '\n=== %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; FAILURES+=("$*"); }
 
+CRATEPLAN_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/crateplan"
 generator_available() {
   [[ "${CRATEPLAN_PLAN_FROM:-auto}" != cargo ]] || return 1
   if ! cargo build -q --bin crateplan 2>"$WORK/generator-build.log"; then
@@ -27,7 +28,7 @@ generator_available() {
     tail -n 5 "$WORK/generator-build.log" >&2
     return 1
   fi
-  target/debug/crateplan generate --help >/dev/null 2>&1
+  "$CRATEPLAN_BIN" generate --help >/dev/null 2>&1
 }
 if generator_available; then PLAN_FROM=generator; else PLAN_FROM=cargo; fi
 echo "plans from: $PLAN_FROM"
@@ -37,7 +38,7 @@ make_plan() {
   cargo fetch -q --locked --manifest-path "$1/Cargo.toml"
   refresh_crates_mirror
   if [[ "$PLAN_FROM" == generator ]]; then
-    target/debug/crateplan generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2" "${@:3}"
+    "$CRATEPLAN_BIN" generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2" "${@:3}"
   else
     (( $# == 2 )) || { echo "make_plan: flags ${*:3} need the generator" >&2; return 1; }
     python3 tests/nix/unit-graph-to-plan.py "$1/Cargo.toml" "$TRIPLE" "$2"
@@ -356,7 +357,7 @@ test_crateplan_self() {
   cargo build -q --bin crateplan
   "$out/bin/crateplan" generate --manifest-path "$REPO/examples/many-crates/Cargo.toml" \
     --target "$TRIPLE" -o "$WORK/self-nix.json"
-  target/debug/crateplan generate --manifest-path "$REPO/examples/many-crates/Cargo.toml" \
+  "$CRATEPLAN_BIN" generate --manifest-path "$REPO/examples/many-crates/Cargo.toml" \
     --target "$TRIPLE" -o "$WORK/self-cargo.json"
   if cmp -s "$WORK/self-nix.json" "$WORK/self-cargo.json"; then
     echo "ok: crateplan built by the overlay writes the same plan bytes as the cargo-built one"
