@@ -2,7 +2,10 @@
 # Nix end-to-end tests: each example workspace is planned, built by nix-build in the sandbox with
 # the overlay on the offline package set, and its binary's output compared with `cargo run`.
 #
-#   tests/nix/run.sh [EXAMPLE...]      (default: all; needs tests/nix/setup.sh once per machine)
+#   tests/nix/run.sh [TEST...]   (default: all; a TEST is a test_* function below, or its name
+#                                without test_ and with dashes: many-crates, libz-sys-pkg-config …)
+#
+# Runs tests/nix/setup.sh first (installs what is missing; nothing when all is there).
 #
 # Plans come from `crateplan generate` when the generator binary supports it, else (or with
 # CRATEPLAN_PLAN_FROM=cargo) from cargo's own unit graph (tests/nix/unit-graph-to-plan.py).
@@ -10,6 +13,7 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
+tests/nix/setup.sh
 source tests/nix/env.sh
 TRIPLE=x86_64-unknown-linux-gnu
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/crateplan-nix-e2e.XXXXXX")"
@@ -146,7 +150,7 @@ test_two_versions() {
   fi
 }
 
-test_libz_sys() {
+test_libz_sys_pkg_config() {
   local out needed
   example libz-sys-pkg-config zlib-user zlib-user
   out="$BUILT"
@@ -541,13 +545,20 @@ test_nixpkgs_flake() {
   [[ "$failed" == "[]" ]] && echo "ok: tests/nixpkgs/lib-tests.nix" || fail "lib tests failed: $failed"
 }
 
-ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys
+ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_two_versions test_libz_sys_pkg_config
   test_many_crates test_build_script_env test_links_metadata test_git_source test_build_rust_workspace test_crateplan_self
   test_flake_override_input test_test_mode test_rustc_flags
   test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
 TESTS=("${@:-${ALL_TESTS[@]}}")
-for t in "${TESTS[@]}"; do "$t"; done
+for t in "${TESTS[@]}"; do
+  [[ "$t" == test_* ]] || t="test_${t//-/_}"
+  if ! declare -F "$t" >/dev/null; then
+    echo "unknown test $t; tests: ${ALL_TESTS[*]}" >&2
+    exit 2
+  fi
+  "$t"
+done
 
 log "timings (nix-build, this run)"
 cat "$TIMINGS" 2>/dev/null || true

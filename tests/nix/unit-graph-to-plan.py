@@ -91,7 +91,9 @@ def main():
                 "path": os.path.relpath(t["src_path"], pkg_dir).replace(os.sep, "/"),
                 "edition": t["edition"],
                 "requiredFeatures": t.get("required-features", []),
-                "harness": t.get("test", True) if kind in ("test", "bench") else True,
+                # cargo metadata does not say `harness`; cargo's default (crateplan generate
+                # reads it from the manifest).
+                "harness": True,
             }
         packages[plan_id(cid)] = {
             "name": p["name"],
