@@ -1,9 +1,9 @@
 //! `crateplan generate`: load → match lock entries → resolve features → select units → write.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -153,47 +153,41 @@ impl Loaded {
     }
 
     /// The plan for `triples` (docs/plan-schema.md).
-    pub fn plan(&self, triples: &[String], opts: &Options) -> Result<Value> {
+    pub fn plan(&self, triples: &[String], opts: &Options) -> Result<plan::Plan> {
         let ids = plan::package_ids(&self.graph, &self.ws);
         let mut used = vec![false; self.graph.nodes.len()];
-        let mut platforms = Map::new();
+        let mut platforms = BTreeMap::new();
         for triple in triples {
-            let mut views = Map::new();
-            for (name, intent) in [("build", Intent::Build), ("test", Intent::Test)] {
+            let mut view = |intent| -> Result<plan::UnitSet> {
                 let units = self.units(triple, intent)?;
                 for u in &units.units {
                     used[u.node] = true;
                 }
-                views.insert(name.to_string(), plan::unit_set(&self.graph, &ids, &units));
-            }
-            platforms.insert(triple.clone(), Value::Object(views));
+                Ok(plan::unit_set(&self.graph, &ids, &units))
+            };
+            let build = view(Intent::Build)?;
+            let test = view(Intent::Test)?;
+            platforms.insert(triple.clone(), plan::Views { build, test });
         }
-        let node_id = |n: usize| ids[n].clone();
-        let mut members: Vec<String> = self.graph.members.iter().map(|&m| node_id(m)).collect();
-        members.sort();
-        let mut selected: Vec<String> = self.selected.iter().map(|&m| node_id(m)).collect();
-        selected.sort();
-        let default_members: Vec<String> = {
-            let mut v: Vec<String> = self
-                .ws
-                .default_members
-                .iter()
-                .filter_map(|d| self.graph.members.iter().find(|&&m| matches!(&self.graph.nodes[m].location, crate::graph::Location::Path(p) if p == d)))
-                .map(|&m| node_id(m))
-                .collect();
+        let sorted_ids = |nodes: &mut dyn Iterator<Item = usize>| -> Vec<String> {
+            let mut v: Vec<String> = nodes.map(|n| ids[n].clone()).collect();
             v.sort();
             v
         };
-        let manifests: Vec<Value> = self
+        let members = sorted_ids(&mut self.graph.members.iter().copied());
+        let selected = sorted_ids(&mut self.selected.iter().copied());
+        let member_in = |d: &PathBuf| self.graph.members.iter().copied().find(|&m| matches!(&self.graph.nodes[m].location, crate::graph::Location::Path(p) if p == d));
+        let default_members = sorted_ids(&mut self.ws.default_members.iter().filter_map(member_in));
+        let manifests = self
             .ws
             .manifests
             .iter()
-            .map(|m| Ok(json!({ "path": self.ws.relative(m), "sha256": sha256_file(m)? })))
-            .collect::<Result<_>>()?;
+            .map(|m| Ok(plan::FileHash { path: self.ws.relative(m), sha256: sha256_file(m)? }))
+            .collect::<Result<Vec<_>>>()?;
         let mut features: Vec<String> = opts.features.iter().flat_map(|f| f.split([',', ' '])).filter(|f| !f.is_empty()).map(str::to_string).collect();
         features.sort();
         features.dedup();
-        let packages_sel = match &opts.packages {
+        let packages = match &opts.packages {
             PackageSelection::Default => Value::Null,
             PackageSelection::Workspace => json!("workspace"),
             PackageSelection::Packages(p) => {
@@ -202,20 +196,20 @@ impl Loaded {
                 json!(p)
             }
         };
-        Ok(json!({
-            "version": plan::SCHEMA_VERSION,
-            "inputs": {
-                "lockfile": { "path": self.ws.relative(&self.lock_path), "sha256": sha256_file(&self.lock_path)? },
-                "manifests": manifests,
-                "resolver": self.ws.resolver.as_str(),
-                "host": self.host.triple,
-                "features": { "features": features, "allFeatures": opts.all_features, "noDefaultFeatures": opts.no_default_features },
-                "packages": packages_sel,
+        Ok(plan::Plan {
+            inputs: plan::Inputs {
+                features: plan::FeatureSelection { all_features: opts.all_features, features, no_default_features: opts.no_default_features },
+                host: self.host.triple.clone(),
+                lockfile: plan::FileHash { path: self.ws.relative(&self.lock_path), sha256: sha256_file(&self.lock_path)? },
+                manifests,
+                packages,
+                resolver: self.ws.resolver.as_str().to_string(),
             },
-            "workspace": { "members": members, "defaultMembers": default_members, "selected": selected },
-            "packages": plan::packages(&self.graph, &self.ws, &ids, &used),
-            "platforms": platforms,
-        }))
+            packages: plan::packages(&self.graph, &self.ws, &ids, &used),
+            platforms,
+            version: plan::SCHEMA_VERSION,
+            workspace: plan::WorkspaceData { default_members, members, selected },
+        })
     }
 
     /// Cargo's `--unit-graph` JSON for one triple.

@@ -78,6 +78,8 @@ impl Graph {
             members.push(node);
         }
 
+        // Read every registry and git manifest up front, on all cores: they are independent.
+        let mut remote = load_remote_all(lock, sources);
         let mut used_lock = vec![false; lock.packages.len()];
         for &l in &lock_of_node {
             used_lock[l] = true;
@@ -136,7 +138,7 @@ impl Graph {
                             };
                             (ws.package(&dir).clone(), Location::Path(dir))
                         } else {
-                            load_remote(locked, sources)?
+                            remote[chosen].take().unwrap_or_else(|| load_remote(locked, sources))?
                         };
                         if package.name != locked.name || package.version != locked.version {
                             return Err(stale(format!(
@@ -198,17 +200,38 @@ fn source_matches(decl: &DepSource, locked: &SourceId, parent: &SourceId) -> boo
     }
 }
 
+type Loaded = Result<(Package, Location)>;
+
+/// `load_remote` of every non-path lock entry, in parallel; `None` for path entries.
+fn load_remote_all(lock: &Lockfile, sources: &Sources) -> Vec<Option<Loaded>> {
+    let wanted: Vec<usize> = (0..lock.packages.len()).filter(|&i| !lock.packages[i].source.is_path()).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let mut out: Vec<Option<Loaded>> = (0..lock.packages.len()).map(|_| None).collect();
+    let chunk = wanted.len().div_ceil(threads).max(1);
+    let results: Vec<Vec<(usize, Loaded)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = wanted
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|&i| (i, load_remote(&lock.packages[i], sources))).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for (i, r) in results.into_iter().flatten() {
+        out[i] = Some(r);
+    }
+    out
+}
+
 /// Reads the manifest of a registry or git package.
 fn load_remote(locked: &crate::lockfile::LockedPackage, sources: &Sources) -> Result<(Package, Location)> {
     let found = sources.find(locked)?;
-    let raw = manifest::parse_raw(&found.text, &found.manifest_path)?;
+    let raw = &found.raw;
     let ws_raw = found.git_workspace.as_ref();
     let root_dir = ws_raw.map(|(p, _)| p.parent().unwrap_or(Path::new("/")).to_path_buf());
     let inheritance = match (ws_raw, &root_dir) {
         (Some((path, raw)), Some(dir)) => raw.workspace.as_ref().map(|w| Inheritance { root_dir: dir, root_manifest: path, package: w.package.as_ref(), dependencies: &w.dependencies }),
         _ => None,
     };
-    let package = manifest::normalize(&raw, &found.manifest_path, &found.files, inheritance.as_ref())?;
+    let package = manifest::normalize(raw, &found.manifest_path, &found.files, inheritance.as_ref())?;
     let location = match found.git_subdir {
         Some(subdir) => Location::Git { subdir },
         None => Location::Registry,

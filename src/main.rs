@@ -123,16 +123,16 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
         file_list: args.file_list,
     };
     let loaded = generate::load(&opts)?;
-    let value = match args.format {
-        Format::Plan => loaded.plan(&opts.targets, &opts)?,
+    let bytes = match args.format {
+        Format::Plan => crateplan::plan::to_bytes(&loaded.plan(&opts.targets, &opts)?),
         Format::UnitGraph => {
             let [triple] = opts.targets.as_slice() else {
                 return Err(Error::new("--format unit-graph describes one target: pass exactly one --target"));
             };
-            loaded.unit_graph(triple, if args.tests { Intent::Test } else { Intent::Build })?
+            crateplan::plan::to_bytes(&loaded.unit_graph(triple, if args.tests { Intent::Test } else { Intent::Build })?)
         }
     };
-    write_output(args.output.as_deref(), &crateplan::plan::to_bytes(&value))
+    write_output(args.output.as_deref(), &bytes)
 }
 
 fn run_check(args: CheckArgs) -> Result<()> {

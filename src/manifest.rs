@@ -21,7 +21,7 @@ use crate::toml_util;
 // ---------------------------------------------------------------------------------------------
 // Raw TOML shapes.
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
 pub struct RawManifest {
     pub package: Option<RawPackage>,
@@ -49,7 +49,7 @@ pub struct RawManifest {
     pub replace: BTreeMap<String, RawDependency>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
 pub struct RawPlatformDeps {
     #[serde(default)]

@@ -1,9 +1,10 @@
 //! The build plan (docs/plan-schema.md): per-package data once, then per target triple the units
-//! of `cargo build` and of `cargo test --no-run`.
+//! of `cargo build` and of `cargo test --no-run`. The types serialize straight to the plan's JSON:
+//! fields are declared in sorted order, maps are `BTreeMap`s, so the bytes are canonical.
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 use crate::graph::{Graph, Location};
 use crate::source_id::{GitReference, SourceKind};
@@ -13,18 +14,139 @@ use crate::workspace::Workspace;
 /// The plan's schema version.
 pub const SCHEMA_VERSION: u32 = 1;
 
+#[derive(Serialize)]
+pub struct Plan {
+    pub inputs: Inputs,
+    pub packages: BTreeMap<String, PackageData>,
+    pub platforms: BTreeMap<String, Views>,
+    pub version: u32,
+    pub workspace: WorkspaceData,
+}
+
+#[derive(Serialize)]
+pub struct Inputs {
+    pub features: FeatureSelection,
+    pub host: String,
+    pub lockfile: FileHash,
+    pub manifests: Vec<FileHash>,
+    /// `null` (cargo's default selection), `"workspace"`, or the `-p` values.
+    pub packages: serde_json::Value,
+    pub resolver: String,
+}
+
+#[derive(Serialize)]
+pub struct FeatureSelection {
+    #[serde(rename = "allFeatures")]
+    pub all_features: bool,
+    pub features: Vec<String>,
+    #[serde(rename = "noDefaultFeatures")]
+    pub no_default_features: bool,
+}
+
+#[derive(Serialize)]
+pub struct FileHash {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Serialize)]
+pub struct WorkspaceData {
+    #[serde(rename = "defaultMembers")]
+    pub default_members: Vec<String>,
+    pub members: Vec<String>,
+    pub selected: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct PackageData {
+    edition: String,
+    links: Option<String>,
+    metadata: Metadata,
+    name: String,
+    source: Source,
+    targets: BTreeMap<String, TargetData>,
+    version: String,
+}
+
+#[derive(Serialize)]
+struct Metadata {
+    authors: String,
+    description: String,
+    homepage: String,
+    license: String,
+    #[serde(rename = "licenseFile")]
+    license_file: String,
+    readme: String,
+    repository: String,
+    #[serde(rename = "rustVersion")]
+    rust_version: String,
+}
+
+/// A package's source; each form lists its fields, `type` included, in sorted order.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Source {
+    Git { reference: BTreeMap<&'static str, String>, rev: Option<String>, subdir: String, r#type: &'static str, url: String },
+    Path { path: String, r#type: &'static str },
+    Registry { checksum: Option<String>, registry: String, r#type: &'static str },
+}
+
+#[derive(Serialize)]
+struct TargetData {
+    #[serde(rename = "crateName")]
+    crate_name: String,
+    #[serde(rename = "crateTypes")]
+    crate_types: Vec<String>,
+    edition: String,
+    harness: bool,
+    kind: &'static str,
+    name: String,
+    path: String,
+    #[serde(rename = "requiredFeatures")]
+    required_features: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct Views {
+    pub build: UnitSet,
+    pub test: UnitSet,
+}
+
+#[derive(Serialize)]
+pub struct UnitSet {
+    roots: Vec<String>,
+    units: BTreeMap<String, UnitData>,
+}
+
+#[derive(Serialize)]
+struct UnitData {
+    dependencies: Vec<DepData>,
+    features: Vec<String>,
+    mode: &'static str,
+    package: String,
+    platform: &'static str,
+    target: String,
+}
+
+#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+struct DepData {
+    #[serde(rename = "externCrateName")]
+    extern_crate_name: String,
+    unit: String,
+}
+
 /// Package ids for the plan: `name@version`, with ` (source)` where that is not unique.
 pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
-    let mut count: HashMap<(String, String), usize> = HashMap::new();
+    let mut count: HashMap<(&str, String), usize> = HashMap::new();
     for n in &graph.nodes {
-        *count.entry((n.package.name.clone(), n.package.version.to_string())).or_default() += 1;
+        *count.entry((n.package.name.as_str(), n.package.version.to_string())).or_default() += 1;
     }
     graph
         .nodes
         .iter()
         .map(|n| {
             let base = format!("{}@{}", n.package.name, n.package.version);
-            if count[&(n.package.name.clone(), n.package.version.to_string())] == 1 {
+            if count[&(n.package.name.as_str(), n.package.version.to_string())] == 1 {
                 base
             } else {
                 let source = match &n.location {
@@ -37,124 +159,132 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
         .collect()
 }
 
-/// The `packages` object.
-pub fn packages(graph: &Graph, ws: &Workspace, ids: &[String], used: &[bool]) -> Value {
-    let mut out = Map::new();
+/// The `packages` object: the packages some unit uses.
+pub fn packages(graph: &Graph, ws: &Workspace, ids: &[String], used: &[bool]) -> BTreeMap<String, PackageData> {
+    let mut out = BTreeMap::new();
     for (i, n) in graph.nodes.iter().enumerate() {
         if !used[i] {
             continue;
         }
         let p = &n.package;
         let source = match (&n.source.kind, &n.location) {
-            (SourceKind::Path, Location::Path(dir)) => json!({ "type": "path", "path": ws.relative(dir) }),
+            (SourceKind::Path, Location::Path(dir)) => Source::Path { path: ws.relative(dir), r#type: "path" },
             (SourceKind::Git { url, reference, precise }, loc) => {
                 let reference = match reference {
-                    GitReference::DefaultBranch => json!({}),
-                    GitReference::Branch(b) => json!({ "branch": b }),
-                    GitReference::Tag(t) => json!({ "tag": t }),
-                    GitReference::Rev(r) => json!({ "rev": r }),
+                    GitReference::DefaultBranch => BTreeMap::new(),
+                    GitReference::Branch(b) => BTreeMap::from([("branch", b.clone())]),
+                    GitReference::Tag(t) => BTreeMap::from([("tag", t.clone())]),
+                    GitReference::Rev(r) => BTreeMap::from([("rev", r.clone())]),
                 };
                 let subdir = match loc {
                     Location::Git { subdir } => subdir.clone(),
                     _ => String::new(),
                 };
-                json!({ "type": "git", "url": url, "reference": reference, "rev": precise, "subdir": subdir })
+                Source::Git { reference, rev: precise.clone(), subdir, r#type: "git", url: url.clone() }
             }
-            _ => json!({ "type": "registry", "registry": n.source.repr, "checksum": n.checksum }),
+            _ => Source::Registry { checksum: n.checksum.clone(), registry: n.source.repr.clone(), r#type: "registry" },
         };
         let m = &p.metadata;
         let s = |v: &Option<String>| v.clone().unwrap_or_default();
-        let targets: Map<String, Value> = p
+        let targets = p
             .targets
             .iter()
             .map(|t| {
                 (
                     t.key(),
-                    json!({
-                        "kind": t.kind.as_str(),
-                        "name": t.name,
-                        "crateName": t.crate_name(),
-                        "crateTypes": t.crate_types,
-                        "path": t.path,
-                        "edition": t.edition,
-                        "requiredFeatures": t.required_features.clone().unwrap_or_default(),
-                        "harness": t.harness,
-                    }),
+                    TargetData {
+                        crate_name: t.crate_name(),
+                        crate_types: t.crate_types.clone(),
+                        edition: t.edition.clone(),
+                        harness: t.harness,
+                        kind: t.kind.as_str(),
+                        name: t.name.clone(),
+                        path: t.path.clone(),
+                        required_features: t.required_features.clone().unwrap_or_default(),
+                    },
                 )
             })
             .collect();
         out.insert(
             ids[i].clone(),
-            json!({
-                "name": p.name,
-                "version": p.version.to_string(),
-                "source": source,
-                "edition": p.edition,
-                "links": p.links,
-                "metadata": {
-                    "authors": m.authors.join(":"),
-                    "description": s(&m.description),
-                    "homepage": s(&m.homepage),
-                    "repository": s(&m.repository),
-                    "license": s(&m.license),
-                    "licenseFile": s(&m.license_file),
-                    "rustVersion": s(&m.rust_version),
-                    "readme": s(&m.readme),
+            PackageData {
+                edition: p.edition.clone(),
+                links: p.links.clone(),
+                metadata: Metadata {
+                    authors: m.authors.join(":"),
+                    description: s(&m.description),
+                    homepage: s(&m.homepage),
+                    license: s(&m.license),
+                    license_file: s(&m.license_file),
+                    readme: s(&m.readme),
+                    repository: s(&m.repository),
+                    rust_version: s(&m.rust_version),
                 },
-                "targets": targets,
-            }),
+                name: p.name.clone(),
+                source,
+                targets,
+                version: p.version.to_string(),
+            },
         );
     }
-    Value::Object(out)
+    out
 }
 
 /// One unit set (`build` or `test` of one triple).
-pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Value {
-    let base_key = |i: usize| {
-        let u = &units.units[i];
-        let t = &graph.package(u.node).targets[u.target];
-        let platform = match u.kind {
-            Kind::Host => "host",
-            Kind::Target => "target",
-        };
-        format!("{} {} {} {platform}", ids[u.node], t.key(), u.mode.as_str())
-    };
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for i in 0..units.units.len() {
-        *seen.entry(base_key(i)).or_default() += 1;
-    }
-    let keys: Vec<String> = (0..units.units.len())
-        .map(|i| {
-            let k = base_key(i);
-            if seen[&k] > 1 { format!("{k} [{}]", units.units[i].features.join(",")) } else { k }
+pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> UnitSet {
+    let base_keys: Vec<String> = units
+        .units
+        .iter()
+        .map(|u| {
+            let t = &graph.package(u.node).targets[u.target];
+            let platform = match u.kind {
+                Kind::Host => "host",
+                Kind::Target => "target",
+            };
+            format!("{} {}:{} {} {platform}", ids[u.node], t.kind.as_str(), t.name, u.mode.as_str())
         })
         .collect();
-    let mut out = Map::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for k in &base_keys {
+        *seen.entry(k.as_str()).or_default() += 1;
+    }
+    let keys: Vec<String> = base_keys
+        .iter()
+        .zip(&units.units)
+        .map(|(k, u)| if seen[k.as_str()] > 1 { format!("{k} [{}]", u.features.join(",")) } else { k.clone() })
+        .collect();
+    let mut out = BTreeMap::new();
     for (i, u) in units.units.iter().enumerate() {
         let t = &graph.package(u.node).targets[u.target];
-        let mut deps: Vec<(&str, &str)> = units.deps[i].iter().map(|d| (keys[d.unit].as_str(), d.extern_crate_name.as_str())).collect();
-        deps.sort();
+        let mut dependencies: Vec<DepData> = units.deps[i]
+            .iter()
+            .map(|d| DepData { extern_crate_name: d.extern_crate_name.clone(), unit: keys[d.unit].clone() })
+            .collect();
+        dependencies.sort_by(|a, b| (&a.unit, &a.extern_crate_name).cmp(&(&b.unit, &b.extern_crate_name)));
         out.insert(
             keys[i].clone(),
-            json!({
-                "package": ids[u.node],
-                "target": t.key(),
-                "mode": u.mode.as_str(),
-                "platform": match u.kind { Kind::Host => "host", Kind::Target => "target" },
-                "features": u.features,
-                "dependencies": deps.iter().map(|(unit, name)| json!({ "unit": unit, "externCrateName": name })).collect::<Vec<_>>(),
-            }),
+            UnitData {
+                dependencies,
+                features: u.features.clone(),
+                mode: u.mode.as_str(),
+                package: ids[u.node].clone(),
+                platform: match u.kind {
+                    Kind::Host => "host",
+                    Kind::Target => "target",
+                },
+                target: t.key(),
+            },
         );
     }
-    let mut roots: Vec<&str> = units.roots.iter().map(|&r| keys[r].as_str()).collect();
+    let mut roots: Vec<String> = units.roots.iter().map(|&r| keys[r].clone()).collect();
     roots.sort();
-    json!({ "roots": roots, "units": out })
+    UnitSet { roots, units: out }
 }
 
-/// Serializes a JSON value the way every plan is written: sorted keys, two-space indentation,
-/// final newline.
-pub fn to_bytes(value: &Value) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(value).expect("JSON values always serialize");
+/// Serializes a value the way every plan is written: two-space indentation, final newline.
+pub fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 << 20);
+    serde_json::to_writer_pretty(&mut out, value).expect("plans always serialize");
     out.push(b'\n');
     out
 }

@@ -20,7 +20,7 @@ const MAX_MANIFEST_BYTES: u64 = 10 << 20;
 pub struct Found {
     /// Where it was read from (for messages): a file, or `archive.crate/Cargo.toml`.
     pub manifest_path: PathBuf,
-    pub text: String,
+    pub raw: RawManifest,
     pub files: FileSet,
     /// For git packages: the package's directory inside the checkout (`""` at its root), and the
     /// workspace root manifest it inherits from, if any.
@@ -106,7 +106,7 @@ impl Sources {
         if let SourceKind::Git { precise: Some(rev), .. } = &pkg.source.kind {
             for (prefix, dir) in &self.git {
                 if rev.starts_with(prefix.as_str()) {
-                    if let Some(found) = find_in_checkout(dir, &pkg.name)? {
+                    if let Some(found) = find_in_checkout(dir, &pkg.name, &pkg.version.to_string())? {
                         return Ok(found);
                     }
                 }
@@ -124,7 +124,7 @@ impl Sources {
         }
         for dir in self.dirs.get(&pkg.name).into_iter().flatten() {
             let found = read_dir_package(dir)?;
-            if manifest_version(&found).as_deref() == Some(&pkg.version.to_string()) {
+            if manifest_version(&found.raw).as_deref() == Some(&pkg.version.to_string()) {
                 return Ok(found);
             }
         }
@@ -184,15 +184,18 @@ fn file_name(p: &Path) -> Option<String> {
     p.file_name().map(|n| n.to_string_lossy().into_owned())
 }
 
-fn manifest_version(found: &Found) -> Option<String> {
-    let raw: toml::Table = toml::from_str(&found.text).ok()?;
-    raw.get("package")?.get("version")?.as_str().map(str::to_string)
+fn manifest_version(raw: &RawManifest) -> Option<String> {
+    match raw.package.as_ref()?.version.as_ref()? {
+        manifest::Inheritable::Value(v) => Some(v.clone()),
+        manifest::Inheritable::Workspace { .. } => None,
+    }
 }
 
 fn read_dir_package(dir: &Path) -> Result<Found> {
     let manifest_path = dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
-    Ok(Found { manifest_path, text, files: FileSet::from_dir(dir), git_subdir: None, git_workspace: None })
+    let raw = manifest::parse_raw(&text, &manifest_path)?;
+    Ok(Found { manifest_path, raw, files: FileSet::from_dir(dir), git_subdir: None, git_workspace: None })
 }
 
 /// Reads `Cargo.toml` and the file names out of a `.crate` (a gzip'd tar of `NAME-VERSION/…`).
@@ -220,18 +223,21 @@ pub fn read_crate_file(path: &Path, top: &str) -> Result<Found> {
         files.push(rel);
     }
     let text = text.ok_or_else(|| Error::in_file(path, format!("the archive has no `{top}/Cargo.toml`; delete it and run `cargo fetch`")))?;
+    let manifest_path = path.join("Cargo.toml");
+    let raw = manifest::parse_raw(&text, &manifest_path)?;
     Ok(Found {
-        manifest_path: path.join("Cargo.toml"),
-        text,
+        manifest_path,
+        raw,
         files: FileSet::from_paths(files),
         git_subdir: None,
         git_workspace: None,
     })
 }
 
-/// Finds the package named `name` inside a git checkout, as cargo does: every `Cargo.toml` of
-/// the repository is a candidate; the nearest enclosing `[workspace]` gives its inheritance.
-fn find_in_checkout(checkout: &Path, name: &str) -> Result<Option<Found>> {
+/// Finds the package `name` at `version` inside a git checkout, as cargo does: every `Cargo.toml`
+/// of the repository is a candidate (one repository may hold several versions of a name); the
+/// nearest enclosing `[workspace]` gives its inheritance.
+fn find_in_checkout(checkout: &Path, name: &str, version: &str) -> Result<Option<Found>> {
     let mut manifests = Vec::new();
     walk_manifests(checkout, &mut manifests, 0);
     manifests.sort();
@@ -245,7 +251,7 @@ fn find_in_checkout(checkout: &Path, name: &str) -> Result<Option<Found>> {
         let subdir = dir.strip_prefix(checkout).unwrap_or(Path::new("")).to_string_lossy().replace('\\', "/");
         let mut workspace = None;
         if raw.workspace.is_some() {
-            workspace = Some((manifest_path.clone(), raw));
+            workspace = Some((manifest_path.clone(), raw.clone()));
         } else {
             let mut up = dir.parent();
             while let Some(d) = up {
@@ -264,7 +270,21 @@ fn find_in_checkout(checkout: &Path, name: &str) -> Result<Option<Found>> {
                 up = d.parent();
             }
         }
-        return Ok(Some(Found { manifest_path, text, files: FileSet::from_dir(&dir), git_subdir: Some(subdir), git_workspace: workspace }));
+        let declared = match raw.package.as_ref().and_then(|p| p.version.clone()) {
+            Some(manifest::Inheritable::Value(v)) => Some(v),
+            Some(manifest::Inheritable::Workspace { .. }) => workspace
+                .as_ref()
+                .and_then(|(_, w)| w.workspace.as_ref()?.package.as_ref()?.version.clone())
+                .and_then(|v| match v {
+                    manifest::Inheritable::Value(v) => Some(v),
+                    manifest::Inheritable::Workspace { .. } => None,
+                }),
+            None => Some("0.0.0".to_string()),
+        };
+        if declared.as_deref() != Some(version) {
+            continue;
+        }
+        return Ok(Some(Found { manifest_path, raw, files: FileSet::from_dir(&dir), git_subdir: Some(subdir), git_workspace: workspace }));
     }
     Ok(None)
 }

@@ -17,25 +17,35 @@ impl FileSet {
         FileSet { files: paths.into_iter().collect() }
     }
 
-    /// The files target discovery looks at, read from a directory on disk.
+    /// The files target discovery looks at, read from a directory on disk: the root's and
+    /// `src/`'s files, and one level below `src/bin`, `examples`, `tests` and `benches`.
     pub fn from_dir(root: &Path) -> Self {
         let mut files = BTreeSet::new();
-        for f in ["src/lib.rs", "src/main.rs", "build.rs", "README.md", "README.txt", "README"] {
-            if root.join(f).is_file() {
-                files.insert(f.to_string());
+        let root_entries = entries(root);
+        for (name, is_dir) in &root_entries {
+            if !is_dir {
+                files.insert(name.clone());
             }
         }
-        for dir in ["src/bin", "examples", "tests", "benches"] {
-            let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let path = entry.path();
-                if path.is_dir() {
-                    if path.join("main.rs").is_file() {
-                        files.insert(format!("{dir}/{name}/main.rs"));
-                    }
-                } else {
+        let has_dir = |list: &[(String, bool)], name: &str| list.iter().any(|(n, d)| *d && n == name);
+        let mut dirs: Vec<&str> = ["examples", "tests", "benches"].into_iter().filter(|d| has_dir(&root_entries, d)).collect();
+        if has_dir(&root_entries, "src") {
+            let src = entries(&root.join("src"));
+            for (name, is_dir) in &src {
+                if !is_dir {
+                    files.insert(format!("src/{name}"));
+                }
+            }
+            if has_dir(&src, "bin") {
+                dirs.push("src/bin");
+            }
+        }
+        for dir in dirs {
+            for (name, is_dir) in entries(&root.join(dir)) {
+                if !is_dir {
                     files.insert(format!("{dir}/{name}"));
+                } else if root.join(dir).join(&name).join("main.rs").is_file() {
+                    files.insert(format!("{dir}/{name}/main.rs"));
                 }
             }
         }
@@ -64,6 +74,21 @@ impl FileSet {
         }
         out
     }
+}
+
+/// The entries of a directory: (name, is a directory), following symlinks; none if unreadable.
+fn entries(dir: &Path) -> Vec<(String, bool)> {
+    let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
+    read.flatten()
+        .map(|e| {
+            let is_dir = match e.file_type() {
+                Ok(t) if t.is_symlink() => e.path().is_dir(),
+                Ok(t) => t.is_dir(),
+                Err(_) => false,
+            };
+            (e.file_name().to_string_lossy().into_owned(), is_dir)
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
