@@ -319,12 +319,13 @@ fn decode_git_query(line: &str) -> String {
     let bytes = query.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&query[i + 1..i + 3], 16) {
-                decoded.push(b);
-                i += 3;
-                continue;
-            }
+        if i + 2 < bytes.len()
+            && bytes[i] == b'%'
+            && let Ok(b) = u8::from_str_radix(&query[i + 1..i + 3], 16)
+        {
+            decoded.push(b);
+            i += 3;
+            continue;
         }
         decoded.push(bytes[i]);
         i += 1;
@@ -712,7 +713,7 @@ pub fn parse_unit_graph(text: &str) -> Result<Graph, String> {
             Some(profile) => profile.get("panic").and_then(Value::as_str).unwrap_or("unwind").to_string(),
             None => format!("#{i}"),
         };
-        variants.entry(key.clone()).or_insert_with(BTreeSet::new).insert(variant);
+        variants.entry(key.clone()).or_default().insert(variant);
         keys.push(key);
     }
     graph.counts = variants.into_iter().map(|(k, v)| (k, v.len())).collect();
