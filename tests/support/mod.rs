@@ -826,8 +826,10 @@ fn combo_scratch(combo: &Combo, who: &str) -> PathBuf {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
         .collect();
-    tag.truncate(150);
-    scratch_dir().join("runs").join(tag).join(who)
+    tag.truncate(120);
+    // Distinct labels must never share a directory, even when truncated.
+    let digest = sha256_hex(combo.label().as_bytes());
+    scratch_dir().join("runs").join(format!("{tag}-{}", &digest[..10])).join(who)
 }
 
 fn mode_args(mode: Mode) -> &'static [&'static str] {
