@@ -901,6 +901,7 @@ pub fn run_suite() -> Suite {
     let lock = fs::File::create(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential.lock"))
         .expect("create the suite's lock file");
     lock.lock().expect("lock the suite's lock file");
+    let _ = fs::remove_dir_all(scratch_dir().join("runs"));
     let start = Instant::now();
     let mut workspaces = Vec::new();
     let mut setup_errors = Vec::new();
