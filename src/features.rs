@@ -2,7 +2,10 @@
 //! package — once for the target side and, with resolver 2 and 3, once more for the host side.
 //! It follows cargo's `FeatureResolver` concept by concept; no I/O.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::rc::Rc;
+
+use crate::fast_hash::{FastMap, FastSet};
 
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -155,8 +158,8 @@ impl FeatureOpts {
 /// The result: activated features and optional dependencies per (package, side).
 #[derive(Debug, Default)]
 pub struct ResolvedFeatures {
-    features: HashMap<(usize, FeaturesFor), BTreeSet<String>>,
-    deps: HashMap<(usize, FeaturesFor), BTreeSet<String>>,
+    features: FastMap<(usize, FeaturesFor), BTreeSet<String>>,
+    deps: FastMap<(usize, FeaturesFor), BTreeSet<String>>,
     decouple_host_deps: bool,
     /// The resolve's roots: the packages whose dev-dependencies are part of the graph.
     roots: BTreeSet<usize>,
@@ -196,14 +199,19 @@ impl Platforms<'_> {
     }
 }
 
+/// The dependencies of one package on one side: (package, its declarations with their side).
+type DepsOf<'a> = Vec<(usize, Vec<(&'a Dependency, FeaturesFor)>)>;
+
 struct Resolver<'a> {
     graph: &'a Graph,
     maps: Vec<BTreeMap<String, Vec<FeatureValue>>>,
     opts: FeatureOpts,
     platforms: &'a Platforms<'a>,
     out: ResolvedFeatures,
-    processed: HashSet<(usize, FeaturesFor)>,
-    deferred_weak: HashMap<(usize, FeaturesFor, String), BTreeSet<String>>,
+    processed: FastSet<(usize, FeaturesFor)>,
+    deferred_weak: FastMap<(usize, FeaturesFor, String), BTreeSet<String>>,
+    /// `deps` answers, computed once per (package, side).
+    deps_cache: FastMap<(usize, FeaturesFor), Rc<DepsOf<'a>>>,
 }
 
 /// Resolves features for `members` (each with its command-line features).
@@ -225,8 +233,9 @@ pub fn resolve(
             roots: members.iter().map(|(m, _)| *m).collect(),
             ..Default::default()
         },
-        processed: HashSet::new(),
-        deferred_weak: HashMap::new(),
+        processed: FastSet::default(),
+        deferred_weak: FastMap::default(),
+        deps_cache: FastMap::default(),
     };
     for (member, cli) in members {
         let fvs = r.fvs_from_requested(*member, cli);
@@ -252,7 +261,8 @@ impl<'a> Resolver<'a> {
         if !self.processed.insert((node, fk)) {
             return Ok(());
         }
-        for (dep_node, decls) in self.deps(node, fk) {
+        for (dep_node, decls) in self.deps(node, fk).iter() {
+            let (dep_node, decls) = (*dep_node, decls.clone());
             for (decl, dep_fk) in decls {
                 if decl.optional {
                     continue;
@@ -289,7 +299,8 @@ impl<'a> Resolver<'a> {
     fn activate_dependency(&mut self, node: usize, fk: FeaturesFor, dep_name: &str) -> Result<()> {
         self.out.deps.entry((node, self.opts.apply(fk))).or_default().insert(dep_name.to_string());
         let to_enable = self.deferred_weak.remove(&(node, fk, dep_name.to_string()));
-        for (dep_node, decls) in self.deps(node, fk) {
+        for (dep_node, decls) in self.deps(node, fk).iter() {
+            let (dep_node, decls) = (*dep_node, decls.clone());
             for (decl, dep_fk) in decls {
                 if decl.name_in_toml != dep_name {
                     continue;
@@ -307,7 +318,8 @@ impl<'a> Resolver<'a> {
     }
 
     fn activate_dep_feature(&mut self, node: usize, fk: FeaturesFor, dep_name: &str, dep_feature: &str, weak: bool) -> Result<()> {
-        for (dep_node, decls) in self.deps(node, fk) {
+        for (dep_node, decls) in self.deps(node, fk).iter() {
+            let (dep_node, decls) = (*dep_node, decls.clone());
             for (decl, dep_fk) in decls {
                 if decl.name_in_toml != dep_name {
                     continue;
@@ -372,7 +384,16 @@ impl<'a> Resolver<'a> {
 
     /// The dependencies of `node` on side `fk` that the resolver considers, each declaration
     /// with the side its package lands on.
-    fn deps(&self, node: usize, fk: FeaturesFor) -> Vec<(usize, Vec<(&'a Dependency, FeaturesFor)>)> {
+    fn deps(&mut self, node: usize, fk: FeaturesFor) -> Rc<DepsOf<'a>> {
+        if let Some(d) = self.deps_cache.get(&(node, fk)) {
+            return d.clone();
+        }
+        let d = Rc::new(self.compute_deps(node, fk));
+        self.deps_cache.insert((node, fk), d.clone());
+        d
+    }
+
+    fn compute_deps(&self, node: usize, fk: FeaturesFor) -> DepsOf<'a> {
         let graph: &'a Graph = self.graph;
         let n = &graph.nodes[node];
         let mut out = Vec::new();

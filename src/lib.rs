@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod error;
+mod fast_hash;
 pub mod features;
 pub mod generate;
 pub mod graph;

@@ -1,7 +1,9 @@
 //! Unit selection: the units cargo builds (one target, in one mode, for one platform, with one
 //! feature set) and the edges between them, as `cargo build|test --unit-graph` lists them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::fast_hash::FastMap;
 
 use crate::error::{Error, Result};
 use crate::features::{FeaturesFor, Platforms, ResolvedFeatures};
@@ -94,7 +96,7 @@ struct Builder<'a> {
     graph: &'a Graph,
     features: &'a ResolvedFeatures,
     platforms: &'a Platforms<'a>,
-    index: HashMap<Unit, usize>,
+    index: FastMap<Unit, usize>,
     out: UnitGraph,
     computed: Vec<bool>,
     /// (parent unit, dep unit) pairs that exist only through dev-dependencies.
@@ -107,7 +109,7 @@ pub fn build(graph: &Graph, selected: &[usize], features: &ResolvedFeatures, pla
         graph,
         features,
         platforms,
-        index: HashMap::new(),
+        index: FastMap::default(),
         out: UnitGraph::default(),
         computed: Vec::new(),
         dev_edges: BTreeSet::new(),
