@@ -238,6 +238,7 @@ pub fn resolve(
         deps_cache: FastMap::default(),
     };
     for (member, cli) in members {
+        check_requested(graph.package(*member), &r.maps[*member], cli)?;
         let fvs = r.fvs_from_requested(*member, cli);
         let fk = if opts.decouple_host_deps && graph.package(*member).is_proc_macro() {
             // A proc-macro member is also activated for normal dependencies (its tests and bins).
@@ -249,6 +250,39 @@ pub fn resolve(
         r.activate_pkg(*member, fk, &fvs)?;
     }
     Ok(r.out)
+}
+
+/// Command-line features must name a feature of the member, or `dep/feat` one of its
+/// dependencies.
+fn check_requested(pkg: &crate::manifest::Package, map: &BTreeMap<String, Vec<FeatureValue>>, cli: &CliFeatures) -> Result<()> {
+    if cli.all_features {
+        return Ok(());
+    }
+    for fv in &cli.features {
+        match fv {
+            FeatureValue::Feature(f) if !map.contains_key(f) => {
+                let enabling: Vec<&str> = map
+                    .iter()
+                    .filter(|(_, vs)| vs.iter().any(|v| matches!(v, FeatureValue::Dep(d) if d == f)))
+                    .map(|(k, _)| k.as_str())
+                    .collect();
+                let hint = if enabling.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (its optional dependency `{f}` is enabled with `dep:` by: {})", enabling.join(", "))
+                };
+                return Err(Error::new(format!("package `{} {}` has no feature `{f}`{hint}; check `--features`", pkg.name, pkg.version)));
+            }
+            FeatureValue::DepFeature { dep_name, .. } if !pkg.dependencies.iter().any(|d| d.name_in_toml == *dep_name) => {
+                return Err(Error::new(format!(
+                    "package `{} {}` has no dependency named `{dep_name}`; in `--features {dep_name}/…` use the name it is declared under",
+                    pkg.name, pkg.version
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 impl<'a> Resolver<'a> {
