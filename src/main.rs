@@ -158,6 +158,8 @@ fn run_check(args: CheckArgs) -> Result<()> {
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
         None => std::io::stdout().write_all(bytes).map_err(|e| Error::new(format!("cannot write to standard output: {e}"))),
+        // A device or pipe (`-o /dev/null`) is written to, never replaced.
+        Some(path) if path.exists() && !path.is_file() => std::fs::write(path, bytes).map_err(|e| Error::in_file(path, format!("cannot write: {e}"))),
         Some(path) => {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
