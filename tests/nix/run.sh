@@ -494,6 +494,24 @@ test_argument_errors() {
   [[ -f "$plan" ]] || make_plan "$REPO/examples/proc-macro-build-script" "$plan"
   expect_eval_error "rustVersion without rust-bin" "needs a toolchain provider (pkgs.rust-bin" \
     --arg plan "$plan" --arg src "$REPO/examples/proc-macro-build-script" --argstr rustVersion 1.80.0
+  # With a toolchain provider (here a stand-in for rust-overlay's pkgs.rust-bin whose toolchain
+  # wraps the host's), rustVersion selects that toolchain.
+  local with_provider default
+  with_provider="$(nix-instantiate --expr "let
+      pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay)
+        (final: prev: { rust-bin.stable.\"1.95.0\".default = final.stdenv.mkDerivation {
+          name = \"rust-1.95.0-from-provider\"; dontUnpack = true;
+          installPhase = \"mkdir -p \$out/bin; ln -s \${prev.rustc}/bin/* \$out/bin/\"; }; }) ]; };
+    in (pkgs.rustBuilder.makePackageSet { plan = $plan; workspaceSrc = $REPO/examples/proc-macro-build-script;
+      rustVersion = \"1.95.0\"; crateUrl = \"file:///crates-mirror/{name}-{version}.crate\"; }).workspace.app" 2>"$WORK/provider.log")" || true
+  default="$(nix-instantiate tests/nix/build.nix --arg plan "$plan" --arg src "$REPO/examples/proc-macro-build-script" -A workspace.app 2>/dev/null)"
+  local closure=""
+  [[ "$with_provider" == /nix/store/*.drv ]] && closure="$(nix-store -qR "$with_provider")"
+  if [[ "$with_provider" != "$default" ]] && grep -q 'rust-1.95.0-from-provider\.drv$' <<< "$closure"; then
+    echo "ok: rustVersion with pkgs.rust-bin present: its toolchain is used"
+  else
+    fail "rustVersion with provider: '$with_provider' vs '$default': $(tail -n 3 "$WORK/provider.log")"
+  fi
   expect_eval_error "target missing from plan" "has no units for target aarch64-unknown-linux-gnu" \
     --arg plan "$plan" --arg src "$REPO/examples/proc-macro-build-script" --argstr target aarch64-unknown-linux-gnu
 }
