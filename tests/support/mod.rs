@@ -67,13 +67,21 @@ fn cargo_bin() -> String {
 
 /// The generator under test, or why it cannot be run.
 pub fn crateplan_bin() -> Result<PathBuf, String> {
-    if let Ok(p) = std::env::var("CRATEPLAN_BIN") {
-        return Ok(PathBuf::from(p));
-    }
-    match option_env!("CARGO_BIN_EXE_crateplan") {
-        Some(p) => Ok(PathBuf::from(p)),
-        None => Err("the root crate has no `crateplan` binary target yet".to_string()),
-    }
+    static COPY: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let built = match (std::env::var("CRATEPLAN_BIN"), option_env!("CARGO_BIN_EXE_crateplan")) {
+            (Ok(p), _) => PathBuf::from(p),
+            (_, Some(p)) => PathBuf::from(p),
+            _ => return Err("the root crate has no `crateplan` binary target yet".to_string()),
+        };
+        // Run a private copy: another `cargo build` in the same tree may
+        // replace the binary while the suite runs.
+        let copy = scratch_dir().join("crateplan-under-test");
+        fs::create_dir_all(scratch_dir()).map_err(|e| e.to_string())?;
+        fs::copy(&built, &copy).map_err(|e| format!("{}: {e}", built.display()))?;
+        Ok(copy)
+    })
+    .clone()
 }
 
 // ---------------------------------------------------------------------------
@@ -902,6 +910,7 @@ pub fn run_suite() -> Suite {
         .expect("create the suite's lock file");
     lock.lock().expect("lock the suite's lock file");
     let _ = fs::remove_dir_all(scratch_dir().join("runs"));
+    let _ = crateplan_bin();
     let start = Instant::now();
     let mut workspaces = Vec::new();
     let mut setup_errors = Vec::new();
