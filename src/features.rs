@@ -68,17 +68,13 @@ pub fn feature_map(pkg: &crate::manifest::Package) -> BTreeMap<String, Vec<Featu
 /// which feature is wrong and how.
 pub fn validate_feature_table(pkg: &crate::manifest::Package) -> std::result::Result<(), String> {
     let map = feature_map(pkg);
-    fn named<'p>(pkg: &'p crate::manifest::Package, name: &'p str) -> impl Iterator<Item = &'p Dependency> + 'p {
-        pkg.dependencies.iter().filter(move |d| d.name_in_toml == name)
-    }
-    let deps_named = |name: &str| named(pkg, name).cloned().collect::<Vec<_>>().into_iter();
+    let deps_named = |name: &str| -> Vec<&Dependency> { pkg.dependencies.iter().filter(|d| d.name_in_toml == name).collect() };
     for (feature, values) in &pkg.features {
         for raw in values {
             match FeatureValue::new(raw) {
                 FeatureValue::Feature(f) => {
                     if !map.contains_key(&f) {
-                        let mut deps = deps_named(&f).peekable();
-                        return Err(match deps.peek() {
+                        return Err(match deps_named(&f).first() {
                             None => format!("feature `{feature}` includes `{f}`, which is neither a dependency nor another feature"),
                             Some(d) if d.optional => format!("feature `{feature}` includes `{f}`, an optional dependency without an implicit feature; write `dep:{f}`"),
                             Some(_) => format!("feature `{feature}` includes `{f}`, but `{f}` is not an optional dependency; add `optional = true` to it"),
@@ -86,10 +82,10 @@ pub fn validate_feature_table(pkg: &crate::manifest::Package) -> std::result::Re
                     }
                 }
                 FeatureValue::Dep(d) => {
-                    if deps_named(&d).next().is_none() {
+                    if deps_named(&d).is_empty() {
                         return Err(format!("feature `{feature}` includes `{raw}`, but `{d}` is not a dependency"));
                     }
-                    if !deps_named(&d).any(|x| x.optional) {
+                    if !deps_named(&d).iter().any(|x| x.optional) {
                         return Err(format!("feature `{feature}` includes `{raw}`, but `{d}` is not an optional dependency; add `optional = true` to it"));
                     }
                 }
@@ -100,10 +96,10 @@ pub fn validate_feature_table(pkg: &crate::manifest::Package) -> std::result::Re
                     if dep_name.starts_with("dep:") {
                         return Err(format!("feature `{feature}` includes `{raw}`, with both `dep:` and `/`; remove the `dep:`"));
                     }
-                    if deps_named(&dep_name).next().is_none() {
+                    if deps_named(&dep_name).is_empty() {
                         return Err(format!("feature `{feature}` includes `{raw}`, but `{dep_name}` is not a dependency"));
                     }
-                    if weak && !deps_named(&dep_name).any(|x| x.optional) {
+                    if weak && !deps_named(&dep_name).iter().any(|x| x.optional) {
                         return Err(format!("feature `{feature}` includes `{raw}` with a `?`, but `{dep_name}` is not an optional dependency; remove the `?`"));
                     }
                 }

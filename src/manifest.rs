@@ -75,13 +75,6 @@ pub enum StringOrBool {
     String(String),
 }
 
-#[derive(Deserialize, Clone)]
-#[serde(untagged)]
-pub enum StringOrVec {
-    String(String),
-    Vec(Vec<String>),
-}
-
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
 pub struct RawPackage {

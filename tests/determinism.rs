@@ -15,56 +15,18 @@ use std::process::Command;
 
 use serde_json::{Map, Value};
 
+mod common;
+use common::{cargo, run_ok, workspace_copy};
+
 /// The workspaces planned (copied from `tests/workspaces/`).
 const WORKSPACES: &[&str] = &["libz-links", "serde-basic"];
 
 const TARGETS: &[&str] = &["x86_64-unknown-linux-gnu", "aarch64-apple-darwin", "x86_64-pc-windows-msvc", "wasm32-unknown-unknown"];
 
 fn scratch(test: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("determinism").join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("determinism", test)
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    let mut entries: Vec<_> = fs::read_dir(from).unwrap().map(|e| e.unwrap()).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name();
-        if name == "target" {
-            continue;
-        }
-        let ty = e.file_type().unwrap();
-        if ty.is_dir() {
-            copy_tree(&e.path(), &to.join(&name));
-        } else if ty.is_file() {
-            fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-}
-
-fn run_ok(mut cmd: Command, what: &str) -> Vec<u8> {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(out.status.success(), "{what} failed ({:?}):\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
-    out.stdout
-}
-
-/// A copy of `tests/workspaces/<name>` at `dest`, its crates in the default CARGO_HOME.
-fn workspace_copy(name: &str, dest: &Path) -> PathBuf {
-    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/workspaces").join(name);
-    copy_tree(&fixture, dest);
-    let mut fetch = cargo();
-    fetch.args(["fetch", "--locked", "--manifest-path"]).arg(dest.join("Cargo.toml"));
-    run_ok(fetch, &format!("cargo fetch --locked in {}", dest.display()));
-    assert_eq!(fs::read(dest.join("Cargo.lock")).unwrap(), fs::read(fixture.join("Cargo.lock")).unwrap(), "cargo fetch rewrote the lock of {name}");
-    dest.to_path_buf()
-}
 
 /// `crateplan generate --target T… ARGS` with `cwd` as working directory; the arguments are
 /// returned too, for messages.

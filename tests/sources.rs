@@ -19,40 +19,15 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
+mod common;
+use common::{cargo, copy_tree, run_ok, workspace_copy};
+
 const WORKSPACES: &[&str] = &["libz-links", "multi-version", "serde-basic"];
 
 const TARGETS: &[&str] = &["x86_64-unknown-linux-gnu", "aarch64-apple-darwin", "x86_64-pc-windows-msvc", "wasm32-unknown-unknown"];
 
 fn scratch(test: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sources").join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    let mut entries: Vec<_> = fs::read_dir(from).unwrap().map(|e| e.unwrap()).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name();
-        let ty = e.file_type().unwrap();
-        if ty.is_dir() {
-            copy_tree(&e.path(), &to.join(&name));
-        } else if ty.is_file() {
-            fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-}
-
-fn run_ok(mut cmd: Command, what: &str) -> Vec<u8> {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(out.status.success(), "{what} failed ({:?}):\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
-    out.stdout
+    common::scratch("sources", test)
 }
 
 /// The CARGO_HOME the default lookup uses.
@@ -60,16 +35,6 @@ fn real_cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"))
 }
 
-/// A copy of `tests/workspaces/<name>` (without `target/`) at `dest`, its crates fetched.
-fn workspace_copy(name: &str, dest: &Path) -> PathBuf {
-    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/workspaces").join(name);
-    copy_tree(&fixture, dest);
-    let _ = fs::remove_dir_all(dest.join("target"));
-    let mut fetch = cargo();
-    fetch.args(["fetch", "--locked", "--manifest-path"]).arg(dest.join("Cargo.toml"));
-    run_ok(fetch, &format!("cargo fetch --locked in {}", dest.display()));
-    dest.to_path_buf()
-}
 
 /// A locked registry package.
 struct Locked {
