@@ -15,8 +15,10 @@
 #                       passed to rustBuilder.makePackageSet
 #
 # Returns makePackageSet's result (`workspace.<crate>`, `workspaceShell`, `<registry>.<crate>.<version>`)
-# plus `plan` (the plan used) and, when the selected members have exactly one binary between
-# them, `default`.
+# plus `plan` (the plan used), `planDerivation` (IFD mode: the derivation running `crateplan
+# generate`; null in committed mode), `crateplan` (the generator), `getMember NAME` (like
+# `workspace.NAME`, with an error listing the members when there is none of that name) and, when
+# the selected members have exactly one binary between them, `default`.
 { pkgs, crateplanRoot }:
 args:
 let
@@ -44,9 +46,9 @@ let
     };
   } // rustToolchainArgs))).workspace.crateplan;
 
-  planValue =
-    if (a.plan or null) != null then import ./load-plan.nix { inherit src; inherit (a) plan; }
-    else (import ./make-plan.nix {
+  committed = (a.plan or null) != null;
+
+  madePlan = import ./make-plan.nix {
       inherit pkgs crateplan src fetchCrate hostTriple;
       lockfile = import ./read-lockfile.nix src;
       targets = [ targetTriple ];
@@ -54,7 +56,11 @@ let
       allFeatures = a.allFeatures or false;
       noDefaultFeatures = a.noDefaultFeatures or false;
       packages = a.packages or null;
-    }).value;
+    };
+
+  planValue =
+    if committed then import ./load-plan.nix { inherit src; inherit (a) plan; target = targetTriple; }
+    else madePlan.value;
 
   set = pkgs.rustBuilder.makePackageSet (withCrateUrl ({
     plan = planValue;
@@ -68,8 +74,18 @@ let
   withBins = builtins.filter
     (id: builtins.any (t: t.kind == "bin") (builtins.attrValues planValue.packages.${id}.targets))
     planValue.workspace.selected;
+  memberNames = map (id: planValue.packages.${id}.name) planValue.workspace.members;
+  getMember = name:
+    if set.workspace ? ${name} then set.workspace.${name}
+    else if builtins.elem name memberNames
+    then throw "buildRustWorkspace: `${name}` is a member of the workspace, but the plan was made for other packages (${builtins.concatStringsSep ", " (builtins.attrNames set.workspace)}); add it to `packages`"
+    else throw "buildRustWorkspace: the workspace has no member named `${name}`; its members are: ${builtins.concatStringsSep ", " memberNames}";
 in
-set // { plan = planValue; inherit crateplan; }
+set // {
+  plan = planValue;
+  planDerivation = if committed then null else madePlan.derivation;
+  inherit crateplan getMember;
+}
 // (if builtins.length withBins == 1
     then { default = set.workspace.${planValue.packages.${builtins.head withBins}.name}; }
     else { })

@@ -19,8 +19,12 @@ let
     in
     {
       inherit rev;
-      path = builtins.fetchGit ({ inherit url rev; allRefs = true; submodules = true; }
-        // (if kind == "branch" then { ref = value; } else { }));
+      # Nix 2.8 names the repository and the revision when the fetch fails, but shows this
+      # context (which dependency, from which lock entry) only with --show-trace.
+      path = builtins.addErrorContext
+        "while fetching git dependency ${p.name} ${p.version} of Cargo.lock (${p.source}); if the revision is gone, run `cargo update -p ${p.name}`"
+        (builtins.fetchGit ({ inherit url rev; allRefs = true; submodules = true; }
+          // (if kind == "branch" then { ref = value; } else { })));
     };
 
   registryCrates = builtins.filter isRegistry lockfile.packages;

@@ -1,10 +1,10 @@
-# loadPlan :: { src, plan } -> attrset
+# loadPlan :: { src, plan, target ? null } -> attrset
 #
 # A plan committed to the workspace (committed mode: no import-from-derivation), checked against
 # the workspace first: when Cargo.lock or a manifest changed after the plan was made, evaluation
 # stops with a message naming what changed and the command that regenerates the plan (the same
-# answer `crateplan check` gives).
-{ src, plan }:
+# answer `crateplan check` gives). With `target`, the plan must also hold units for that triple.
+{ src, plan, target ? null }:
 let
   value = builtins.fromJSON (builtins.readFile plan);
   planName = baseNameOf (toString plan);
@@ -20,8 +20,9 @@ let
     ++ builtins.concatMap (m: current m.path m.sha256) value.inputs.manifests;
 
   inherit (value.inputs) features packages;
-  regenerate = builtins.concatStringsSep " " ([ "crateplan generate" ]
-    ++ map (t: "--target ${t}") (builtins.attrNames value.platforms)
+  triples = builtins.attrNames value.platforms;
+  regenerateFor = targets: builtins.concatStringsSep " " ([ "crateplan generate" ]
+    ++ map (t: "--target ${t}") targets
     ++ (if features.features == [ ] then [ ] else [ "--features ${builtins.concatStringsSep "," features.features}" ])
     ++ (if features.allFeatures then [ "--all-features" ] else [ ])
     ++ (if features.noDefaultFeatures then [ "--no-default-features" ] else [ ])
@@ -29,9 +30,12 @@ let
         else if builtins.isList packages then map (p: "-p ${p}") packages
         else [ ])
     ++ [ "-o ${planName}" ]);
+  regenerate = regenerateFor triples;
 in
 if (value.version or null) != 1
 then throw "buildRustWorkspace: ${planName} has plan schema version ${toString (value.version or "?")}, this crateplan reads version 1; run `${regenerate}`"
 else if changes != [ ]
 then throw "buildRustWorkspace: ${planName} is stale: ${builtins.concatStringsSep ", " changes}; run `${regenerate}` and commit ${planName}"
+else if target != null && !(value.platforms ? ${target})
+then throw "buildRustWorkspace: ${planName} has no units for target ${target}; it has: ${builtins.concatStringsSep ", " triples}. Add the target with `${regenerateFor (triples ++ [ target ])}` and commit ${planName}"
 else value

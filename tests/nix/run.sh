@@ -568,6 +568,8 @@ ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_t
   test_flake_override_input test_test_mode test_rustc_flags
   test_dev_profile test_incremental test_overrides_and_shell
   test_tampered_checksum test_argument_errors)
+# buildRustWorkspace end to end: IFD, committed plan, flake template, errors (adds to ALL_TESTS).
+source "$REPO/tests/nix/workspace-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"
