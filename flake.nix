@@ -38,10 +38,10 @@
       checks = forAllSystems (system: {
         crateplan = (pkgsFor system).rustBuilder.crateplan;
         # The committed plan of this repository is current (evaluating it checks).
-        plan = (pkgsFor system).rustBuilder.buildRustWorkspace {
+        plan = ((pkgsFor system).rustBuilder.buildRustWorkspace {
           src = ./.;
           plan = ./Cargo.plan.json;
-        }.workspace.crateplan;
+        }).workspace.crateplan;
       });
 
       devShells = forAllSystems (system:

@@ -221,6 +221,12 @@ repo_copy() {
   echo "$dest"
 }
 
+# nix_build_paths ARGS...: `nix build --no-link --json ARGS`, printing the out paths (Nix 2.8 has
+# no --print-out-paths).
+nix_build_paths() {
+  nix build --no-link --json "$@" | python3 -c 'import json,sys; [print(d["outputs"]["out"]) for d in json.load(sys.stdin)]'
+}
+
 # 3. The flake template, in IFD and committed mode, on the offline nixpkgs; crateplan's own flake
 # outputs for x86_64-linux.
 test_ws_flake() {
@@ -250,7 +256,7 @@ EOF
     fail "flake: nix build of the template (IFD mode)"
   fi
   local shell
-  if shell="$(cd "$app" && nix build --no-link --print-out-paths "${overrides[@]}" .#devShells.x86_64-linux.default 2>"$WORK/flake-shell.log")" \
+  if shell="$(cd "$app" && nix_build_paths "${overrides[@]}" .#devShells.x86_64-linux.default 2>"$WORK/flake-shell.log")" \
       && grep -q 'rustc-host/bin' "$shell"; then
     echo "ok: flake: the template's devShells.x86_64-linux.default builds, PATH has rustc"
   else
@@ -272,7 +278,7 @@ EOF
 
   # crateplan's own flake: the package, checks and devShells for x86_64-linux.
   local out
-  if out="$(nix build --no-link --print-out-paths "path:$cp#packages.x86_64-linux.default" \
+  if out="$(nix_build_paths "path:$cp#packages.x86_64-linux.default" \
       --override-input nixpkgs "path:$cp/tests/nixpkgs" 2>"$WORK/flake-self.log")" && "$out/bin/crateplan" --version >/dev/null; then
     echo "ok: flake: packages.x86_64-linux.default builds and runs ($("$out/bin/crateplan" --version))"
   else
@@ -289,12 +295,12 @@ EOF
       fail "flake: $attr.x86_64-linux does not evaluate"
     fi
   done
-  if nix build --no-link "path:$cp#checks.x86_64-linux.plan" "path:$cp#devShells.x86_64-linux.default" \
-      --override-input nixpkgs "path:$cp/tests/nixpkgs" 2>"$WORK/flake-checks-build.log"; then
-    echo "ok: flake: checks.x86_64-linux.plan and devShells.x86_64-linux.default build"
+  if nix build --no-link "path:$cp#devShells.x86_64-linux.default" \
+      --override-input nixpkgs "path:$cp/tests/nixpkgs" 2>"$WORK/flake-shell-build.log"; then
+    echo "ok: flake: devShells.x86_64-linux.default builds"
   else
-    tail -n 20 "$WORK/flake-checks-build.log"
-    fail "flake: checks/devShells build"
+    tail -n 20 "$WORK/flake-shell-build.log"
+    fail "flake: devShells.x86_64-linux.default build"
   fi
 }
 
