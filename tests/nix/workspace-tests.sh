@@ -82,7 +82,9 @@ test_ws_ifd() {
   fi
 
   # Edit one member's source: same plan derivation; only shapes and pathy are rebuilt.
-  echo 'pub const EXTRA: u8 = 1;' >> "$ws/crates/shapes/src/lib.rs"
+  # (A token unique to this run, so that the edited crates were never built before.)
+  local token="run-$(date +%s%N)-$$"
+  echo "pub const EDITED: &str = \"$token\";" >> "$ws/crates/shapes/src/lib.rs"
   local plan_drv_after
   plan_drv_after="$(nix-instantiate --expr "$expr.planDerivation" 2>/dev/null)"
   if [[ -n "$plan_drv_after" && "$plan_drv_after" == "$plan_drv" ]]; then
@@ -110,7 +112,7 @@ test_ws_ifd() {
   rm -rf "$ws/target"
   # A deeper edit (units, which shapes and pathy depend on) would rebuild all three; a manifest
   # edit re-runs the generator.
-  echo 'pub const EXTRA: u8 = 2;' >> "$ws/crates/units/src/lib.rs"
+  echo "pub const EDITED: &str = \"$token\";" >> "$ws/crates/units/src/lib.rs"
   would="$(dry_run_drvs "$expr.default")"
   if [[ "$would" == "pathy-1.2.3-beta.1 shapes-0.1.0 units-0.4.0 " ]]; then
     echo "ok: ws-ifd: after editing units, --dry-run would build exactly: $would"
