@@ -154,8 +154,11 @@ let
     }
     else if pkg.source.type == "git" then
       let
-        checkout = builtins.fetchGit ({ inherit (pkg.source) url rev; allRefs = true; submodules = true; }
-          // lib.optionalAttrs (pkg.source.reference ? branch) { ref = pkg.source.reference.branch; });
+        # Shown by Nix 2.8 with --show-trace only; its own message names the url and rev.
+        checkout = builtins.addErrorContext
+          "while fetching git dependency ${pkg.name} ${pkg.version} (${pkg.source.url} at ${pkg.source.rev})"
+          (builtins.fetchGit ({ inherit (pkg.source) url rev; allRefs = true; submodules = true; }
+            // lib.optionalAttrs (pkg.source.reference ? branch) { ref = pkg.source.reference.branch; }));
       in
       {
         src = if pkg.source.subdir == "" then checkout else "${checkout}/${pkg.source.subdir}";

@@ -334,7 +334,8 @@ test_ws_errors() {
     "$repo" > "$gws/Cargo.toml"
   echo 'fn main() { println!("{}", gitdep::answer()); }' > "$gws/src/main.rs"
   cargo generate-lockfile -q --manifest-path "$gws/Cargo.toml" || { fail "ws-errors: cargo generate-lockfile"; return 0; }
-  local bad=0123456789abcdef0123456789abcdef01234567
+  local bad=0123456789abcdef0123456789abcdef01234567 good
+  good="$(git -C "$repo" rev-parse HEAD)"
   sed -i -E "s/#[0-9a-f]{40}\"/#$bad\"/" "$gws/Cargo.lock"
   grep -q "#$bad" "$gws/Cargo.lock" || { fail "ws-errors: could not rewrite the git revision"; return 0; }
   if nix-instantiate --expr "$(brw_expr "$gws").default" >"$WORK/ws-gitdep.log" 2>&1; then
@@ -348,6 +349,22 @@ test_ws_errors() {
   nix-instantiate --show-trace --expr "$(brw_expr "$gws").default" >"$WORK/ws-gitdep-trace.log" 2>&1 || true
   expect_message "ws-errors: missing git revision (--show-trace)" \
     "while fetching git dependency gitdep 0.5.0 of Cargo.lock (git+file://$repo#$bad)" "$WORK/ws-gitdep-trace.log"
+
+  # The same in committed mode: a plan whose git revision cannot be fetched (the plan made from the
+  # good lock, then its revision rewritten; the lock is left as it was, so the plan is not stale).
+  cp "$gws/Cargo.lock" "$WORK/ws-gitdep.bad.lock"
+  sed -i "s/#$bad\"/#$good\"/" "$gws/Cargo.lock"
+  if cargo fetch -q --locked --manifest-path "$gws/Cargo.toml" \
+      && (cd "$gws" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" -o Cargo.plan.json); then
+    sed -i "s/$good/$bad/g" "$gws/Cargo.plan.json"
+    nix-instantiate --show-trace --expr "$(brw_expr "{ src = $gws; plan = $gws/Cargo.plan.json; }").default" \
+      >"$WORK/ws-gitdep-committed.log" 2>&1 || true
+    expect_message "ws-errors: missing git revision, committed mode (--show-trace)" \
+      "while fetching git dependency gitdep 0.5.0 (file://$repo at $bad)" "$WORK/ws-gitdep-committed.log"
+    expect_message "ws-errors: missing git revision, committed mode" "Cannot find Git revision '$bad'" "$WORK/ws-gitdep-committed.log"
+  else
+    fail "ws-errors: plan for the git workspace"
+  fi
 
   # A member that does not exist: getMember, and packages = [ … ] in IFD mode.
   local pws="$WORK/ws-members"
