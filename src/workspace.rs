@@ -149,15 +149,19 @@ impl Workspace {
         if root_is_package {
             member_dirs.insert(root_dir.clone());
         }
+        // `exclude` removes what a glob brought in, but not a member listed by its path.
+        let exclude: Vec<PathBuf> = ws_config.iter().flat_map(|w| w.exclude.iter().map(|e| manifest::normalize_path(&root_dir.join(e)))).collect();
         if let Some(ws) = &ws_config {
+            let listed = |dir: &Path| ws.members.iter().any(|m| dir.starts_with(manifest::normalize_path(&root_dir.join(m))));
             for m in expand_members(&root_dir, &ws.members) {
-                member_dirs.insert(m);
+                if listed(&m) || !exclude.iter().any(|e| m.starts_with(e)) {
+                    member_dirs.insert(m);
+                }
             }
         }
 
         // Load every path package reachable from the members; path dependencies inside the root
         // directory (and not excluded) are members too.
-        let exclude: Vec<PathBuf> = ws_config.iter().flat_map(|w| w.exclude.iter().map(|e| manifest::normalize_path(&root_dir.join(e)))).collect();
         let mut path_packages = BTreeMap::new();
         let mut queue: Vec<PathBuf> = member_dirs.iter().cloned().chain(current.clone()).collect();
         if !explicit {
