@@ -17,7 +17,7 @@
 # Result: `workspace.<member>` (the member's lib and bins), `<registry>.<name>.<version>` (e.g.
 # crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key); with
 # compileMode = "test" also `testResults.<member>` (the member's tests, run).
-{ pkgs, mkcrate, fetchCrateWith }:
+{ pkgs, mkcrate, mkcrateTests, fetchCrateWith }:
 { plan
 , workspaceSrc
 , rustToolchain ? null
@@ -60,7 +60,6 @@ let
     else planData;
 
   inherit (checkedPlan) packages;
-  units = checkedPlan.platforms.${targetTriple}.${compileMode}.units;
   workspaceMembers = checkedPlan.workspace.members;
   selected = checkedPlan.workspace.selected;
 
@@ -76,12 +75,10 @@ let
   isDoctest = unit: unit.mode == "doctest";
 
   # A package instance: everything cargo builds for one package on one platform with one
-  # feature set (its build script run, lib and bins) is one derivation.
+  # feature set (its build script run, lib and bins) is one derivation. Test harnesses,
+  # examples and doctests of members are compiled and run by the member's tests derivation.
   instanceKey = unit: "${unit.package} ${unit.platform} [${concatStringsSep "," unit.features}]";
-
-  instanceUnitKeys = builtins.groupBy (key: instanceKey units.${key})
-    (builtins.filter (key: !(isBuildScriptCompile units.${key}) && !(isDoctest units.${key}))
-      (builtins.attrNames units));
+  isTestOnly = unit: isTestUnit unit || isExampleUnit unit || isDoctest unit;
 
   # cargo's profiles, as `cargo build --target T` applies them (the plan is made per --target):
   # release: host units (build scripts, proc-macros and their dependencies) get the
@@ -102,7 +99,6 @@ let
       debugAssertions = true;
     };
 
-  rootKeys = checkedPlan.platforms.${targetTriple}.${compileMode}.roots;
 
   crateIoRegistries = [
     "registry+https://github.com/rust-lang/crates.io-index"
@@ -171,88 +167,149 @@ let
 
   linkableTypes = [ "lib" "rlib" "dylib" "proc-macro" ];
 
-  # `--extern` entries for the lib dependencies of one unit, skipping `skipInstance` (own lib).
-  externsOf = unit: skipInstance:
-    map (dep: { name = dep.externCrateName; crate = instances.${instanceKey units.${dep.unit}}; })
-      (builtins.filter
-        (dep:
-          let depUnit = units.${dep.unit}; in
-          isLibUnit depUnit
-          && instanceKey depUnit != skipInstance
-          && builtins.any (t: builtins.elem t linkableTypes) (targetOf depUnit).crateTypes)
-        unit.dependencies);
-
-  makeInstance = key: unitKeys:
+  # The derivations of one unit set of the plan ("build" or "test"). Instances of the test view
+  # that equal the build view's (same package, platform, features, dependencies) are the same
+  # derivations, so testing a workspace rebuilds only what dev-dependencies change.
+  makeView = mode:
     let
-      members = map (k: units.${k}) unitKeys;
-      first = builtins.head members;
-      pkg = packages.${first.package};
-      libUnits = builtins.filter isLibUnit members;
-      binUnits = builtins.filter isBinUnit members;
-      testUnits = builtins.filter isTestUnit members;
-      exampleUnits = builtins.filter isExampleUnit members;
-      runUnits = builtins.filter isBuildScriptRun members;
-      libUnit = if libUnits == [ ] then null else builtins.head libUnits;
-      runUnit = if runUnits == [ ] then null else builtins.head runUnits;
-      compileUnit =
-        if runUnit == null then null
-        else units.${(builtins.head (builtins.filter (d: isBuildScriptCompile units.${d.unit}) runUnit.dependencies)).unit};
-      libTarget = targetOf libUnit;
-      buildTarget = targetOf compileUnit;
-      libExterns = if libUnit == null then [ ] else externsOf libUnit key;
-      binExterns = unique (builtins.concatLists (map (u: externsOf u key) binUnits));
-      buildScriptExterns = if compileUnit == null then [ ] else externsOf compileUnit key;
-      withExterns = u: (targetOf u) // { externs = externsOf u key; };
-      tests = map withExterns testUnits;
-      examples = map withExterns exampleUnits;
-      linksDependencies = if runUnit == null then [ ] else
-        map
-          (dep: {
-            links = normaliseLinks packages.${units.${dep.unit}.package}.links;
-            crate = instances.${instanceKey units.${dep.unit}};
-          })
-          (builtins.filter
-            (dep: isBuildScriptRun units.${dep.unit} && packages.${units.${dep.unit}.package}.links != null)
-            runUnit.dependencies);
-      source = sourceOf pkg;
-      profile = profileFor first.platform (builtins.any (k: builtins.elem k rootKeys) unitKeys);
-      crate = mkcrate {
-        pname = pkg.name;
-        inherit (pkg) version links;
-        inherit (source) src sourceRoot;
-        packageMetadata = pkg.metadata;
-        inherit (first) features;
-        targetTriple = if first.platform == "host" then hostTriple else targetTriple;
-        inherit hostTriple profile linksDependencies binExterns;
-        metadataHash = builtins.substring 0 16
-          (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name}");
-        primary = builtins.elem first.package selected;
-        capLints = if pkg.source.type == "path" then null else "allow";
-        lib = if libUnit == null then null else {
-          inherit (libTarget) crateName crateTypes path edition;
-          externs = libExterns;
+      planView = checkedPlan.platforms.${targetTriple}.${mode};
+      inherit (planView) units;
+      # A proc-macro member is a root of the build even when only its tests are roots of the test
+      # view: both views then build it with the same profile (one derivation).
+      rootKeys = planView.roots ++ (if mode == "test" then checkedPlan.platforms.${targetTriple}.build.roots else [ ]);
+      instanceUnitKeys = builtins.groupBy (key: instanceKey units.${key})
+        (builtins.filter (key: !(isBuildScriptCompile units.${key}) && !(isTestOnly units.${key}))
+          (builtins.attrNames units));
+
+    # `--extern` entries for the lib dependencies of one unit, skipping `skipInstance` (own lib).
+    externsOf = unit: skipInstance:
+      map (dep: { name = dep.externCrateName; crate = instances.${instanceKey units.${dep.unit}}; })
+        (builtins.filter
+          (dep:
+            let depUnit = units.${dep.unit}; in
+            isLibUnit depUnit
+            && instanceKey depUnit != skipInstance
+            && builtins.any (t: builtins.elem t linkableTypes) (targetOf depUnit).crateTypes)
+          unit.dependencies);
+
+    makeInstance = key: unitKeys:
+      let
+        members = map (k: units.${k}) unitKeys;
+        first = builtins.head members;
+        pkg = packages.${first.package};
+        libUnits = builtins.filter isLibUnit members;
+        binUnits = builtins.filter isBinUnit members;
+        runUnits = builtins.filter isBuildScriptRun members;
+        libUnit = if libUnits == [ ] then null else builtins.head libUnits;
+        runUnit = if runUnits == [ ] then null else builtins.head runUnits;
+        compileUnit =
+          if runUnit == null then null
+          else units.${(builtins.head (builtins.filter (d: isBuildScriptCompile units.${d.unit}) runUnit.dependencies)).unit};
+        libTarget = targetOf libUnit;
+        buildTarget = targetOf compileUnit;
+        libExterns = if libUnit == null then [ ] else externsOf libUnit key;
+        binExterns = unique (builtins.concatLists (map (u: externsOf u key) binUnits));
+        buildScriptExterns = if compileUnit == null then [ ] else externsOf compileUnit key;
+        linksDependencies = if runUnit == null then [ ] else
+          map
+            (dep: {
+              links = normaliseLinks packages.${units.${dep.unit}.package}.links;
+              crate = instances.${instanceKey units.${dep.unit}};
+            })
+            (builtins.filter
+              (dep: isBuildScriptRun units.${dep.unit} && packages.${units.${dep.unit}.package}.links != null)
+              runUnit.dependencies);
+        source = sourceOf pkg;
+        profile = profileFor first.platform (builtins.any (k: builtins.elem k rootKeys) unitKeys);
+        crate = mkcrate {
+          pname = pkg.name;
+          inherit (pkg) version links;
+          inherit (source) src sourceRoot;
+          packageMetadata = pkg.metadata;
+          inherit (first) features;
+          targetTriple = if first.platform == "host" then hostTriple else targetTriple;
+          inherit hostTriple profile linksDependencies binExterns;
+          metadataHash = builtins.substring 0 16
+            (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name}");
+          primary = builtins.elem first.package selected;
+          capLints = if pkg.source.type == "path" then null else "allow";
+          lib = if libUnit == null then null else {
+            inherit (libTarget) crateName crateTypes path edition;
+            externs = libExterns;
+          };
+          bins = map
+            (u: { inherit (targetOf u) name crateName path edition; })
+            binUnits;
+          buildScript = if compileUnit == null then null else {
+            inherit (buildTarget) path edition;
+            externs = buildScriptExterns;
+          };
+          dependencies = map (e: e.crate) (libExterns ++ binExterns ++ buildScriptExterns ++ linksDependencies);
+          inherit rustc;
         };
-        bins = map
-          (u: { inherit (targetOf u) name crateName path edition; })
-          binUnits;
-        buildScript = if compileUnit == null then null else {
-          inherit (buildTarget) path edition;
-          externs = buildScriptExterns;
-        };
-        inherit tests examples;
-        dependencies = map (e: e.crate) (libExterns ++ binExterns ++ buildScriptExterns ++ linksDependencies
-          ++ builtins.concatMap (t: t.externs) (tests ++ examples));
-        inherit rustc;
-      };
+      in
+      builtins.foldl' (drv: override: override drv) crate overrides;
+
+      instances = builtins.mapAttrs makeInstance instanceUnitKeys;
+
+      # One tests derivation per selected member that has test units: it compiles the member's
+      # unit tests, bin tests, integration tests, benches (as tests) and examples, runs the tests
+      # and the doctests from the package root, and fails when one fails.
+      testsOf = packageId:
+        let
+          pkg = packages.${packageId};
+          own = builtins.filter (u: u.package == packageId && u.platform == "target" && isTestOnly u)
+            (builtins.attrValues units);
+          first = builtins.head own;
+          key = instanceKey first;
+          crate = instances.${key} or null;
+          withExterns = u: (targetOf u) // {
+            externs = externsOf u "";
+            asTest = isTestUnit u && (targetOf u).harness;
+          };
+          harnessed = map withExterns (builtins.filter (u: isTestUnit u || isExampleUnit u) own);
+          doctests = builtins.filter isDoctest own;
+          doctest = if doctests == [ ] then null else
+            let u = builtins.head doctests; in (targetOf u) // { externs = externsOf u ""; };
+          source = sourceOf pkg;
+          profile = profileFor "target" true;
+          tests = mkcrateTests {
+            pname = pkg.name;
+            inherit (pkg) version;
+            inherit (source) src sourceRoot;
+            packageDir = normaliseDir pkg.source.path;
+            packageMetadata = pkg.metadata;
+            inherit (first) features;
+            inherit targetTriple hostTriple profile crate rustc doctest;
+            metadataHash = builtins.substring 0 16
+              (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name} tests");
+            primary = builtins.elem packageId selected;
+            hasLib = builtins.any (t: t.kind == "lib") (builtins.attrValues pkg.targets);
+            tests = builtins.filter (t: t.kind != "example") harnessed;
+            examples = builtins.filter (t: t.kind == "example") harnessed;
+            dependencies = (if crate == null then [ ] else [ crate ])
+              ++ map (e: e.crate) (builtins.concatMap (t: t.externs) harnessed
+                ++ (if doctest == null then [ ] else doctest.externs));
+          };
+        in
+        if own == [ ] || pkg.source.type != "path" then null
+        else builtins.foldl' (drv: override: override drv) tests overrides;
+
+      tests = builtins.listToAttrs (builtins.concatMap
+        (id: let t = testsOf id; in if t == null then [ ] else [{ name = packages.${id}.name; value = t; }])
+        selected);
     in
-    builtins.foldl' (drv: override: override drv) crate overrides // {
-      # The package's source as the crate was built from it, for running its tests.
-      crateplanSource = source;
-    };
+    { inherit instances tests; };
 
   overrides = packageOverrides pkgs;
 
-  instances = builtins.mapAttrs makeInstance instanceUnitKeys;
+  buildView = makeView compileMode;
+  testView =
+    if compileMode == "test" then buildView
+    else if checkedPlan.platforms.${targetTriple} ? test then makeView "test"
+    else throw "makePackageSet: the plan has no test units for ${targetTriple}; regenerate it with a crateplan that writes them";
+  inherit (buildView) instances;
+  inherit (testView) tests;
 
   # The instances of one package, target platform first.
   instancesOf = packageId:
@@ -280,41 +337,21 @@ let
     { }
     (builtins.attrNames packages);
 
+  # Each member's derivation, with `tests` (its tests derivation) when it has tests.
   workspace = builtins.listToAttrs (builtins.concatMap
     (id:
-      let found = instancesOf id; in
-      if found == [ ] then [ ] else [{ name = packages.${id}.name; value = builtins.head found; }])
+      let
+        found = instancesOf id;
+        name = packages.${id}.name;
+      in
+      if found == [ ] then [ ] else [{
+        inherit name;
+        value = builtins.head found // lib.optionalAttrs (tests ? ${name}) { tests = tests.${name}; };
+      }])
     workspaceMembers);
 
-  # Runs every test binary of a member from its package root, as `cargo test` does; the
-  # derivation fails when a test fails, and keeps the logs.
-  runTests = crate: pkgs.stdenv.mkDerivation ({
-    name = "${crate.crateplan.pname}-${crate.crateplan.version}-test-results";
-    inherit (crate.crateplanSource) src;
-    crateTests = crate;
-    dontPatch = true;
-    dontConfigure = true;
-    dontFixup = true;
-    buildPhase = ''
-      runHook preBuild
-      mkdir -p "$TMPDIR/crateplan-target-tmp" logs
-      for test in "$crateTests"/tests/*; do
-        echo "running $(basename "$test")"
-        "$test" 2>&1 | tee "logs/$(basename "$test").log"
-      done
-      runHook postBuild
-    '';
-    installPhase = ''
-      runHook preInstall
-      cp -r logs "$out"
-      runHook postInstall
-    '';
-  } // lib.optionalAttrs (crate.crateplanSource.sourceRoot != null) {
-    inherit (crate.crateplanSource) sourceRoot;
-  });
-
-  testResults = builtins.mapAttrs (_: runTests)
-    (lib.optionalAttrs (compileMode == "test") workspace);
+  # `cargo test`, per member: see testsOf. `testResults` is the name of older versions.
+  testResults = tests;
 
   workspaceShell = pkgs.mkShell {
     name = "crateplan-workspace-shell";
@@ -323,5 +360,5 @@ let
   };
 in
 packagesByRegistry // {
-  inherit workspace workspaceShell instances testResults;
+  inherit workspace workspaceShell instances tests testResults;
 }

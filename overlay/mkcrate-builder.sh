@@ -169,6 +169,9 @@ run_build_script() {
     return 1
   fi
   parse_build_script_output "$BUILD_DIR/build-script/output"
+  # Kept for the package's tests derivation, which compiles its test targets with the same
+  # directives (cfgs, rustc-env, link libraries and arguments).
+  cp "$BUILD_DIR/build-script/output" "$lib/lib/crateplan/build-script-output"
 }
 
 # Runs in a subshell: the environment cargo gives a build script, then the script itself.
@@ -345,57 +348,6 @@ compile_bins() {
   done <<< "$crateplanBins"
 }
 
-# Test units (`cargo test --no-run`): the lib's unit tests, bin tests, integration tests and
-# benches, each compiled with `--test` (or as a plain bin when `harness = false`) into
-# $out/tests/<kind>-<name>; examples into $out/examples/<name>.
-# usage: compile_test_targets TABLE DEST_DIR
-compile_test_targets() {
-  local table="$1" dest="$2"
-  [[ -n "$table" ]] || return 0
-  mkdir -p "$dest" "$BUILD_DIR/tests"
-  local kind name crate_name path edition harness externs_list
-  while IFS=$'\t' read -r kind name crate_name path edition harness externs_list; do
-    [[ -n "$kind" ]] || continue
-    log "compiling $kind $name (test)"
-    local -a args=() externs=() env_extra=()
-    mapfile -t externs < <(extern_args "$externs_list")
-    if [[ -n "$harness" ]]; then args+=(--test); else args+=(--crate-type bin); fi
-    if [[ "$kind" == lib ]]; then
-      args+=("${OWN_LINK_LIBS[@]}")
-    else
-      if [[ -n "$crateplanLibPath" && -n "$crateplanLibExternFile" ]]; then
-        externs+=(--extern "$crateplanLibCrateName=$lib/lib/$crateplanLibExternFile")
-      fi
-      [[ -z "$crateplanLibPath" ]] && args+=("${OWN_LINK_LIBS[@]}")
-    fi
-    args+=("${LINK_ARGS_ALL[@]}")
-    case "$kind" in
-      test) args+=("${LINK_ARGS_TESTS[@]}") ;;
-      bench) args+=("${LINK_ARGS_BENCHES[@]}") ;;
-      example) args+=("${LINK_ARGS_EXAMPLES[@]}") ;;
-      bin) args+=("${LINK_ARGS_BINS[@]}") ;;
-    esac
-    # Integration tests and benches see the package's bins and a scratch directory.
-    if [[ "$kind" == test || "$kind" == bench ]]; then
-      local bin_name
-      while IFS=$'\t' read -r bin_name _; do
-        [[ -n "$bin_name" ]] && env_extra+=("CARGO_BIN_EXE_$bin_name=$out/bin/$bin_name")
-      done <<< "$crateplanBins"
-      env_extra+=("CARGO_TARGET_TMPDIR=$TMPDIR/crateplan-target-tmp")
-    fi
-    local bin_env=""
-    [[ "$kind" == bin ]] && bin_env="$name"
-    EXTRA_RUSTC_ENV=("${env_extra[@]}")
-    rustc_for_target "$crate_name" "$bin_env" \
-      --crate-name "$crate_name" --edition "$edition" "$path" --out-dir "$BUILD_DIR/tests" \
-      "${externs[@]}" "${args[@]}"
-    EXTRA_RUSTC_ENV=()
-    local built="$BUILD_DIR/tests/$crate_name-$crateplanMetadata"
-    if [[ "$dest" == */examples ]]; then cp "$built" "$dest/$name"; else cp "$built" "$dest/$kind-$name"; fi
-    rm -f "$built"
-  done <<< "$table"
-}
-
 # What dependents read: the linkable files of this crate and its dependencies (closure), the
 # native search paths (link-search), and the build script's metadata (for DEP_<LINKS>_<KEY>).
 write_crate_info() {
@@ -420,11 +372,172 @@ build_crate() {
   run_build_script
   compile_lib
   compile_bins
-  compile_test_targets "$crateplanTests" "$out/tests"
-  compile_test_targets "$crateplanExamples" "$out/examples"
 }
 install_crate() {
   mkdir -p "$out"   # bins (if any) are in $out/bin; everything dependents read is in $lib
   write_crate_info
+  rm -rf "$BUILD_DIR"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The tests derivation of a workspace member (overlay/mkcrate-tests.nix): `cargo test`. The
+# member's crate derivation ($crateplanCrateLib, $crateplanCrateOut) holds its lib, bins and build
+# script results; here the test targets are compiled against them and run.
+declare -g TARGET_TMPDIR=""
+declare -ga TEST_FAILURES=()
+
+configure_tests() {
+  prepare_dependencies
+  # A second -C metadata: the test targets differ from the lib they test (a dev-dependency may
+  # link that lib too).
+  RUSTC_COMMON+=(-C "metadata=tests")
+  local info="$crateplanCrateLib/lib/crateplan"
+  if [[ -n "$crateplanHasBuildScript" ]]; then
+    OUT_DIR_PATH="$info/out"
+    if [[ -f "$info/build-script-output" ]]; then
+      parse_build_script_output "$info/build-script-output"
+    fi
+  fi
+  # The crate's own search paths are in its link-search already: drop repeats, keep the order.
+  local -A seen=()
+  local -a unique_search=()
+  local s
+  for s in "${LINK_SEARCH[@]}"; do
+    [[ -n "${seen[$s]+x}" ]] && continue
+    seen[$s]=1
+    unique_search+=("$s")
+  done
+  LINK_SEARCH=("${unique_search[@]}")
+  # cargo's CARGO_TARGET_TMPDIR (target/tmp): writable, and there when the tests run.
+  TARGET_TMPDIR="$TMPDIR/crateplan-target-tmp"
+  mkdir -p "$TARGET_TMPDIR"
+}
+
+# compile_tests TABLE DEST: one row per target (kind, name, crate name, path, edition, as-test,
+# externs); DEST/<kind>-<name> is the binary.
+compile_tests() {
+  local table="$1" dest="$2"
+  [[ -n "$table" ]] || return 0
+  mkdir -p "$dest"
+  local kind name crate_name path edition as_test externs_list
+  while IFS=$'\t' read -r kind name crate_name path edition as_test externs_list; do
+    [[ -n "$kind" ]] || continue
+    log "compiling $kind $name${as_test:+ (test)}"
+    local -a args=() externs=() env_extra=()
+    mapfile -t externs < <(extern_args "$externs_list")
+    if [[ -n "$as_test" ]]; then args+=(--test); else args+=(--crate-type bin); fi
+    # rustc-link-lib applies to the lib, or to every target when the package has none.
+    if [[ "$kind" == lib || -z "$crateplanHasLib" ]]; then args+=("${OWN_LINK_LIBS[@]}"); fi
+    args+=("${LINK_ARGS_ALL[@]}")
+    case "$kind" in
+      test) args+=("${LINK_ARGS_TESTS[@]}") ;;
+      bench) args+=("${LINK_ARGS_BENCHES[@]}") ;;
+      example) args+=("${LINK_ARGS_EXAMPLES[@]}") ;;
+      bin) args+=("${LINK_ARGS_BINS[@]}") ;;
+    esac
+    # Integration tests and benches: the package's bins (absolute paths) and a scratch directory.
+    if [[ "$kind" == test || "$kind" == bench ]]; then
+      local bin_name
+      for bin_name in $crateplanBinNames; do
+        env_extra+=("CARGO_BIN_EXE_$bin_name=$crateplanCrateOut/bin/$bin_name")
+      done
+      env_extra+=("CARGO_TARGET_TMPDIR=$TARGET_TMPDIR")
+    fi
+    local bin_env=""
+    [[ "$kind" == bin ]] && bin_env="$name"
+    local out_dir="$BUILD_DIR/tests/$kind-$name"
+    mkdir -p "$out_dir"
+    EXTRA_RUSTC_ENV=("${env_extra[@]}")
+    rustc_for_target "$crate_name" "$bin_env" \
+      --crate-name "$crate_name" --edition "$edition" "$path" --out-dir "$out_dir" \
+      -C "metadata=$kind-$name" "${externs[@]}" "${args[@]}"
+    EXTRA_RUSTC_ENV=()
+    mv "$out_dir/$crate_name-$crateplanMetadata" "$dest/$kind-$name"
+  done <<< "$table"
+}
+
+# The library search path for running tests: the native search paths (e.g. a shared library
+# a build script made in OUT_DIR), as cargo adds them.
+export_test_library_path() {
+  local s dirs=""
+  for s in "${LINK_SEARCH[@]}"; do
+    s="${s#*=}"
+    [[ -d "$s" ]] && dirs="${dirs:+$dirs:}$s"
+  done
+  [[ -n "$dirs" ]] && export LD_LIBRARY_PATH="$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  return 0
+}
+
+# run_test NAME COMMAND...: runs from the package root (as cargo does), logs to $out/NAME.log.
+run_test() {
+  local name="$1"
+  shift
+  log "running $name"
+  if (cd "$CRATE_ROOT" && "$@") > "$out/$name.log" 2>&1; then
+    cat "$out/$name.log"
+  else
+    cat "$out/$name.log"
+    log "FAILED: $name"
+    TEST_FAILURES+=("$name")
+  fi
+}
+
+# Doctests: rustdoc --test from the workspace root, with the lib and its (dev-)dependencies, as
+# `cargo test` runs them.
+run_doctests() {
+  [[ -n "$crateplanDoctest" ]] || return 0
+  local crate_name path edition crate_types externs_list
+  IFS=$'\t' read -r crate_name path edition crate_types externs_list <<< "$crateplanDoctest"
+  local -a args=() externs=() search=() env_args=("CARGO_CRATE_NAME=$crate_name")
+  mapfile -t externs < <(extern_args "$externs_list")
+  local t s f
+  for t in $crate_types; do args+=(--crate-type "$t"); done
+  for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
+  for f in $crateplanFeatures; do args+=(--cfg "feature=\"$f\""); done
+  [[ -n "$crateplanPrimary" ]] && env_args+=(CARGO_PRIMARY_PACKAGE=1)
+  [[ -n "$OUT_DIR_PATH" ]] && env_args+=("OUT_DIR=$OUT_DIR_PATH")
+  env_args+=("${OWN_ENV[@]}")
+  # The path as cargo gives it: relative to the workspace root (doctest names show it).
+  local ws_root="$CRATE_ROOT" rel="$path"
+  if [[ -n "$crateplanPackageDir" ]]; then
+    ws_root="${CRATE_ROOT%/"$crateplanPackageDir"}"
+    rel="$crateplanPackageDir/$path"
+  fi
+  args=(--edition "$edition" "${args[@]}" --crate-name "$crate_name" --test "$rel"
+    --test-run-directory "$CRATE_ROOT" "${externs[@]}" -L "dependency=$DEPS_DIR" "${search[@]}"
+    --target "$crateplanTargetTriple" -C embed-bitcode=no
+    --check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))' "${OWN_CFGS[@]}")
+  printf 'crateplan: rustdoc' >&2
+  printf ' %q' "${args[@]}" >&2
+  printf '\n' >&2
+  log "running doctests"
+  if (cd "$ws_root" && env "${env_args[@]}" rustdoc "${args[@]}") > "$out/doctests.log" 2>&1; then
+    cat "$out/doctests.log"
+  else
+    cat "$out/doctests.log"
+    log "FAILED: doctests"
+    TEST_FAILURES+=(doctests)
+  fi
+}
+
+build_tests() {
+  mkdir -p "$out"
+  compile_tests "$crateplanTests" "$BUILD_DIR/run"
+  compile_tests "$crateplanExamples" "$BUILD_DIR/examples"
+  export_test_library_path
+  local t
+  for t in "$BUILD_DIR/run"/*; do
+    [[ -e "$t" ]] || continue
+    run_test "$(basename "$t")" "$t"
+  done
+  run_doctests
+  if (( ${#TEST_FAILURES[@]} )); then
+    log "${#TEST_FAILURES[@]} test target(s) of $crateplanPackageName failed: ${TEST_FAILURES[*]}"
+    return 1
+  fi
+  log "all tests of $crateplanPackageName passed"
+}
+
+install_tests() {
   rm -rf "$BUILD_DIR"
 }

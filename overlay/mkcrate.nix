@@ -15,8 +15,6 @@
 #   lib — null or { crateName, crateTypes, path, edition, externs }
 #   bins — [ { name, crateName, path, edition } ]; binExterns
 #   buildScript — null or { path, edition, externs }
-#   tests — [ { kind, name, crateName, path, edition, harness, externs } ]: test units (`--test`
-#     when harness), the lib's own tests with kind "lib"; examples — [ { name, … externs } ]
 #   linksDependencies — [ { links (normalised), crate } ]: direct deps whose metadata we read
 #   dependencies — every crate derivation this one reads
 #   rustc — the toolchain
@@ -46,8 +44,6 @@ in
 , bins ? [ ]
 , binExterns ? [ ]
 , buildScript ? null
-, tests ? [ ]
-, examples ? [ ]
 , linksDependencies ? [ ]
 , dependencies
 , rustc
@@ -70,12 +66,6 @@ let
   binTable = concatMapStringsSep "\n"
     (b: concatStringsSep "\t" [ b.name b.crateName b.path b.edition ])
     bins;
-
-  # kind, name, crate name, path, edition, harness, externs (space-separated NAME=PATH)
-  testTable = targets: concatMapStringsSep "\n"
-    (t: concatStringsSep "\t" [ t.kind t.name t.crateName t.path t.edition (if t.harness then "1" else "")
-      (concatStringsSep " " (externArgs t.externs)) ])
-    targets;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } // {
   name = "${pname}-${version}";
@@ -117,9 +107,6 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } 
   crateplanBins = binTable;
   crateplanBinExterns = externArgs binExterns;
 
-  crateplanTests = testTable tests;
-  crateplanExamples = testTable examples;
-
   crateplanBuildScript = if buildScript == null then "" else buildScript.path;
   crateplanBuildScriptEdition = if buildScript == null then "" else buildScript.edition;
   crateplanBuildScriptExterns = if buildScript == null then [ ] else externArgs buildScript.externs;
@@ -150,5 +137,7 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } 
   passthru.crateplan = {
     inherit pname version features metadataHash libExternFile;
     bins = map (b: b.name) bins;
+    hasBuildScript = buildScript != null;
+    tests = false;
   };
 })

@@ -1,0 +1,121 @@
+# mkcrateTests: `cargo test` for one workspace member, as one derivation. It compiles the member's
+# test targets of the plan's test view — the lib's unit tests, bin tests, integration tests,
+# benches with `test = true` (`--test`, or plain bins when `harness = false`) and examples (compiled
+# only) — against the member's crate derivation (its lib, bins and build-script results), runs
+# every test binary from the package root, then the doctests (`rustdoc --test`), and fails when
+# any of them fails. `$out` holds one log per test binary (`<kind>-<name>.log`, `doctests.log`).
+#
+# Compile-time environment as cargo's: CARGO_PKG_*, CARGO_MANIFEST_DIR, CARGO_CRATE_NAME,
+# OUT_DIR and the build script's rustc-env/cfgs; for integration tests and benches also
+# CARGO_BIN_EXE_<bin> (the absolute path of the bin in the crate derivation's `out`) and
+# CARGO_TARGET_TMPDIR (a writable directory of this build, there when the tests run).
+#
+# Inputs (from make-package-set.nix):
+#   crate — the member's crate derivation (mkcrate), or null when it has no lib, bin or build script
+#   pname, version, src, sourceRoot, packageDir (relative to the workspace root), packageMetadata,
+#   features, targetTriple, hostTriple, profile, metadataHash, primary, hasLib — as for mkcrate
+#   tests, examples — [ { kind, name, crateName, path, edition, asTest, externs } ]
+#   doctest — null or { crateName, crateTypes, path, edition, externs } (externs include the lib)
+#   dependencies — every crate derivation these targets read; rustc — the toolchain
+{ lib, stdenv }:
+{ pname
+, version
+, src
+, sourceRoot ? null
+, packageDir
+, packageMetadata
+, features
+, targetTriple
+, hostTriple
+, profile
+, metadataHash
+, primary
+, hasLib
+, crate
+, tests
+, examples
+, doctest
+, dependencies
+, rustc
+}:
+let
+  inherit (lib) concatMapStringsSep concatStringsSep unique optionalAttrs;
+
+  externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
+
+  # kind, name, crate name, path, edition, as-test, externs (space-separated NAME=PATH)
+  testTable = targets: concatMapStringsSep "\n"
+    (t: concatStringsSep "\t" [ t.kind t.name t.crateName t.path t.edition (if t.asTest then "1" else "")
+      (concatStringsSep " " (externArgs t.externs)) ])
+    targets;
+in
+stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } // {
+  name = "${pname}-${version}-tests";
+  inherit src;
+  nativeBuildInputs = [ rustc ];
+
+  crateplanPackageName = pname;
+  crateplanPackageVersion = version;
+  crateplanPackageDir = packageDir;
+  crateplanAuthors = packageMetadata.authors;
+  crateplanDescription = packageMetadata.description;
+  crateplanHomepage = packageMetadata.homepage;
+  crateplanRepository = packageMetadata.repository;
+  crateplanLicense = packageMetadata.license;
+  crateplanLicenseFile = packageMetadata.licenseFile;
+  crateplanRustVersion = packageMetadata.rustVersion;
+  crateplanReadme = packageMetadata.readme;
+  crateplanFeatures = features;
+  crateplanTargetTriple = targetTriple;
+  crateplanHostTriple = hostTriple;
+  crateplanProfile = profile.name;
+  crateplanOptLevel = profile.optLevel;
+  crateplanDebugInfo = toString profile.debugInfo;
+  crateplanDebugAssertions = if profile.debugAssertions then "on" else "off";
+  crateplanMetadata = metadataHash;
+  crateplanPrimary = primary;
+  crateplanCapLints = "";
+  crateplanHasLib = hasLib;
+  crateplanDependencies = unique (map (d: d.lib) dependencies);
+
+  crateplanCrateLib = if crate == null then "" else crate.lib;
+  crateplanCrateOut = if crate == null then "" else crate.out;
+  crateplanHasBuildScript = crate != null && crate.crateplan.hasBuildScript;
+  crateplanBinNames = if crate == null then [ ] else crate.crateplan.bins;
+
+  crateplanTests = testTable tests;
+  crateplanExamples = testTable examples;
+  crateplanDoctest = if doctest == null then "" else concatStringsSep "\t" [
+    doctest.crateName doctest.path doctest.edition (concatStringsSep " " doctest.crateTypes)
+    (concatStringsSep " " (externArgs doctest.externs))
+  ];
+
+  crateplanBuilder = ./mkcrate-builder.sh;
+
+  dontPatch = true;
+  dontFixup = true;
+  dontStrip = true;
+  configurePhase = ''
+    runHook preConfigure
+    source "$crateplanBuilder"
+    configure_tests
+    runHook postConfigure
+  '';
+  buildPhase = ''
+    runHook preBuild
+    build_tests
+    runHook postBuild
+  '';
+  installPhase = ''
+    runHook preInstall
+    install_tests
+    runHook postInstall
+  '';
+
+  passthru.crateplan = {
+    inherit pname version features metadataHash;
+    tests = true;
+    bins = [ ];
+    libExternFile = "";
+  };
+})
