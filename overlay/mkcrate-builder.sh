@@ -447,6 +447,7 @@ compile_tests() {
     [[ "$kind" == bin ]] && bin_env="$name"
     local out_dir="$BUILD_DIR/tests/$kind-$name"
     mkdir -p "$out_dir"
+    (( ${#env_extra[@]} )) && log "with ${env_extra[*]}"
     EXTRA_RUSTC_ENV=("${env_extra[@]}")
     rustc_for_target "$crate_name" "$bin_env" \
       --crate-name "$crate_name" --edition "$edition" "$path" --out-dir "$out_dir" \

@@ -570,6 +570,10 @@ ALL_TESTS=(test_nixpkgs_flake test_proc_macro_build_script test_path_deps test_t
   test_tampered_checksum test_argument_errors)
 # buildRustWorkspace end to end: IFD, committed plan, flake template, errors (adds to ALL_TESTS).
 source "$REPO/tests/nix/workspace-tests.sh"
+# cargo test in Nix (tests.<member>, the template's checks) and workspaceShell (adds to ALL_TESTS).
+source "$REPO/tests/nix/test-tests.sh"
+# Cross targets at evaluation level, overrides.all and the -sys examples (adds to ALL_TESTS).
+source "$REPO/tests/nix/cross-and-overrides-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"

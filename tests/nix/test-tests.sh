@@ -1,0 +1,241 @@
+# `cargo test` in Nix and the workspace shell (issue 5): `tests.<member>` (also
+# `workspace.<member>.tests`), the template flake's `checks`, and `workspaceShell`. Sourced by
+# tests/nix/run.sh (which provides REPO, WORK, TRIPLE, log, fail, make_plan, compare_with_cargo,
+# refresh_crates_mirror, PLAN_FROM; and, from workspace-tests.sh, repo_copy, copy_example,
+# dry_run_drvs, nix_build_paths):
+#
+#   tests/nix/run.sh tests-run tests-failing tests-unchanged-member tests-template workspace-shell
+#
+# The fixture tests/nix/fixtures/tested is a virtual workspace: greeter (lib, bin, build script,
+# integration test using CARGO_BIN_EXE_greeter and CARGO_TARGET_TMPDIR) depends on wordy (lib
+# with unit tests, a doctest and a dev-dependency).
+
+TESTED="$REPO/tests/nix/fixtures/tested"
+
+# tested_plan: the fixture's plan (made once per run), printed.
+tested_plan() {
+  local plan="$WORK/tested.plan.json"
+  if [[ ! -f "$plan" ]]; then
+    make_plan "$TESTED" "$plan" >&2 || return 1
+  fi
+  echo "$plan"
+}
+
+# test_lines FILE...: the `test NAME ... RESULT` lines of test logs, sorted.
+test_lines() {
+  cat "$@" | { grep -E '^test .* \.\.\. ' || true; } | sort
+}
+
+# 1a. tests.<member> builds every member's tests and runs them: the same tests pass as under
+# `cargo test --workspace` (unit, integration and doc tests).
+test_tests_run() {
+  log "tests.<member>: cargo test in Nix"
+  local plan
+  plan="$(tested_plan)" || { fail "tests-run: plan for $TESTED"; return 0; }
+  local results
+  results="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$TESTED" \
+    -A tests 2>"$WORK/tests-run.log")" || { tail -n 30 "$WORK/tests-run.log"; fail "tests-run: nix-build -A tests"; return 0; }
+  local r logs=()
+  for r in $results; do logs+=("$r"/*.log); done
+  test_lines "${logs[@]}" > "$WORK/tests-run.nix"
+  cargo test -q --locked --workspace --manifest-path "$TESTED/Cargo.toml" --target-dir "$WORK/tested-cargo-target" \
+    -- --format pretty 2>/dev/null | { grep -E '^test .* \.\.\. ' || true; } | sort > "$WORK/tests-run.cargo"
+  rm -rf "$WORK/tested-cargo-target"
+  if [[ -s "$WORK/tests-run.cargo" ]] && diff -u "$WORK/tests-run.cargo" "$WORK/tests-run.nix"; then
+    echo "ok: tests-run: the same $(wc -l < "$WORK/tests-run.nix") tests pass as under cargo test:" \
+      $(sed 's/^test \(.*\) \.\.\. ok$/\1;/' "$WORK/tests-run.nix")
+  else
+    fail "tests-run: the tests run in Nix differ from cargo test's"
+  fi
+  # CARGO_BIN_EXE_greeter was the bin of greeter's crate derivation (the integration test ran it).
+  local greeter_out greeter_tests
+  greeter_out="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$TESTED" -A workspace.greeter 2>/dev/null)"
+  greeter_tests="$(nix-instantiate tests/nix/build.nix --arg plan "$plan" --arg src "$TESTED" -A tests.greeter 2>/dev/null)"
+  nix log "$greeter_tests" > "$WORK/tests-greeter.log" 2>&1 || true
+  if grep -qF -- "with CARGO_BIN_EXE_greeter=$greeter_out/bin/greeter CARGO_TARGET_TMPDIR=/" "$WORK/tests-greeter.log"; then
+    echo "ok: tests-run: tests/cli.rs was compiled $(grep -o 'with CARGO_BIN_EXE_greeter.*' "$WORK/tests-greeter.log")"
+  else
+    fail "tests-run: CARGO_BIN_EXE_greeter is not $greeter_out/bin/greeter in the log of tests.greeter"
+  fi
+  # workspace.<member>.tests is the same derivation as tests.<member>.
+  local same
+  same="$(nix-instantiate --eval --expr "let s = import $REPO/tests/nix/build.nix { plan = $plan; src = $TESTED; };
+    in s.workspace.greeter.tests.drvPath == s.tests.greeter.drvPath && s.workspace.wordy.tests.drvPath == s.tests.wordy.drvPath" 2>&1)"
+  if [[ "$same" == true ]]; then
+    echo "ok: tests-run: workspace.<member>.tests is tests.<member>"
+  else
+    fail "tests-run: workspace.<member>.tests differs from tests.<member>: $same"
+  fi
+}
+
+# 1b. A failing unit test, doctest or integration test fails the check (nix-build exits non-zero),
+# and the log names each failing test.
+test_tests_failing() {
+  log "tests.<member>: failing tests fail the build"
+  local plan copy="$WORK/tested-failing"
+  plan="$(tested_plan)" || { fail "tests-failing: plan for $TESTED"; return 0; }
+  rm -rf "$copy"
+  cp -r "$TESTED" "$copy"
+  rm -rf "$copy/target"
+  sed -i 's/assert_eq!(super::shout("abc"), "ABC!");/assert_eq!(super::shout("abc"), "ABC?");/' "$copy/crates/wordy/src/lib.rs"
+  sed -i 's|/// assert_eq!(wordy::shout("hi"), "HI!");|/// assert_eq!(wordy::shout("hi"), "HI?");|' "$copy/crates/wordy/src/lib.rs"
+  sed -i 's/"hello, ALICE!\\n"/"hello, BOB!\\n"/' "$copy/crates/greeter/tests/cli.rs"
+  local member status
+  for member in wordy greeter; do
+    status=0
+    nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$copy" -A "tests.$member" \
+      >"$WORK/tests-failing-$member.log" 2>&1 || status=$?
+    if (( status == 0 )); then
+      fail "tests-failing: tests.$member built although its tests fail"
+    else
+      echo "ok: tests-failing: nix-build -A tests.$member exits $status"
+    fi
+  done
+  local expected
+  for expected in 'test tests::shouts ... FAILED' 'test crates/wordy/src/lib.rs - shout (line 5) ... FAILED'; do
+    expect_message "tests-failing: tests.wordy's log" "$expected" "$WORK/tests-failing-wordy.log"
+  done
+  expect_message "tests-failing: tests.greeter's log" 'test runs_the_binary ... FAILED' "$WORK/tests-failing-greeter.log"
+  # The tests that still pass are reported as passing.
+  expect_message "tests-failing: tests.wordy's log" 'test tests::formats_with_itoa ... ok' "$WORK/tests-failing-wordy.log"
+}
+
+# 1c. Editing one member leaves the tests derivation of a member that does not depend on it
+# unchanged (same .drv path), and `nix-build --dry-run` would rebuild only the edited member.
+test_tests_unchanged_member() {
+  log "tests.<member>: an unchanged member's tests are not rebuilt"
+  local plan copy="$WORK/tested-edit"
+  plan="$(tested_plan)" || { fail "tests-unchanged-member: plan for $TESTED"; return 0; }
+  rm -rf "$copy"
+  cp -r "$TESTED" "$copy"
+  rm -rf "$copy/target"
+  local expr="(import $REPO/tests/nix/build.nix { plan = $plan; src = $copy; })"
+  nix-build --no-out-link --expr "$expr.tests" >/dev/null 2>"$WORK/tests-edit-before.log" \
+    || { tail -n 20 "$WORK/tests-edit-before.log"; fail "tests-unchanged-member: first build"; return 0; }
+  local wordy_before greeter_before wordy_after greeter_after
+  wordy_before="$(nix-instantiate --expr "$expr.tests.wordy" 2>/dev/null)"
+  greeter_before="$(nix-instantiate --expr "$expr.tests.greeter" 2>/dev/null)"
+  # A token unique to this run: the edited crates were never built before.
+  echo "pub const EDITED: &str = \"run-$(date +%s%N)-$$\";" >> "$copy/crates/greeter/src/lib.rs"
+  wordy_after="$(nix-instantiate --expr "$expr.tests.wordy" 2>/dev/null)"
+  greeter_after="$(nix-instantiate --expr "$expr.tests.greeter" 2>/dev/null)"
+  if [[ -n "$wordy_before" && "$wordy_before" == "$wordy_after" ]]; then
+    echo "ok: tests-unchanged-member: after editing greeter, tests.wordy is the same derivation ($wordy_after)"
+  else
+    fail "tests-unchanged-member: tests.wordy changed with an edit of greeter: $wordy_before -> $wordy_after"
+  fi
+  if [[ -n "$greeter_after" && "$greeter_before" != "$greeter_after" ]]; then
+    echo "ok: tests-unchanged-member: tests.greeter changed ($greeter_after)"
+  else
+    fail "tests-unchanged-member: tests.greeter did not change with its own edit"
+  fi
+  local would
+  would="$(dry_run_drvs "$expr.tests")"
+  if [[ "$would" == "greeter-0.1.0 greeter-0.1.0-tests " ]]; then
+    echo "ok: tests-unchanged-member: nix-build --dry-run -A tests would build exactly: $would"
+  else
+    fail "tests-unchanged-member: --dry-run would build '$would', expected 'greeter-0.1.0 greeter-0.1.0-tests'"
+  fi
+}
+
+# 1d. The template flake's checks: each member's tests, in IFD mode; a failing test fails
+# `nix build .#checks.<system>.<member>`.
+test_tests_template() {
+  log "templates/default: checks run the members' tests"
+  local cp app
+  cp="$(repo_copy)"
+  app="$WORK/flake-checks"
+  rm -rf "$app"
+  cp -r "$cp/templates/default" "$app"
+  cat >> "$app/src/main.rs" <<'EOF'
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn adds() {
+        assert_eq!(2 + 2, 4);
+    }
+}
+EOF
+  cargo generate-lockfile -q --offline --manifest-path "$app/Cargo.toml" || { fail "tests-template: generate-lockfile"; return 0; }
+  git -C "$app" init -q
+  git -C "$app" add -A
+  local overrides=(--override-input nixpkgs "path:$cp/tests/nixpkgs" --override-input crateplan "path:$cp")
+  local names
+  names="$(cd "$app" && nix eval --json .#checks.x86_64-linux --apply builtins.attrNames "${overrides[@]}" 2>"$WORK/checks-eval.log")" \
+    || { tail -n 20 "$WORK/checks-eval.log"; fail "tests-template: checks do not evaluate"; return 0; }
+  local out
+  if out="$(cd "$app" && nix_build_paths .#checks.x86_64-linux.hello "${overrides[@]}" 2>"$WORK/checks-build.log")" \
+      && grep -q '^test tests::adds \.\.\. ok$' "$out/bin-hello.log"; then
+    echo "ok: tests-template: checks.x86_64-linux = $names; checks.x86_64-linux.hello ran: $(grep '^test ' "$out/bin-hello.log")"
+  else
+    tail -n 20 "$WORK/checks-build.log"
+    fail "tests-template: checks.x86_64-linux.hello"
+  fi
+  sed -i 's/assert_eq!(2 + 2, 4);/assert_eq!(2 + 2, 5);/' "$app/src/main.rs"
+  git -C "$app" add -A
+  if (cd "$app" && nix build --no-link .#checks.x86_64-linux.hello "${overrides[@]}" >"$WORK/checks-failing.log" 2>&1); then
+    fail "tests-template: checks.x86_64-linux.hello passed with a failing test"
+  else
+    echo "ok: tests-template: with a failing test, nix build .#checks.x86_64-linux.hello fails"
+  fi
+}
+
+# 3. workspaceShell: in `nix-shell --pure` on it, plain `cargo build --offline` of the libz-sys
+# example succeeds, and libz-sys's build script found zlib through the shell's pkg-config (the
+# native inputs the overrides give the crates). nix-shell runs outside the sandbox, where the
+# stand-in's toolchain path (/opt/rust, bound only inside) does not exist: the test points
+# `rustc`/`cargo` at the host's toolchain instead. Crates come from cargo's cache (~/.cargo).
+test_workspace_shell() {
+  log "workspaceShell: cargo build --offline in nix-shell --pure"
+  local dir="$REPO/examples/libz-sys-pkg-config" ws="$WORK/shell-ws"
+  make_plan "$dir" "$WORK/shell.plan.json" || { fail "workspace-shell: plan for $dir"; return 0; }
+  rm -rf "$ws"
+  cp -r "$dir" "$ws"
+  rm -rf "$ws/target"
+  local expr="let
+      hostRust = pkgs: name: programs: pkgs.stdenv.mkDerivation {
+        name = \"\${name}-on-host\";
+        dontUnpack = true;
+        installPhase = ''
+          mkdir -p \$out/bin
+          for p in \${builtins.concatStringsSep \" \" programs}; do
+            printf '%s\\n' '#!/bin/bash' \"exec $RUST_SYSROOT/bin/\$p \\\"\\\$@\\\"\" > \$out/bin/\$p
+            chmod +x \$out/bin/\$p
+          done
+        '';
+      };
+      pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) (final: prev: {
+        rustc = hostRust prev \"rustc\" [ \"rustc\" \"rustdoc\" ];
+        cargo = hostRust prev \"cargo\" [ \"cargo\" ];
+      }) ]; };
+    in (pkgs.rustBuilder.makePackageSet {
+      plan = $WORK/shell.plan.json; workspaceSrc = $ws;
+      crateUrl = \"file:///crates-mirror/{name}-{version}.crate\";
+    }).workspaceShell"
+  local target="$WORK/shell-target"
+  rm -rf "$target"
+  if nix-shell --pure -E "$expr" --run "cd '$ws' && CARGO_HOME='${CARGO_HOME:-$HOME/.cargo}' CARGO_TARGET_DIR='$target' cargo build --offline --locked --release && command -v pkg-config && echo PKG_CONFIG_PATH=\$PKG_CONFIG_PATH" \
+      >"$WORK/shell.log" 2>&1; then
+    echo "ok: workspace-shell: cargo build --offline --release succeeds in nix-shell --pure on workspaceShell ($(grep -o '/nix/store/[a-z0-9]*-pkg-config-host/bin/pkg-config' "$WORK/shell.log" | head -n1))"
+  else
+    tail -n 30 "$WORK/shell.log"
+    fail "workspace-shell: cargo build --offline in nix-shell"
+    return 0
+  fi
+  local output
+  output="$(cat "$target"/release/build/libz-sys-*/output 2>/dev/null)"
+  if grep -q '^cargo:rustc-link-search=native=/nix/store/[a-z0-9]*-zlib-host/lib$' <<< "$output"; then
+    echo "ok: workspace-shell: libz-sys found zlib with the shell's pkg-config: $(grep rustc-link-search <<< "$output")"
+  else
+    fail "workspace-shell: libz-sys's build script did not find the shell's zlib: $output"
+  fi
+  if [[ "$("$target/release/zlib-user")" == "$(cd "$ws" && cargo run -q --release --locked --target-dir "$WORK/shell-cargo-target" 2>/dev/null)" ]]; then
+    echo "ok: workspace-shell: the shell-built zlib-user prints what cargo run prints"
+  else
+    fail "workspace-shell: the shell-built zlib-user prints something else"
+  fi
+  rm -rf "$target" "$WORK/shell-cargo-target" "$ws/target"
+}
+
+ALL_TESTS+=(test_tests_run test_tests_failing test_tests_unchanged_member test_tests_template test_workspace_shell)
