@@ -76,8 +76,8 @@ pub fn crateplan_bin() -> Result<PathBuf, String> {
         };
         // Run a private copy: another `cargo build` in the same tree may
         // replace the binary while the suite runs.
-        let copy = scratch_dir().join("crateplan-under-test");
-        fs::create_dir_all(scratch_dir()).map_err(|e| e.to_string())?;
+        let copy = scratch_dir().join("bin").join("crateplan");
+        fs::create_dir_all(scratch_dir().join("bin")).map_err(|e| e.to_string())?;
         fs::copy(&built, &copy).map_err(|e| format!("{}: {e}", built.display()))?;
         Ok(copy)
     })
