@@ -353,10 +353,14 @@ let
   # `cargo test`, per member: see testsOf. `testResults` is the name of older versions.
   testResults = tests;
 
+  # For `cargo build` / `cargo test` by hand: the toolchain, cargo, and the inputs every crate of
+  # both views gets from packageOverrides (pkg-config, C libraries of -sys crates).
   workspaceShell = pkgs.mkShell {
     name = "crateplan-workspace-shell";
     nativeBuildInputs = [ rustc pkgs.cargo ];
-    inputsFrom = builtins.attrValues instances;
+    inputsFrom = builtins.attrValues instances
+      ++ (if compileMode != "test" && checkedPlan.platforms.${targetTriple} ? test
+          then builtins.attrValues testView.instances else [ ]);
   };
 in
 packagesByRegistry // {

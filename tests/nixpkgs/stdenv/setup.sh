@@ -161,3 +161,7 @@ genericBuild() {
 }
 
 setupInputs
+
+# nix-shell sources this file into its own shell (IN_NIX_SHELL set), then runs the user's
+# commands there: leave that shell's options as nixpkgs' setup does (no -e, -u, pipefail).
+if [[ -n "${IN_NIX_SHELL:-}" ]]; then set +eu +o pipefail; fi
