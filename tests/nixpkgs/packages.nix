@@ -185,4 +185,12 @@ in
     pcFiles = [ "sqlite3.pc" ];
     headers = [ "sqlite3.h" "sqlite3ext.h" ];
   };
+  # Shared library only, as nixpkgs' zstd (no libzstd.a unless static): zstd-sys probes with
+  # pkg-config's `statik(true)`, which links a libzstd.a found outside /usr statically.
+  zstd = hostLibrary {
+    pname = "zstd";
+    libs = [ "libzstd.so*" ];
+    pcFiles = [ "libzstd.pc" ];
+    headers = [ "zstd.h" "zstd_errors.h" "zdict.h" ];
+  };
 }
