@@ -14,7 +14,8 @@
 #   release ? true, packageOverrides ?, rustToolchain ?, crateUrl ?
 #                       passed to rustBuilder.makePackageSet
 #
-# Returns makePackageSet's result (`workspace.<crate>`, `workspaceShell`, `<registry>.<crate>.<version>`)
+# Returns makePackageSet's result (`workspace.<crate>`, `tests.<member>` — each member's `cargo test`
+# run in a derivation, the template's `checks` —, `workspaceShell`, `<registry>.<crate>.<version>`)
 # plus `plan` (the plan used), `planDerivation` (IFD mode: the derivation running `crateplan
 # generate`; null in committed mode), `crateplan` (the generator), `getMember NAME` (like
 # `workspace.NAME`, with an error listing the members when there is none of that name) and, when

@@ -11,12 +11,13 @@
 #     rootFeatures ? null;               # checked against the plan (features are fixed there)
 #     target ? null;                     # target triple; default: hostPlatform.rust.rustcTarget
 #     crateUrl ? "https://static.crates.io/crates/{name}/{name}-{version}.crate";
-#     compileMode ? "build";             # "test": the plan's test view (cargo test --no-run)
+#     compileMode ? "build";             # "test": workspace/instances from the plan's test view
 #   }
 #
-# Result: `workspace.<member>` (the member's lib and bins), `<registry>.<name>.<version>` (e.g.
-# crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key); with
-# compileMode = "test" also `testResults.<member>` (the member's tests, run).
+# Result: `workspace.<member>` (the member's lib and bins; `.tests` when it has tests),
+# `tests.<member>` (the member's `cargo test`: unit, integration and doc tests compiled and run in
+# one derivation that fails when a test fails; `testResults` is the same), `<registry>.<name>.<version>`
+# (e.g. crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key).
 { pkgs, mkcrate, mkcrateTests, fetchCrateWith }:
 { plan
 , workspaceSrc
@@ -71,7 +72,7 @@ let
   # Test harnesses (and harness = false tests/benches) of `cargo test --no-run`, and examples.
   isTestUnit = unit: unit.mode == "test";
   isExampleUnit = unit: unit.mode == "build" && (targetOf unit).kind == "example";
-  # Doctests need rustdoc at test time and are not built (docs/overlay.md).
+  # Doctests: run by the member's tests derivation (rustdoc --test).
   isDoctest = unit: unit.mode == "doctest";
 
   # A package instance: everything cargo builds for one package on one platform with one

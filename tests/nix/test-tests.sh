@@ -167,7 +167,7 @@ EOF
   local out
   if out="$(cd "$app" && nix_build_paths .#checks.x86_64-linux.hello "${overrides[@]}" 2>"$WORK/checks-build.log")" \
       && grep -q '^test tests::adds \.\.\. ok$' "$out/bin-hello.log"; then
-    echo "ok: tests-template: checks.x86_64-linux = $names; checks.x86_64-linux.hello ran: $(grep '^test ' "$out/bin-hello.log")"
+    echo "ok: tests-template: checks.x86_64-linux = $names; checks.x86_64-linux.hello ran: $(grep '^test tests::' "$out/bin-hello.log")"
   else
     tail -n 20 "$WORK/checks-build.log"
     fail "tests-template: checks.x86_64-linux.hello"
