@@ -259,9 +259,11 @@ let
       testsOf = packageId:
         let
           pkg = packages.${packageId};
-          own = builtins.filter (u: u.package == packageId && u.platform == "target" && isTestOnly u)
-            (builtins.attrValues units);
-          first = builtins.head own;
+          own = builtins.filter (u: u.package == packageId && isTestOnly u) (builtins.attrValues units);
+          # A proc-macro's lib tests and doctests are host units; its other tests are target units
+          # (the same triple unless cross-compiling, which this derivation does not yet handle).
+          first = builtins.head (builtins.filter (u: (targetOf u).kind == "lib") own ++ own);
+          libTargets = builtins.filter (t: t.kind == "lib") (builtins.attrValues pkg.targets);
           key = instanceKey first;
           crate = instances.${key} or null;
           withExterns = u: (targetOf u) // {
@@ -281,11 +283,13 @@ let
             packageDir = normaliseDir pkg.source.path;
             packageMetadata = pkg.metadata;
             inherit (first) features;
-            inherit targetTriple hostTriple profile crate rustc doctest;
+            targetTriple = if first.platform == "host" then hostTriple else targetTriple;
+            inherit hostTriple profile crate rustc doctest;
+            procMacro = builtins.any (t: builtins.elem "proc-macro" t.crateTypes) libTargets;
             metadataHash = builtins.substring 0 16
               (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name} tests");
             primary = builtins.elem packageId selected;
-            hasLib = builtins.any (t: t.kind == "lib") (builtins.attrValues pkg.targets);
+            hasLib = libTargets != [ ];
             tests = builtins.filter (t: t.kind != "example") harnessed;
             examples = builtins.filter (t: t.kind == "example") harnessed;
             dependencies = (if crate == null then [ ] else [ crate ])

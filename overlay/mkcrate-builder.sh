@@ -428,6 +428,7 @@ compile_tests() {
     if [[ -n "$as_test" ]]; then args+=(--test); else args+=(--crate-type bin); fi
     # rustc-link-lib applies to the lib, or to every target when the package has none.
     if [[ "$kind" == lib || -z "$crateplanHasLib" ]]; then args+=("${OWN_LINK_LIBS[@]}"); fi
+    [[ "$kind" == lib && -n "$crateplanProcMacro" ]] && args+=(--extern proc_macro)
     args+=("${LINK_ARGS_ALL[@]}")
     case "$kind" in
       test) args+=("${LINK_ARGS_TESTS[@]}") ;;
@@ -493,6 +494,7 @@ run_doctests() {
   mapfile -t externs < <(extern_args "$externs_list")
   local t s f
   for t in $crate_types; do args+=(--crate-type "$t"); done
+  [[ -n "$crateplanProcMacro" ]] && args+=(--extern proc_macro)
   for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
   for f in $crateplanFeatures; do args+=(--cfg "feature=\"$f\""); done
   [[ -n "$crateplanPrimary" ]] && env_args+=(CARGO_PRIMARY_PACKAGE=1)

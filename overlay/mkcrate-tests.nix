@@ -13,7 +13,8 @@
 # Inputs (from make-package-set.nix):
 #   crate — the member's crate derivation (mkcrate), or null when it has no lib, bin or build script
 #   pname, version, src, sourceRoot, packageDir (relative to the workspace root), packageMetadata,
-#   features, targetTriple, hostTriple, profile, metadataHash, primary, hasLib — as for mkcrate
+#   features, targetTriple, hostTriple, profile, metadataHash, primary, hasLib — as for mkcrate;
+#   procMacro — the lib is a proc-macro (its unit tests get `--extern proc_macro`)
 #   tests, examples — [ { kind, name, crateName, path, edition, asTest, externs } ]
 #   doctest — null or { crateName, crateTypes, path, edition, externs } (externs include the lib)
 #   dependencies — every crate derivation these targets read; rustc — the toolchain
@@ -31,6 +32,7 @@
 , metadataHash
 , primary
 , hasLib
+, procMacro ? false
 , crate
 , tests
 , examples
@@ -76,6 +78,7 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } 
   crateplanPrimary = primary;
   crateplanCapLints = "";
   crateplanHasLib = hasLib;
+  crateplanProcMacro = procMacro;
   crateplanDependencies = unique (map (d: d.lib) dependencies);
 
   crateplanCrateLib = if crate == null then "" else crate.lib;

@@ -4,7 +4,7 @@
 # refresh_crates_mirror, PLAN_FROM; and, from workspace-tests.sh, repo_copy, copy_example,
 # dry_run_drvs, nix_build_paths):
 #
-#   tests/nix/run.sh tests-run tests-failing tests-unchanged-member tests-template workspace-shell
+#   tests/nix/run.sh tests-run tests-proc-macro tests-failing tests-unchanged-member tests-template workspace-shell
 #
 # The fixture tests/nix/fixtures/tested is a virtual workspace: greeter (lib, bin, build script,
 # integration test using CARGO_BIN_EXE_greeter and CARGO_TARGET_TMPDIR) depends on wordy (lib
@@ -65,6 +65,21 @@ test_tests_run() {
     echo "ok: tests-run: workspace.<member>.tests is tests.<member>"
   else
     fail "tests-run: workspace.<member>.tests differs from tests.<member>: $same"
+  fi
+}
+
+# 1a'. A proc-macro member: its lib tests and doctests are host units (`--extern proc_macro`).
+test_tests_proc_macro() {
+  log "tests.<member>: a proc-macro member"
+  local dir="$REPO/examples/proc-macro-build-script" plan="$WORK/tests-proc-macro.plan.json"
+  make_plan "$dir" "$plan" --workspace || { fail "tests-proc-macro: plan for $dir"; return 0; }
+  local results
+  if results="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$dir" \
+      -A tests 2>"$WORK/tests-proc-macro.log")" && [[ -f "$(grep greet-macro <<< "$results")/doctests.log" ]]; then
+    echo "ok: tests-proc-macro: tests.app and tests.greet-macro (unit tests and doctests of the proc-macro) pass"
+  else
+    tail -n 20 "$WORK/tests-proc-macro.log"
+    fail "tests-proc-macro: nix-build -A tests"
   fi
 }
 
@@ -245,4 +260,4 @@ test_workspace_shell() {
   rm -rf "$target" "$WORK/shell-cargo-target" "$ws/target"
 }
 
-ALL_TESTS+=(test_tests_run test_tests_failing test_tests_unchanged_member test_tests_template test_workspace_shell)
+ALL_TESTS+=(test_tests_run test_tests_proc_macro test_tests_failing test_tests_unchanged_member test_tests_template test_workspace_shell)
