@@ -11,7 +11,7 @@ command -v gcc >/dev/null || need_packages+=(gcc)
 command -v readelf >/dev/null || need_packages+=(binutils)
 command -v git >/dev/null || need_packages+=(git)
 command -v python3 >/dev/null || need_packages+=(python3)
-for dev in zlib1g-dev libssl-dev libsqlite3-dev libzstd-dev; do
+for dev in zlib1g-dev libssl-dev libsqlite3-dev libzstd-dev libbz2-dev; do
   dpkg -s "$dev" >/dev/null 2>&1 || need_packages+=("$dev")
 done
 if (( ${#need_packages[@]} )); then

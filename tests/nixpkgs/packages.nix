@@ -185,6 +185,20 @@ in
     pcFiles = [ "sqlite3.pc" ];
     headers = [ "sqlite3.h" "sqlite3ext.h" ];
   };
+  # Debian's libbz2-dev has no bzip2.pc; nixpkgs' bzip2 has one (bzip2-sys asks pkg-config for
+  # it), so it is written here.
+  bzip2 = hostDerivation {
+    name = "bzip2-host";
+    script = ''
+      PATH=/usr/bin
+      mkdir -p "$out/lib/pkgconfig" "$out/include"
+      for f in /usr/lib/x86_64-linux-gnu/libbz2.so*; do ln -s "$f" "$out/lib/$(basename "$f")"; done
+      ln -s /usr/include/bzlib.h "$out/include/bzlib.h"
+      printf '%s\n' "prefix=$out" "libdir=$out/lib" "includedir=$out/include" "" "Name: bzip2" \
+        "Description: Lossless, block-sorting data compression" "Version: 1.0.8" \
+        "Libs: -L$out/lib -lbz2" "Cflags: -I$out/include" > "$out/lib/pkgconfig/bzip2.pc"
+    '';
+  };
   # Shared library only, as nixpkgs' zstd (no libzstd.a unless static): zstd-sys probes with
   # pkg-config's `statik(true)`, which links a libzstd.a found outside /usr statically.
   zstd = hostLibrary {
