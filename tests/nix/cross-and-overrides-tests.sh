@@ -63,6 +63,31 @@ test_cross_targets() {
     report "$WORK/cross-$target.check"
     grep -q '^ok: .*derivation dependencies between crates' "$WORK/cross-$target.check" \
       || fail "cross $target: the checker did not finish: $(tail -n 3 "$WORK/cross-$target.check")"
+    # The checker catches a unit on the wrong platform: the proc-macro's derivation said to compile
+    # for the target must fail it.
+    python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+for v in d.values():
+    if v["env"].get("crateplanPackageName") == "hello-derive": v["env"]["crateplanTargetTriple"] = sys.argv[2]
+json.dump(d, open(sys.argv[3], "w"))' "$WORK/cross-$target.drvs.json" "$target" "$WORK/cross-$target.broken.json" || true
+    if python3 tests/nix/cross-check.py "$WORK/cross-$target.unit-graph.json" "$CROSS_PLAN" "$target" \
+        "$TRIPLE" "$WORK/cross-$target.broken.json" > "$WORK/cross-$target.broken.check" 2>&1; then
+      fail "cross $target: the checker accepts hello-derive compiled for $target"
+    elif grep -q "unexpected ('hello-derive@0.1.0', '$target'" "$WORK/cross-$target.broken.check"; then
+      echo "ok: cross $target: the checker rejects hello-derive compiled for $target"
+    else
+      fail "cross $target: the checker on a wrong platform: $(grep FAIL "$WORK/cross-$target.broken.check" | head -n 3)"
+    fi
+    # The front door in committed mode (no IFD) with the same plan and target: the same derivation.
+    local brw
+    brw="$(nix-instantiate --expr "let pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) ]; };
+      in (pkgs.rustBuilder.buildRustWorkspace { src = $CROSS_DIR; plan = $CROSS_PLAN; target = \"$target\";
+        crateUrl = \"file:///crates-mirror/{name}-{version}.crate\"; }).getMember \"app\"" 2>"$WORK/cross-brw.log")" || true
+    if [[ -n "$brw" && "$brw" == "$drv" ]]; then
+      echo "ok: cross $target: buildRustWorkspace { plan; target = \"$target\"; } gives the same workspace.app derivation"
+    else
+      fail "cross $target: buildRustWorkspace gives '$brw', makePackageSet '$drv': $(tail -n 3 "$WORK/cross-brw.log")"
+    fi
   done
   # Not a requirement (yet): whether the host half is shared between the two package sets. Today
   # `-C metadata` hashes the set's target triple into host instances too, so none is.
