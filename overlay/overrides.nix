@@ -55,7 +55,8 @@ let
     # `vendored` is off), else builds its bundled copy: no LIBGIT2_NO_VENDOR, which would turn a
     # nixpkgs/crate version mismatch into a build failure.
     libgit2-sys = withSystemLibrary "libgit2-sys" (p: [ p.libgit2 p.openssl p.zlib ]) { };
-    # pq-sys: libpq from nixpkgs' postgresql (pkg-config `libpq`, or `pg_config` on PATH).
+    # pq-sys: libpq from nixpkgs' postgresql (pkg-config `libpq` with its `pkg-config` feature,
+    # else `pg_config`, else a plain -lpq that the compiler finds through buildInputs).
     pq-sys = withSystemLibrary "pq-sys" (p: [ p.postgresql ]) { };
     # ring compiles C and assembly with stdenv's cc; perl generates the assembly when ring comes
     # from a git checkout (crates.io releases ship it pregenerated).
