@@ -28,6 +28,7 @@ let
     ++ (if features.noDefaultFeatures then [ "--no-default-features" ] else [ ])
     ++ (if packages == "workspace" then [ "--workspace" ]
         else if builtins.isList packages then map (p: "-p ${p}") packages
+        else if builtins.isAttrs packages then [ "--workspace" ] ++ map (e: "--exclude ${e}") packages.exclude
         else [ ])
     ++ [ "-o ${planName}" ]);
   regenerate = regenerateFor triples;

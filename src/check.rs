@@ -67,6 +67,12 @@ pub fn regenerate_command(plan: &Value, output: &str) -> String {
     }
     match inputs.and_then(|i| i.get("packages")) {
         Some(Value::String(s)) if s == "workspace" => cmd.push_str(" --workspace"),
+        Some(Value::Object(w)) => {
+            cmd.push_str(" --workspace");
+            for e in w.get("exclude").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                cmd.push_str(&format!(" --exclude {e}"));
+            }
+        }
         Some(Value::Array(names)) => {
             for n in names.iter().filter_map(Value::as_str) {
                 cmd.push_str(&format!(" -p {n}"));

@@ -23,7 +23,8 @@ use crate::workspace::{FileNames, ResolveBehavior, Workspace};
 pub enum PackageSelection {
     #[default]
     Default,
-    Workspace,
+    /// `--workspace`, less the `--exclude`d members.
+    Workspace { exclude: Vec<String> },
     Packages(Vec<String>),
 }
 
@@ -79,7 +80,15 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     let member_node = |dir: &Path| graph.members.iter().copied().find(|&m| matches!(&graph.nodes[m].location, crate::graph::Location::Path(d) if d == dir));
     let selected: Vec<usize> = match &opts.packages {
         PackageSelection::Default => ws.default_members.iter().filter_map(|d| member_node(d)).collect(),
-        PackageSelection::Workspace => graph.members.clone(),
+        PackageSelection::Workspace { exclude } => {
+            let specs: Vec<PackageIdSpec> = exclude.iter().map(|e| PackageIdSpec::parse(e)).collect();
+            graph
+                .members
+                .iter()
+                .copied()
+                .filter(|&m| !specs.iter().any(|s| s.matches(&graph.package(m).name, &graph.package(m).version, true)))
+                .collect()
+        }
         PackageSelection::Packages(specs) => select(&graph, specs)?,
     };
     let cli = CliFeatures {
@@ -189,7 +198,12 @@ impl Loaded {
         features.dedup();
         let packages = match &opts.packages {
             PackageSelection::Default => Value::Null,
-            PackageSelection::Workspace => json!("workspace"),
+            PackageSelection::Workspace { exclude } if exclude.is_empty() => json!("workspace"),
+            PackageSelection::Workspace { exclude } => {
+                let mut e = exclude.clone();
+                e.sort();
+                json!({ "workspace": true, "exclude": e })
+            }
             PackageSelection::Packages(p) => {
                 let mut p = p.clone();
                 p.sort();

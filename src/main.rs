@@ -70,6 +70,9 @@ struct GenerateArgs {
     /// Plan all members.
     #[arg(long)]
     workspace: bool,
+    /// With --workspace: leave out these members (names or globs; repeatable).
+    #[arg(long, value_name = "SPEC", requires = "workspace")]
+    exclude: Vec<String>,
     /// With --format unit-graph: the units of `cargo test --no-run` instead of `cargo build`.
     #[arg(long)]
     tests: bool,
@@ -113,7 +116,7 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
         all_features: args.all_features,
         no_default_features: args.no_default_features,
         packages: if args.workspace {
-            PackageSelection::Workspace
+            PackageSelection::Workspace { exclude: args.exclude }
         } else if args.packages.is_empty() {
             PackageSelection::Default
         } else {

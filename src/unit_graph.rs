@@ -13,8 +13,9 @@ pub fn pkg_id(graph: &Graph, node: usize) -> String {
     let n = &graph.nodes[node];
     let (url, last_segment) = match (&n.source.kind, &n.location) {
         (SourceKind::Path, Location::Path(dir)) => {
-            let url = format!("path+file://{}", dir.display());
-            let last = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let path = dir.to_string_lossy();
+            let url = format!("path+file://{}", path_encode(&path));
+            let last = path_encode(&dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
             (url, last)
         }
         (SourceKind::Git { url, reference, .. }, _) => {
@@ -99,6 +100,20 @@ fn form_urlencode(s: &str) -> String {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Percent-encoding of a file URL's path, as URLs made from file paths print it: controls,
+/// space, `"#<>?`{}%` and non-ASCII bytes are escaped.
+fn path_encode(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        match b {
+            b' ' | b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'%' => out.push_str(&format!("%{b:02X}")),
+            0..=0x1f | 0x7f..=0xff => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(b as char),
         }
     }
     out

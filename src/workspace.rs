@@ -187,14 +187,23 @@ impl Workspace {
                 return Err(Error::in_file(&mp, "has no [package] section, but a workspace member or path dependency points here"));
             }
             let files = loader.files(&dir);
+            // A package inherits from the workspace it belongs to: ours when it is inside our
+            // root, else the nearest enclosing [workspace] of its own (a path dependency
+            // elsewhere on disk).
+            let inherit_from = if explicit && dir.starts_with(&root_dir) {
+                Some(root_manifest.clone())
+            } else {
+                own_workspace_root(&mut loader, &dir)?
+            };
             let raw = loader.raws.get(&mp).expect("loaded above");
-            let inherits_from_root = explicit && dir.starts_with(&root_dir);
-            let root_raw = &loader.raws[&root_manifest];
-            let inheritance = root_raw.workspace.as_ref().filter(|_| inherits_from_root).map(|ws| Inheritance {
-                root_dir: &root_dir,
-                root_manifest: &root_manifest,
-                package: ws.package.as_ref(),
-                dependencies: &ws.dependencies,
+            let inheritance = inherit_from.as_ref().and_then(|wm| {
+                let ws = loader.raws[wm].workspace.as_ref()?;
+                Some(Inheritance {
+                    root_dir: wm.parent().unwrap_or(Path::new("/")),
+                    root_manifest: wm,
+                    package: ws.package.as_ref(),
+                    dependencies: &ws.dependencies,
+                })
             });
             let package = manifest::normalize(raw, &mp, &files, inheritance.as_ref())?;
             for dep in &package.dependencies {
@@ -261,6 +270,19 @@ impl Workspace {
             Err(_) => relative_outside(&self.root_dir, path),
         }
     }
+}
+
+/// The manifest of the nearest `[workspace]` at or above `dir` (for a package outside ours).
+fn own_workspace_root(loader: &mut Loader<'_>, dir: &Path) -> Result<Option<PathBuf>> {
+    let mut up = Some(dir);
+    while let Some(d) = up {
+        let candidate = d.join("Cargo.toml");
+        if candidate.is_file() && loader.raw(&candidate)?.workspace.is_some() {
+            return Ok(Some(candidate));
+        }
+        up = d.parent();
+    }
+    Ok(None)
 }
 
 /// `path` relative to `base` when it lies outside it (`../x`).
