@@ -65,6 +65,9 @@ pub fn regenerate_command(plan: &Value, output: &str) -> String {
     if features.and_then(|f| f.get("noDefaultFeatures")).and_then(Value::as_bool) == Some(true) {
         cmd.push_str(" --no-default-features");
     }
+    if inputs.and_then(|i| i.get("profile")).and_then(Value::as_str) == Some("release") {
+        cmd.push_str(" --release");
+    }
     match inputs.and_then(|i| i.get("packages")) {
         Some(Value::String(s)) if s == "workspace" => cmd.push_str(" --workspace"),
         Some(Value::Object(w)) => {

@@ -42,6 +42,8 @@ pub struct Options {
     pub sources: Vec<PathBuf>,
     /// A JSON array of the workspace's file names, used instead of the disk for target discovery.
     pub file_list: Option<PathBuf>,
+    /// The `release` profile instead of `dev` (it matters only through `panic = "abort"`).
+    pub release: bool,
 }
 
 /// The triple crateplan was built for.
@@ -57,6 +59,8 @@ pub struct Loaded {
     pub selected: Vec<usize>,
     pub member_features: Vec<(usize, CliFeatures)>,
     pub host: TargetInfo,
+    /// Plan cargo's `release` profile (`--release`) instead of `dev`.
+    pub release: bool,
 }
 
 /// Loads and matches everything (the I/O stage).
@@ -117,7 +121,7 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     } else {
         features::members_with_features(&graph, &selected_members, current, &cli, new_behavior)?
     };
-    Ok(Loaded { ws, graph, lock_path, selected, member_features, host })
+    Ok(Loaded { ws, graph, lock_path, selected, member_features, host, release: opts.release })
 }
 
 /// The packages `-p` names: members (globs match members only) or any package of the graph.
@@ -158,7 +162,8 @@ impl Loaded {
         let platforms = Platforms { target: &target, host: &self.host };
         let has_dev_units = intent == Intent::Test;
         let resolved = features::resolve(&self.graph, &self.member_features, self.ws.resolver, has_dev_units, &platforms)?;
-        units::build(&self.graph, &self.selected, &resolved, &platforms, intent)
+        let abort = if self.release { self.ws.panic_abort.release } else { self.ws.panic_abort.dev };
+        units::build(&self.graph, &self.selected, &resolved, &platforms, intent, abort)
     }
 
     /// The plan for `triples` (docs/plan-schema.md).
@@ -217,6 +222,7 @@ impl Loaded {
                 lockfile: plan::FileHash { path: self.ws.relative(&self.lock_path), sha256: sha256_file(&self.lock_path)? },
                 manifests,
                 packages,
+                profile: if self.release { "release" } else { "dev" },
                 resolver: self.ws.resolver.as_str().to_string(),
             },
             packages: plan::packages(&self.graph, &self.ws, &ids, &used),

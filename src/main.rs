@@ -73,6 +73,9 @@ struct GenerateArgs {
     /// With --workspace: leave out these members (names or globs; repeatable).
     #[arg(long, value_name = "SPEC", requires = "workspace")]
     exclude: Vec<String>,
+    /// Plan with the `release` profile, as `cargo build --release` (default: `dev`).
+    #[arg(long)]
+    release: bool,
     /// With --format unit-graph: the units of `cargo test --no-run` instead of `cargo build`.
     #[arg(long)]
     tests: bool,
@@ -124,6 +127,7 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
         },
         sources: args.sources,
         file_list: args.file_list,
+        release: args.release,
     };
     let loaded = generate::load(&opts)?;
     let bytes = match args.format {

@@ -47,6 +47,15 @@ pub struct RawManifest {
     pub patch: BTreeMap<String, BTreeMap<String, RawDependency>>,
     #[serde(default)]
     pub replace: BTreeMap<String, RawDependency>,
+    #[serde(default)]
+    pub profile: BTreeMap<String, RawProfile>,
+}
+
+/// A `[profile.NAME]` table, as far as the unit graph depends on it.
+#[derive(Deserialize, Default, Clone)]
+pub struct RawProfile {
+    pub panic: Option<String>,
+    pub inherits: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone)]

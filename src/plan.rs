@@ -31,6 +31,8 @@ pub struct Inputs {
     pub manifests: Vec<FileHash>,
     /// `null` (cargo's default selection), `"workspace"`, or the `-p` values.
     pub packages: serde_json::Value,
+    /// `dev` or `release`: the cargo profile the units are those of.
+    pub profile: &'static str,
     pub resolver: String,
 }
 
@@ -124,6 +126,9 @@ struct UnitData {
     features: Vec<String>,
     mode: &'static str,
     package: String,
+    /// `"abort"` for units built with `-C panic=abort`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    panic: Option<&'static str>,
     platform: &'static str,
     target: String,
 }
@@ -241,7 +246,8 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> UnitSet {
                 Kind::Host => "host",
                 Kind::Target => "target",
             };
-            format!("{} {}:{} {} {platform}", ids[u.node], t.kind.as_str(), t.name, u.mode.as_str())
+            let panic = if u.panic_abort { " panic=abort" } else { "" };
+            format!("{} {}:{} {} {platform}{panic}", ids[u.node], t.kind.as_str(), t.name, u.mode.as_str())
         })
         .collect();
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -268,6 +274,7 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> UnitSet {
                 features: u.features.clone(),
                 mode: u.mode.as_str(),
                 package: ids[u.node].clone(),
+                panic: u.panic_abort.then_some("abort"),
                 platform: match u.kind {
                     Kind::Host => "host",
                     Kind::Target => "target",

@@ -47,7 +47,7 @@ pub fn render(graph: &Graph, units: &UnitGraph, triple: &str) -> Value {
     let key = |i: usize| {
         let u = &units.units[i];
         let t = &graph.package(u.node).targets[u.target];
-        (ids[u.node].clone(), t.kind, t.name.clone(), u.kind, u.mode, u.features.clone())
+        (ids[u.node].clone(), t.kind, t.name.clone(), u.kind, u.mode, u.features.clone(), u.panic_abort)
     };
     order.sort_by_key(|&i| key(i));
     let mut position = vec![0; order.len()];
@@ -78,6 +78,7 @@ pub fn render(graph: &Graph, units: &UnitGraph, triple: &str) -> Value {
                     "doctest": t.doctested,
                     "test": t.tested,
                 },
+                "profile": { "panic": if u.panic_abort { "abort" } else { "unwind" } },
                 "platform": match u.kind { Kind::Host => Value::Null, Kind::Target => Value::String(triple.to_string()) },
                 "mode": u.mode.as_str(),
                 "features": u.features,

@@ -47,6 +47,8 @@ pub struct Unit {
     pub mode: Mode,
     pub kind: Kind,
     pub features: Vec<String>,
+    /// Built with `-C panic=abort` (the profile says so and nothing forces unwinding).
+    pub panic_abort: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,6 +70,8 @@ pub struct UnitGraph {
 struct UnitFor {
     host: bool,
     host_features: bool,
+    /// Tests, build scripts, proc-macros and everything under them unwind, whatever the profile.
+    always_unwind: bool,
 }
 
 impl UnitFor {
@@ -75,13 +79,18 @@ impl UnitFor {
         if self.host_features { FeaturesFor::HostDep } else { FeaturesFor::NormalOrDev }
     }
     fn for_custom_build(self) -> UnitFor {
-        UnitFor { host: true, host_features: self.host_features }
+        UnitFor { host: true, host_features: self.host_features, always_unwind: true }
     }
     fn with_dependency(self, parent: &Target, dep: &Target) -> UnitFor {
         UnitFor {
             host: self.host || dep.for_host(),
             host_features: self.host_features || parent.is_custom_build() || dep.is_proc_macro(),
+            always_unwind: self.always_unwind || dep.for_host(),
         }
+    }
+    /// `UnitFor::new_normal`: a root built as the profile says.
+    fn normal() -> UnitFor {
+        UnitFor { host: false, host_features: false, always_unwind: false }
     }
 }
 
@@ -97,6 +106,8 @@ struct Builder<'a> {
     features: &'a ResolvedFeatures,
     platforms: &'a Platforms<'a>,
     index: FastMap<Unit, usize>,
+    /// The profile in use sets `panic = "abort"`.
+    profile_abort: bool,
     out: UnitGraph,
     computed: Vec<bool>,
     /// (parent unit, dep unit) pairs that exist only through dev-dependencies.
@@ -104,8 +115,16 @@ struct Builder<'a> {
 }
 
 /// Builds the unit graph for `selected` members.
-pub fn build(graph: &Graph, selected: &[usize], features: &ResolvedFeatures, platforms: &Platforms<'_>, intent: Intent) -> Result<UnitGraph> {
+pub fn build(
+    graph: &Graph,
+    selected: &[usize],
+    features: &ResolvedFeatures,
+    platforms: &Platforms<'_>,
+    intent: Intent,
+    profile_abort: bool,
+) -> Result<UnitGraph> {
     let mut b = Builder {
+        profile_abort,
         graph,
         features,
         platforms,
@@ -138,8 +157,12 @@ pub fn build(graph: &Graph, selected: &[usize], features: &ResolvedFeatures, pla
             }
             let kind = if t.is_proc_macro() { Kind::Host } else { Kind::Target };
             let fk = if t.is_proc_macro() { FeaturesFor::HostDep } else { FeaturesFor::NormalOrDev };
-            let unit = Unit { node, target: ti, mode, kind, features: features.features(node, fk) };
-            let unit_for = if t.is_proc_macro() { UnitFor { host: true, host_features: true } } else { UnitFor { host: false, host_features: false } };
+            let unit_for = if t.is_proc_macro() {
+                UnitFor { host: true, host_features: true, always_unwind: true }
+            } else {
+                UnitFor { host: false, host_features: false, always_unwind: mode == Mode::Test }
+            };
+            let unit = Unit { node, target: ti, mode, kind, features: features.features(node, fk), panic_abort: b.abort(unit_for) };
             let id = b.intern(unit);
             if !roots.contains(&id) {
                 roots.push(id);
@@ -151,10 +174,11 @@ pub fn build(graph: &Graph, selected: &[usize], features: &ResolvedFeatures, pla
             if let Some(li) = pkg.targets.iter().position(|t| t.doctested && t.is_doctestable()) {
                 let pm = pkg.targets[li].is_proc_macro();
                 let (kind, fk) = if pm { (Kind::Host, FeaturesFor::HostDep) } else { (Kind::Target, FeaturesFor::NormalOrDev) };
-                let unit = Unit { node, target: li, mode: Mode::Doctest, kind, features: features.features(node, fk) };
+                let unit_for = UnitFor { host: pm, host_features: pm, always_unwind: true };
+                let unit = Unit { node, target: li, mode: Mode::Doctest, kind, features: features.features(node, fk), panic_abort: false };
                 let id = b.intern(unit);
                 roots.push(id);
-                b.deps_of(id, UnitFor { host: pm, host_features: pm })?;
+                b.deps_of(id, unit_for)?;
             }
         }
     }
@@ -165,6 +189,11 @@ pub fn build(graph: &Graph, selected: &[usize], features: &ResolvedFeatures, pla
 }
 
 impl Builder<'_> {
+    /// A unit's panic strategy: the profile's, unless it must unwind.
+    fn abort(&self, unit_for: UnitFor) -> bool {
+        self.profile_abort && !unit_for.always_unwind
+    }
+
     fn intern(&mut self, unit: Unit) -> usize {
         if let Some(&i) = self.index.get(&unit) {
             return i;
@@ -216,7 +245,14 @@ impl Builder<'_> {
 
         if u.mode == Mode::RunCustomBuild {
             let script_for = unit_for.for_custom_build();
-            let compile = Unit { node: u.node, target: u.target, mode: Mode::Build, kind: Kind::Host, features: self.features.features(u.node, script_for.features_for()) };
+            let compile = Unit {
+                node: u.node,
+                target: u.target,
+                mode: Mode::Build,
+                kind: Kind::Host,
+                features: self.features.features(u.node, script_for.features_for()),
+                panic_abort: false,
+            };
             let id = self.intern(compile);
             ret.push((UnitDep { unit: id, extern_crate_name: target.crate_name() }, script_for, false));
             return Ok(ret);
@@ -242,7 +278,14 @@ impl Builder<'_> {
             let lib = &dep_pkg.targets[lib_index];
             let dep_for = unit_for.with_dependency(target, lib);
             let kind = if lib.is_proc_macro() { Kind::Host } else { u.kind };
-            let dep_unit = Unit { node: edge.to, target: lib_index, mode: Mode::Build, kind, features: self.features.features(edge.to, dep_for.features_for()) };
+            let dep_unit = Unit {
+                node: edge.to,
+                target: lib_index,
+                mode: Mode::Build,
+                kind,
+                features: self.features.features(edge.to, dep_for.features_for()),
+                panic_abort: self.abort(dep_for),
+            };
             let extern_crate_name = self.extern_crate_name(u.node, edge.to, lib)?;
             let dev_only = decls.iter().all(|d| !d.is_transitive());
             let id = self.intern(dep_unit);
@@ -254,7 +297,15 @@ impl Builder<'_> {
         // The package's own build script run.
         if let Some(bs) = pkg.targets.iter().position(|t| t.is_custom_build()) {
             let script_for = unit_for.for_custom_build();
-            let run = Unit { node: u.node, target: bs, mode: Mode::RunCustomBuild, kind: u.kind, features: self.features.features(u.node, script_for.features_for()) };
+            // One run serves every panic strategy of the package's units.
+            let run = Unit {
+                node: u.node,
+                target: bs,
+                mode: Mode::RunCustomBuild,
+                kind: u.kind,
+                features: self.features.features(u.node, script_for.features_for()),
+                panic_abort: false,
+            };
             let id = self.intern(run);
             ret.push((UnitDep { unit: id, extern_crate_name: pkg.targets[bs].crate_name() }, script_for, false));
         }
@@ -266,7 +317,14 @@ impl Builder<'_> {
             let lib = &pkg.targets[li];
             let dep_for = unit_for.with_dependency(target, lib);
             let kind = if lib.is_proc_macro() { Kind::Host } else { u.kind };
-            let lib_unit = Unit { node: u.node, target: li, mode: Mode::Build, kind, features: self.features.features(u.node, dep_for.features_for()) };
+            let lib_unit = Unit {
+                node: u.node,
+                target: li,
+                mode: Mode::Build,
+                kind,
+                features: self.features.features(u.node, dep_for.features_for()),
+                panic_abort: self.abort(dep_for),
+            };
             let id = self.intern(lib_unit);
             ret.push((UnitDep { unit: id, extern_crate_name: lib.crate_name() }, dep_for, false));
         }
@@ -277,8 +335,15 @@ impl Builder<'_> {
                 if !bin.is_bin() || !bin.required_features.as_ref().is_none_or(|rf| rf.iter().all(|f| all.contains(f))) {
                     continue;
                 }
-                let normal = UnitFor { host: false, host_features: false };
-                let bin_unit = Unit { node: u.node, target: bi, mode: Mode::Build, kind: u.kind, features: self.features.features(u.node, FeaturesFor::NormalOrDev) };
+                let normal = UnitFor::normal();
+                let bin_unit = Unit {
+                    node: u.node,
+                    target: bi,
+                    mode: Mode::Build,
+                    kind: u.kind,
+                    features: self.features.features(u.node, FeaturesFor::NormalOrDev),
+                    panic_abort: self.abort(normal),
+                };
                 let id = self.intern(bin_unit);
                 ret.push((UnitDep { unit: id, extern_crate_name: bin.crate_name() }, normal, false));
             }

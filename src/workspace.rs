@@ -34,6 +34,29 @@ pub enum FileNames {
     Listing(BTreeSet<String>),
 }
 
+/// `panic = "abort"` in the root's profiles.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PanicAbort {
+    pub dev: bool,
+    pub release: bool,
+}
+
+/// Does `[profile.NAME]` (following `inherits`) set `panic = "abort"`?
+fn profile_panics_abort(profiles: &BTreeMap<String, manifest::RawProfile>, name: &str) -> bool {
+    let mut name = name.to_string();
+    for _ in 0..8 {
+        let Some(p) = profiles.get(&name) else { return false };
+        if let Some(panic) = &p.panic {
+            return panic == "abort";
+        }
+        match &p.inherits {
+            Some(parent) => name = parent.clone(),
+            None => return false,
+        }
+    }
+    false
+}
+
 /// A path package, loaded.
 pub struct PathPackage {
     pub manifest_path: PathBuf,
@@ -53,6 +76,8 @@ pub struct Workspace {
     pub path_packages: BTreeMap<PathBuf, PathPackage>,
     /// Whether the root has a `[workspace]` table (otherwise the package is its own workspace).
     pub explicit: bool,
+    /// Whether the root's `dev` and `release` profiles set `panic = "abort"`.
+    pub panic_abort: PanicAbort,
     /// Every manifest read from the workspace (for the plan's staleness check).
     pub manifests: BTreeSet<PathBuf>,
 }
@@ -254,7 +279,9 @@ impl Workspace {
             (_, Some(c)) => vec![c.clone()],
             (_, None) => members.clone(),
         };
-        Ok(Workspace { root_dir, root_manifest, members, default_members, current, resolver, path_packages, explicit, manifests })
+        let profiles = &loader.raws[&root_manifest].profile;
+        let panic_abort = PanicAbort { dev: profile_panics_abort(profiles, "dev"), release: profile_panics_abort(profiles, "release") };
+        Ok(Workspace { root_dir, root_manifest, members, default_members, current, resolver, path_packages, explicit, manifests, panic_abort })
     }
 
     /// The member package in `dir`.
