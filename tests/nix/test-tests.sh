@@ -191,8 +191,10 @@ EOF
   git -C "$app" add -A
   if (cd "$app" && nix build --no-link .#checks.x86_64-linux.hello "${overrides[@]}" >"$WORK/checks-failing.log" 2>&1); then
     fail "tests-template: checks.x86_64-linux.hello passed with a failing test"
+  elif grep -q 'test target(s) of hello failed: bin-hello' "$WORK/checks-failing.log"; then
+    echo "ok: tests-template: with a failing test, nix build .#checks.x86_64-linux.hello fails: $(grep -o 'crateplan: 1 test target.*' "$WORK/checks-failing.log" | head -n1)"
   else
-    echo "ok: tests-template: with a failing test, nix build .#checks.x86_64-linux.hello fails"
+    fail "tests-template: the failing check failed for another reason: $(tail -n 5 "$WORK/checks-failing.log")"
   fi
 }
 
