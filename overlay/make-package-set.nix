@@ -304,7 +304,12 @@ let
         (id: let t = testsOf id; in if t == null then [ ] else [{ name = packages.${id}.name; value = t; }])
         selected);
     in
-    { inherit instances tests; };
+    {
+      inherit instances tests;
+      # Instance keys by package id, computed once (not a scan of every key per package).
+      keysByPackage = builtins.groupBy (k: units.${builtins.head instanceUnitKeys.${k}}.package)
+        (builtins.attrNames instanceUnitKeys);
+    };
 
   overrides = packageOverrides pkgs;
 
@@ -313,14 +318,14 @@ let
     if compileMode == "test" then buildView
     else if checkedPlan.platforms.${targetTriple} ? test then makeView "test"
     # A plan without a test view (hand-written, or cut down) has no tests.
-    else { instances = { }; tests = { }; };
+    else { instances = { }; tests = { }; keysByPackage = { }; };
   inherit (buildView) instances;
   inherit (testView) tests;
 
   # The instances of one package, target platform first.
   instancesOf = packageId:
     let
-      keys = builtins.filter (k: hasPrefix "${packageId} " k) (builtins.attrNames instances);
+      keys = buildView.keysByPackage.${packageId} or [ ];
       targetKeys = builtins.filter (k: hasPrefix "${packageId} target " k) keys;
     in
     map (k: instances.${k}) (targetKeys ++ builtins.filter (k: !(builtins.elem k targetKeys)) keys);
@@ -331,17 +336,15 @@ let
     else if source.type == "git" then "git"
     else "path";
 
-  packagesByRegistry = builtins.foldl'
-    (acc: id:
-      let
-        pkg = packages.${id};
-        found = instancesOf id;
-        registry = registryName pkg.source;
-      in
-      if found == [ ] then acc
-      else lib.recursiveUpdate acc { ${registry}.${pkg.name}.${pkg.version} = builtins.head found; })
-    { }
-    (builtins.attrNames packages);
+  # `<registry>.<name>.<version>`, built by grouping (not by a fold that copies the set each step).
+  builtPackageIds = builtins.filter (id: instancesOf id != [ ]) (builtins.attrNames packages);
+  packagesByRegistry = builtins.mapAttrs
+    (_: ids: builtins.mapAttrs
+      (_: sameName: builtins.listToAttrs (map
+        (id: { name = packages.${id}.version; value = builtins.head (instancesOf id); })
+        sameName))
+      (builtins.groupBy (id: packages.${id}.name) ids))
+    (builtins.groupBy (id: registryName packages.${id}.source) builtPackageIds);
 
   # Each member's derivation, with `tests` (its tests derivation) when it has tests.
   workspace = builtins.listToAttrs (builtins.concatMap

@@ -16,10 +16,6 @@ let
     removePrefix = { expr = [ (lib.removePrefix "./" "./src") (lib.removePrefix "x" "src") ]; expected = [ "src" "src" ]; };
     toUpper = { expr = lib.toUpper "libz-sys_1.2"; expected = "LIBZ-SYS_1.2"; };
     unique = { expr = lib.unique [ 3 1 3 2 1 ]; expected = [ 3 1 2 ]; };
-    recursiveUpdate = {
-      expr = lib.recursiveUpdate { a.b = 1; a.d = 0; x = 1; } { a.c = 2; a.d = 4; x = { y = 1; }; };
-      expected = { a = { b = 1; c = 2; d = 4; }; x = { y = 1; }; };
-    };
   };
 in
 builtins.filter (name: cases.${name}.expr != cases.${name}.expected) (builtins.attrNames cases)

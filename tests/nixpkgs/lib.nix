@@ -44,19 +44,9 @@ let
   # unique :: [a] -> [a] — the first occurrence of each element, order kept.
   # Example: unique [ 3 1 3 2 1 ] == [ 3 1 2 ]
   unique = builtins.foldl' (acc: x: if builtins.elem x acc then acc else acc ++ [ x ]) [ ];
-
-  # recursiveUpdate :: attrs -> attrs -> attrs — right wins; nested attrsets are merged.
-  # Example: recursiveUpdate { a.b = 1; } { a.c = 2; } == { a = { b = 1; c = 2; }; }
-  recursiveUpdate = lhs: rhs:
-    lhs // builtins.mapAttrs
-      (name: value:
-        if builtins.isAttrs value && builtins.isAttrs (lhs.${name} or null)
-        then recursiveUpdate lhs.${name} value
-        else value)
-      rhs;
 in
 {
   inherit fix extends;
-  inherit concatMapStringsSep concatStringsSep hasPrefix optionalAttrs recursiveUpdate
-    removePrefix toUpper unique;
+  inherit concatMapStringsSep concatStringsSep hasPrefix optionalAttrs removePrefix toUpper
+    unique;
 }
