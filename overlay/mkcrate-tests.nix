@@ -42,6 +42,7 @@
 }:
 let
   inherit (lib) concatMapStringsSep concatStringsSep unique optionalAttrs;
+  packageEnv = import ./package-env.nix;
 
   externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
 
@@ -51,31 +52,14 @@ let
       (concatStringsSep " " (externArgs t.externs)) ])
     targets;
 in
-stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } // {
+stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
+// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
+// {
   name = "${pname}-${version}-tests";
   inherit src;
   nativeBuildInputs = [ rustc ];
 
-  crateplanPackageName = pname;
-  crateplanPackageVersion = version;
   crateplanPackageDir = packageDir;
-  crateplanAuthors = packageMetadata.authors;
-  crateplanDescription = packageMetadata.description;
-  crateplanHomepage = packageMetadata.homepage;
-  crateplanRepository = packageMetadata.repository;
-  crateplanLicense = packageMetadata.license;
-  crateplanLicenseFile = packageMetadata.licenseFile;
-  crateplanRustVersion = packageMetadata.rustVersion;
-  crateplanReadme = packageMetadata.readme;
-  crateplanFeatures = features;
-  crateplanTargetTriple = targetTriple;
-  crateplanHostTriple = hostTriple;
-  crateplanProfile = profile.name;
-  crateplanOptLevel = profile.optLevel;
-  crateplanDebugInfo = toString profile.debugInfo;
-  crateplanDebugAssertions = if profile.debugAssertions then "on" else "off";
-  crateplanMetadata = metadataHash;
-  crateplanPrimary = primary;
   crateplanCapLints = "";
   crateplanHasLib = hasLib;
   crateplanProcMacro = procMacro;

@@ -26,6 +26,7 @@
 let
   # The crate's own `lib` argument below shadows nixpkgs' lib.
   nixLib = lib;
+  packageEnv = import ./package-env.nix;
 in
 { pname
 , version
@@ -67,33 +68,16 @@ let
     (b: concatStringsSep "\t" [ b.name b.crateName b.path b.edition ])
     bins;
 in
-stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; } // {
+stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
+// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
+// {
   name = "${pname}-${version}";
   inherit src;
   outputs = [ "out" "lib" ];
   nativeBuildInputs = [ rustc ];
 
-  crateplanPackageName = pname;
-  crateplanPackageVersion = version;
-  crateplanAuthors = packageMetadata.authors;
-  crateplanDescription = packageMetadata.description;
-  crateplanHomepage = packageMetadata.homepage;
-  crateplanRepository = packageMetadata.repository;
-  crateplanLicense = packageMetadata.license;
-  crateplanLicenseFile = packageMetadata.licenseFile;
-  crateplanRustVersion = packageMetadata.rustVersion;
-  crateplanReadme = packageMetadata.readme;
   crateplanLinks = if links == null then "" else links;
-  crateplanFeatures = features;
-  crateplanTargetTriple = targetTriple;
-  crateplanHostTriple = hostTriple;
-  crateplanProfile = profile.name;
-  crateplanOptLevel = profile.optLevel;
-  crateplanDebugInfo = toString profile.debugInfo;
   crateplanDebug = if profile.debugInfo == 0 then "false" else "true";
-  crateplanDebugAssertions = if profile.debugAssertions then "on" else "off";
-  crateplanMetadata = metadataHash;
-  crateplanPrimary = primary;
   crateplanCapLints = if capLints == null then "" else capLints;
   crateplanDependencies = unique (map (d: d.lib) dependencies);
 
