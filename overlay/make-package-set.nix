@@ -230,8 +230,10 @@ let
           inherit (first) features;
           targetTriple = if first.platform == "host" then hostTriple else targetTriple;
           inherit hostTriple profile linksDependencies binExterns;
+          # The triple the instance is compiled for, so that host instances are the same
+          # derivations whatever the target of the package set.
           metadataHash = builtins.substring 0 16
-            (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name}");
+            (builtins.hashString "sha256" "${key} ${if first.platform == "host" then hostTriple else targetTriple} ${profile.name}");
           primary = builtins.elem first.package selected;
           capLints = if pkg.source.type == "path" then null else "allow";
           lib = if libUnit == null then null else {
