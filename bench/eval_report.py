@@ -12,29 +12,12 @@ NIX_COUNT_CALLS (function, primop and attribute-selection counts).
 import datetime
 import json
 import os
-import subprocess
 import sys
+
+from machine import cpu_model, run
 
 AIM_S = 2.0
 AIM_COMMAND = "makePackageSet: all derivations (--eval --strict)"
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
-def run(cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def fmt_s(s):

@@ -14,6 +14,8 @@ import platform
 import subprocess
 import sys
 
+from machine import cpu_model, run
+
 AIM_MS = 100.0
 AIM_SPEEDUP = 10.0
 
@@ -22,22 +24,8 @@ def ms(s):
     return s * 1000.0
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def version(cmd):
-    try:
-        return subprocess.run([cmd, "-V"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+    return run([cmd, "-V"])
 
 
 def main():

@@ -42,9 +42,7 @@
 }:
 let
   inherit (lib) concatMapStringsSep concatStringsSep unique optionalAttrs;
-  packageEnv = import ./package-env.nix;
-
-  externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
+  inherit (import ./builder.nix) packageEnv phases externArgs;
 
   # kind, name, crate name, path, edition, as-test, externs (space-separated NAME=PATH)
   testTable = targets: concatMapStringsSep "\n"
@@ -54,6 +52,7 @@ let
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
 // packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
+// phases "tests"
 // {
   name = "${pname}-${version}-tests";
   inherit src;
@@ -76,28 +75,6 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
     doctest.crateName doctest.path doctest.edition (concatStringsSep " " doctest.crateTypes)
     (concatStringsSep " " (externArgs doctest.externs))
   ];
-
-  crateplanBuilder = ./mkcrate-builder.sh;
-
-  dontPatch = true;
-  dontFixup = true;
-  dontStrip = true;
-  configurePhase = ''
-    runHook preConfigure
-    source "$crateplanBuilder"
-    configure_tests
-    runHook postConfigure
-  '';
-  buildPhase = ''
-    runHook preBuild
-    build_tests
-    runHook postBuild
-  '';
-  installPhase = ''
-    runHook preInstall
-    install_tests
-    runHook postInstall
-  '';
 
   passthru.crateplan = {
     inherit pname version features metadataHash;

@@ -26,7 +26,7 @@
 let
   # The crate's own `lib` argument below shadows nixpkgs' lib.
   nixLib = lib;
-  packageEnv = import ./package-env.nix;
+  inherit (import ./builder.nix) packageEnv phases externArgs;
 in
 { pname
 , version
@@ -62,14 +62,13 @@ let
     else if builtins.elem "dylib" crateLib.crateTypes then "lib${crateLib.crateName}-${metadataHash}.so"
     else null;
 
-  externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
-
   binTable = concatMapStringsSep "\n"
     (b: concatStringsSep "\t" [ b.name b.crateName b.path b.edition ])
     bins;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
 // packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
+// phases "crate"
 // {
   name = "${pname}-${version}";
   inherit src;
@@ -95,28 +94,6 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
   crateplanBuildScriptEdition = if buildScript == null then "" else buildScript.edition;
   crateplanBuildScriptExterns = if buildScript == null then [ ] else externArgs buildScript.externs;
   crateplanLinksDependencies = map (d: "${d.links}=${d.crate.lib}") linksDependencies;
-
-  crateplanBuilder = ./mkcrate-builder.sh;
-
-  dontPatch = true;
-  dontFixup = true;
-  dontStrip = true;
-  configurePhase = ''
-    runHook preConfigure
-    source "$crateplanBuilder"
-    configure_crate
-    runHook postConfigure
-  '';
-  buildPhase = ''
-    runHook preBuild
-    build_crate
-    runHook postBuild
-  '';
-  installPhase = ''
-    runHook preInstall
-    install_crate
-    runHook postInstall
-  '';
 
   passthru.crateplan = {
     inherit pname version features metadataHash libExternFile;

@@ -167,11 +167,11 @@ impl Loaded {
     }
 
     /// The plan for `triples` (docs/plan-schema.md).
-    pub fn plan(&self, triples: &[String], opts: &Options) -> Result<plan::Plan> {
+    pub fn plan(&self, opts: &Options) -> Result<plan::Plan> {
         let ids = plan::package_ids(&self.graph, &self.ws);
         let mut used = vec![false; self.graph.nodes.len()];
         let mut platforms = BTreeMap::new();
-        for triple in triples {
+        for triple in &opts.targets {
             let mut view = |intent| -> Result<plan::UnitSet> {
                 let units = self.units(triple, intent)?;
                 for u in &units.units {

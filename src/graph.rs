@@ -138,7 +138,7 @@ impl Graph {
                             };
                             (ws.package(&dir).clone(), Location::Path(dir))
                         } else {
-                            remote[chosen].take().unwrap_or_else(|| load_remote(locked, sources))?
+                            remote[chosen].take().expect("every registry and git lock entry is read up front, and each becomes one node")?
                         };
                         if package.name != locked.name || package.version != locked.version {
                             return Err(stale(format!(

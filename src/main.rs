@@ -131,7 +131,7 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
     };
     let loaded = generate::load(&opts)?;
     let bytes = match args.format {
-        Format::Plan => crateplan::plan::to_bytes(&loaded.plan(&opts.targets, &opts)?),
+        Format::Plan => crateplan::plan::to_bytes(&loaded.plan(&opts)?),
         Format::UnitGraph => {
             let [triple] = opts.targets.as_slice() else {
                 return Err(Error::new("--format unit-graph describes one target: pass exactly one --target"));

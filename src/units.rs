@@ -275,20 +275,9 @@ impl Builder<'_> {
             }
             let dep_pkg = graph.package(edge.to);
             let Some(lib_index) = dep_pkg.targets.iter().position(|t| t.is_lib()) else { continue };
-            let lib = &dep_pkg.targets[lib_index];
-            let dep_for = unit_for.with_dependency(target, lib);
-            let kind = if lib.is_proc_macro() { Kind::Host } else { u.kind };
-            let dep_unit = Unit {
-                node: edge.to,
-                target: lib_index,
-                mode: Mode::Build,
-                kind,
-                features: self.features.features(edge.to, dep_for.features_for()),
-                panic_abort: self.abort(dep_for),
-            };
-            let extern_crate_name = self.extern_crate_name(u.node, edge.to, lib)?;
+            let extern_crate_name = self.extern_crate_name(u.node, edge.to, &dep_pkg.targets[lib_index])?;
+            let (id, dep_for) = self.lib_dependency(&u, target, unit_for, edge.to, lib_index);
             let dev_only = decls.iter().all(|d| !d.is_transitive());
-            let id = self.intern(dep_unit);
             ret.push((UnitDep { unit: id, extern_crate_name }, dep_for, dev_only));
         }
         if target.is_custom_build() {
@@ -314,19 +303,8 @@ impl Builder<'_> {
         }
         // Bins, tests, examples and benches depend on their own package's lib.
         if let Some(li) = pkg.targets.iter().position(|t| t.is_linkable()) {
-            let lib = &pkg.targets[li];
-            let dep_for = unit_for.with_dependency(target, lib);
-            let kind = if lib.is_proc_macro() { Kind::Host } else { u.kind };
-            let lib_unit = Unit {
-                node: u.node,
-                target: li,
-                mode: Mode::Build,
-                kind,
-                features: self.features.features(u.node, dep_for.features_for()),
-                panic_abort: self.abort(dep_for),
-            };
-            let id = self.intern(lib_unit);
-            ret.push((UnitDep { unit: id, extern_crate_name: lib.crate_name() }, dep_for, false));
+            let (id, dep_for) = self.lib_dependency(&u, target, unit_for, u.node, li);
+            ret.push((UnitDep { unit: id, extern_crate_name: pkg.targets[li].crate_name() }, dep_for, false));
         }
         // Integration tests and benches need the package's binaries.
         if u.mode == Mode::Test && matches!(target.kind, TargetKind::Test | TargetKind::Bench) {
@@ -349,6 +327,23 @@ impl Builder<'_> {
             }
         }
         Ok(ret)
+    }
+
+    /// The unit of the lib `lib_index` of `node` that `parent` (target `parent_target`, built
+    /// `unit_for`) depends on: built for the host if it is a proc-macro, with the features of the
+    /// side it lands on.
+    fn lib_dependency(&mut self, parent: &Unit, parent_target: &Target, unit_for: UnitFor, node: usize, lib_index: usize) -> (usize, UnitFor) {
+        let lib = &self.graph.package(node).targets[lib_index];
+        let dep_for = unit_for.with_dependency(parent_target, lib);
+        let unit = Unit {
+            node,
+            target: lib_index,
+            mode: Mode::Build,
+            kind: if lib.is_proc_macro() { Kind::Host } else { parent.kind },
+            features: self.features.features(node, dep_for.features_for()),
+            panic_abort: self.abort(dep_for),
+        };
+        (self.intern(unit), dep_for)
     }
 
     /// The name a package uses for a dependency: its rename (`-` → `_`) or the lib's crate name.

@@ -22,6 +22,20 @@ FAILURES=()
 trap 'rm -rf "$WORK"' EXIT
 
 log() { printf '\n=== %s\n' "$*"; }
+
+# fresh_copy SRC DEST: DEST replaced by a copy of the workspace SRC without build products.
+fresh_copy() {
+  rm -rf "$2"
+  cp -r "$1" "$2"
+  rm -rf "$2/target" "$2"/result*
+}
+
+# commit_all REPO: a new git repository at REPO holding all its files, on branch main.
+commit_all() {
+  git -C "$1" init -q -b main
+  git -C "$1" add -A
+  git -C "$1" -c user.name=test -c user.email=test@example.org commit -qm init
+}
 fail() { printf 'FAIL: %s\n' "$*" >&2; FAILURES+=("$*"); }
 
 CRATEPLAN_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/crateplan"
@@ -220,9 +234,7 @@ test_git_source() {
   printf '[package]\nname = "gitdep"\nversion = "0.5.0"\nedition = "2021"\n' > "$repo/crates/gitdep/Cargo.toml"
   echo 'pub fn hello() -> String { format!("hello from {} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")) }' \
     > "$repo/crates/gitdep/src/lib.rs"
-  git -C "$repo" init -q -b main
-  git -C "$repo" add -A
-  git -C "$repo" -c user.name=test -c user.email=test@example.org commit -qm init
+  commit_all "$repo"
   printf '[package]\nname = "uses-git"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\ngitdep = { git = "file://%s", branch = "main" }\n' \
     "$repo" > "$ws/Cargo.toml"
   echo 'fn main() { println!("{}", gitdep::hello()); }' > "$ws/src/main.rs"
@@ -263,8 +275,7 @@ test_dev_profile() {
 test_incremental() {
   log "incremental: an edit changes the derivations of what it touches, and no other"
   local copy="$WORK/path-deps-copy"
-  cp -r "$REPO/examples/path-deps" "$copy"
-  rm -rf "$copy/target"
+  fresh_copy "$REPO/examples/path-deps" "$copy"
   make_plan "$copy" "$WORK/incremental.plan.json" || { fail "plan for $copy"; return 0; }
   expect_changed "a member's source (shapes)" "pathy@1.2.3-beta.1 shapes@0.1.0 " \
     sh -c "echo 'pub const EXTRA: u8 = 1;' >> '$copy/crates/shapes/src/lib.rs'"
@@ -408,8 +419,7 @@ test_test_mode() {
   fi
   # A failing test must fail the test-results derivation.
   local copy="$WORK/path-deps-failing"
-  cp -r "$dir" "$copy"
-  rm -rf "$copy/target"
+  fresh_copy "$dir" "$copy"
   sed -i 's/assert!(super::NOTE.contains("shared"));/assert!(super::NOTE.contains("no such text"));/' "$copy/crates/units/src/lib.rs"
   if nix-build --no-out-link tests/nix/build.nix --arg plan "$WORK/tests.plan.json" --arg src "$copy" \
       --argstr compileMode test -A testResults.units >"$WORK/failing.log" 2>&1; then

@@ -89,9 +89,7 @@ test_tests_failing() {
   log "tests.<member>: failing tests fail the build"
   local plan copy="$WORK/tested-failing"
   plan="$(tested_plan)" || { fail "tests-failing: plan for $TESTED"; return 0; }
-  rm -rf "$copy"
-  cp -r "$TESTED" "$copy"
-  rm -rf "$copy/target"
+  fresh_copy "$TESTED" "$copy"
   sed -i 's/assert_eq!(super::shout("abc"), "ABC!");/assert_eq!(super::shout("abc"), "ABC?");/' "$copy/crates/wordy/src/lib.rs"
   sed -i 's|/// assert_eq!(wordy::shout("hi"), "HI!");|/// assert_eq!(wordy::shout("hi"), "HI?");|' "$copy/crates/wordy/src/lib.rs"
   sed -i 's/"hello, ALICE!\\n"/"hello, BOB!\\n"/' "$copy/crates/greeter/tests/cli.rs"
@@ -121,9 +119,7 @@ test_tests_unchanged_member() {
   log "tests.<member>: an unchanged member's tests are not rebuilt"
   local plan copy="$WORK/tested-edit"
   plan="$(tested_plan)" || { fail "tests-unchanged-member: plan for $TESTED"; return 0; }
-  rm -rf "$copy"
-  cp -r "$TESTED" "$copy"
-  rm -rf "$copy/target"
+  fresh_copy "$TESTED" "$copy"
   local expr="(import $REPO/tests/nix/build.nix { plan = $plan; src = $copy; })"
   nix-build --no-out-link --expr "$expr.tests" >/dev/null 2>"$WORK/tests-edit-before.log" \
     || { tail -n 20 "$WORK/tests-edit-before.log"; fail "tests-unchanged-member: first build"; return 0; }
@@ -207,9 +203,7 @@ test_workspace_shell() {
   log "workspaceShell: cargo build --offline in nix-shell --pure"
   local dir="$REPO/examples/libz-sys-pkg-config" ws="$WORK/shell-ws"
   make_plan "$dir" "$WORK/shell.plan.json" || { fail "workspace-shell: plan for $dir"; return 0; }
-  rm -rf "$ws"
-  cp -r "$dir" "$ws"
-  rm -rf "$ws/target"
+  fresh_copy "$dir" "$ws"
   local expr="let
       hostRust = pkgs: name: programs: pkgs.stdenv.mkDerivation {
         name = \"\${name}-on-host\";

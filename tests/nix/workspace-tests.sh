@@ -14,11 +14,7 @@ brw_expr() {
 }
 
 # copy_example NAME DEST: a fresh copy of examples/NAME without build products.
-copy_example() {
-  rm -rf "$2"
-  cp -r "$REPO/examples/$1" "$2"
-  rm -rf "$2/target" "$2"/result*
-}
+copy_example() { fresh_copy "$REPO/examples/$1" "$2"; }
 
 # built_drvs LOG: the names of the derivations a nix-build log says it built, sorted, one line.
 built_drvs() {
@@ -327,9 +323,7 @@ test_ws_errors() {
   mkdir -p "$repo/src" "$gws/src"
   printf '[package]\nname = "gitdep"\nversion = "0.5.0"\nedition = "2021"\n' > "$repo/Cargo.toml"
   echo 'pub fn answer() -> u8 { 42 }' > "$repo/src/lib.rs"
-  git -C "$repo" init -q -b main
-  git -C "$repo" add -A
-  git -C "$repo" -c user.name=test -c user.email=test@example.org commit -qm init
+  commit_all "$repo"
   printf '[package]\nname = "uses-gitdep"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\ngitdep = { git = "file://%s" }\n' \
     "$repo" > "$gws/Cargo.toml"
   echo 'fn main() { println!("{}", gitdep::answer()); }' > "$gws/src/main.rs"

@@ -84,7 +84,7 @@ fn main() {
                 let resolved = clock.time("plan: features::resolve", || {
                     features::resolve(&loaded.graph, &loaded.member_features, loaded.ws.resolver, intent == Intent::Test, &platforms).unwrap()
                 });
-                let ug = clock.time("plan: units::build", || units::build(&loaded.graph, &loaded.selected, &resolved, &platforms, intent).unwrap());
+                let ug = clock.time("plan: units::build", || units::build(&loaded.graph, &loaded.selected, &resolved, &platforms, intent, loaded.ws.panic_abort.dev).unwrap());
                 for u in &ug.units {
                     used[u.node] = true;
                 }
@@ -93,7 +93,7 @@ fn main() {
         }
         let _pk = clock.time("plan: plan::packages (packages → JSON value)", || crateplan::plan::packages(&loaded.graph, &loaded.ws, &ids, &used));
         drop((_pk, sets));
-        let value = clock.time("plan: Loaded::plan (all of the above, as one)", || loaded.plan(&targets, &opts).unwrap());
+        let value = clock.time("plan: Loaded::plan (all of the above, as one)", || loaded.plan(&opts).unwrap());
         let bytes = clock.time("write: plan::to_bytes (pretty JSON)", || crateplan::plan::to_bytes(&value));
         clock.time("write: std::fs::write", || std::fs::write(std::env::temp_dir().join("crateplan-bench-phases.json"), &bytes).unwrap());
         clock.time("exit: drop the plan's JSON value", || drop(value));

@@ -1,0 +1,62 @@
+# The interface of mkcrate-builder.sh, shared by a crate's derivation (mkcrate.nix) and its tests'
+# (mkcrate-tests.nix):
+#
+#   packageEnv { pname; version; packageMetadata; features; targetTriple; hostTriple; profile;
+#                metadataHash; primary; }
+#     what the builder reads about the package: the values of CARGO_PKG_*, the features, the
+#     platforms and the profile;
+#   phases STEP
+#     the derivation's phases, each running one function of the script (configure_STEP,
+#     build_STEP, install_STEP), with nothing of stdenv's fixup;
+#   externArgs [ { name; crate; } ]
+#     `--extern NAME=PATH` values for dependencies built by mkcrate.
+{
+  packageEnv =
+    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary }:
+    {
+      crateplanPackageName = pname;
+      crateplanPackageVersion = version;
+      crateplanAuthors = packageMetadata.authors;
+      crateplanDescription = packageMetadata.description;
+      crateplanHomepage = packageMetadata.homepage;
+      crateplanRepository = packageMetadata.repository;
+      crateplanLicense = packageMetadata.license;
+      crateplanLicenseFile = packageMetadata.licenseFile;
+      crateplanRustVersion = packageMetadata.rustVersion;
+      crateplanReadme = packageMetadata.readme;
+      crateplanFeatures = features;
+      crateplanTargetTriple = targetTriple;
+      crateplanHostTriple = hostTriple;
+      crateplanProfile = profile.name;
+      crateplanOptLevel = profile.optLevel;
+      crateplanDebugInfo = toString profile.debugInfo;
+      crateplanDebugAssertions = if profile.debugAssertions then "on" else "off";
+      crateplanMetadata = metadataHash;
+      crateplanPrimary = primary;
+    };
+
+  phases = step: {
+    crateplanBuilder = ./mkcrate-builder.sh;
+    dontPatch = true;
+    dontFixup = true;
+    dontStrip = true;
+    configurePhase = ''
+      runHook preConfigure
+      source "$crateplanBuilder"
+      configure_${step}
+      runHook postConfigure
+    '';
+    buildPhase = ''
+      runHook preBuild
+      build_${step}
+      runHook postBuild
+    '';
+    installPhase = ''
+      runHook preInstall
+      install_${step}
+      runHook postInstall
+    '';
+  };
+
+  externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
+}
