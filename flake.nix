@@ -14,6 +14,12 @@
         else let final = pkgs // self.overlays.default final pkgs; in final;
 
       pkgsFor = system: withOverlay nixpkgs.legacyPackages.${system};
+
+      # This repository, from its committed plan.
+      ownWorkspace = system: (pkgsFor system).rustBuilder.buildRustWorkspace {
+        src = ./.;
+        plan = ./Cargo.plan.json;
+      };
     in
     {
       overlays.default = import ./overlay;
@@ -38,10 +44,9 @@
       checks = forAllSystems (system: {
         crateplan = (pkgsFor system).rustBuilder.crateplan;
         # The committed plan of this repository is current (evaluating it checks).
-        plan = ((pkgsFor system).rustBuilder.buildRustWorkspace {
-          src = ./.;
-          plan = ./Cargo.plan.json;
-        }).workspace.crateplan;
+        plan = (ownWorkspace system).workspace.crateplan;
+        # `cargo clippy --all-targets -- -D warnings` on crateplan's own code.
+        clippy = (ownWorkspace system).clippy.crateplan;
       });
 
       devShells = forAllSystems (system:

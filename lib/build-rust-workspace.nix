@@ -11,12 +11,14 @@
 #                       cargo's --features, --all-features, --no-default-features, -p (IFD mode;
 #                       a committed plan carries its own)
 #   target ? null       the target triple; default: the host platform's
-#   release ? true, packageOverrides ?, rustToolchain ?, crateUrl ?
+#   release ? true, packageOverrides ?, rustToolchain ?, crateUrl ?, clippyToolchain ?,
+#   clippyDenyWarnings ? true, clippyArgs ? [ ], clippyAllTargets ? true
 #                       passed to rustBuilder.makePackageSet
 #
 # Returns makePackageSet's result (`workspace.<crate>`, `tests.<member>` — each member's `cargo test`
-# run in a derivation, the template's `checks` —, `workspaceShell`, `<registry>.<crate>.<version>`)
-# plus `plan` (the plan used), `planDerivation` (IFD mode: the derivation running `crateplan
+# run in a derivation —, `clippy.<member>` — its `cargo clippy` —, `workspaceShell`,
+# `<registry>.<crate>.<version>`) plus `checks` (for a flake: `<member>` its tests, `<member>-clippy`
+# its clippy check), `plan` (the plan used), `planDerivation` (IFD mode: the derivation running `crateplan
 # generate`; null in committed mode), `crateplan` (the generator), `getMember NAME` (like
 # `workspace.NAME`, with an error listing the members when there is none of that name) and, when
 # the selected members have exactly one binary between them, `default`.
@@ -69,7 +71,9 @@ let
     target = targetTriple;
     release = a.release or true;
   } // rustToolchainArgs
-    // (if a ? packageOverrides then { inherit (a) packageOverrides; } else { })));
+    // builtins.intersectAttrs
+      { packageOverrides = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null; }
+      a));
 
   # Members with binaries, among those the plan was made for.
   withBins = builtins.filter
@@ -86,6 +90,8 @@ set // {
   plan = planValue;
   planDerivation = if committed then null else madePlan.derivation;
   inherit crateplan getMember;
+  checks = set.tests // builtins.listToAttrs
+    (map (name: { name = "${name}-clippy"; value = set.clippy.${name}; }) (builtins.attrNames set.clippy));
 }
 // (if builtins.length withBins == 1
     then { default = set.workspace.${planValue.packages.${builtins.head withBins}.name}; }

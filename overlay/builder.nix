@@ -9,7 +9,15 @@
 #     the derivation's phases, each running one function of the script (configure_STEP,
 #     build_STEP, install_STEP), with nothing of stdenv's fixup;
 #   externArgs [ { name; crate; } ]
-#     `--extern NAME=PATH` values for dependencies built by mkcrate.
+#     `--extern NAME=PATH` values for dependencies built by mkcrate;
+#   targetTable [ { kind; name; crateName; path; edition; asTest; externs; crateTypes ? [ "bin" ]; } ]
+#     the targets a tests or clippy derivation compiles, one row each: kind, name, crate name,
+#     path, edition, "test" or "build", crate types, externs — tab-separated (crate types and
+#     externs space-separated). Only the last column may be empty: bash's `read` merges adjacent
+#     tabs.
+let
+  externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
+in
 {
   packageEnv =
     { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary }:
@@ -58,5 +66,13 @@
     '';
   };
 
-  externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
+  inherit externArgs;
+
+  targetTable = targets: builtins.concatStringsSep "\n" (map
+    (t: builtins.concatStringsSep "\t" [
+      t.kind t.name t.crateName t.path t.edition (if t.asTest then "test" else "build")
+      (builtins.concatStringsSep " " (t.crateTypes or [ "bin" ]))
+      (builtins.concatStringsSep " " (externArgs t.externs))
+    ])
+    targets);
 }

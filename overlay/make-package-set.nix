@@ -12,13 +12,19 @@
 #     target ? null;                     # target triple; default: hostPlatform.rust.rustcTarget
 #     crateUrl ? "https://static.crates.io/crates/{name}/{name}-{version}.crate";
 #     compileMode ? "build";             # "test": workspace/instances from the plan's test view
+#     clippyToolchain ? null;            # bin/clippy-driver; default: rustToolchain or rustVersion's
+#                                        # toolchain when given, else pkgs.clippy
+#     clippyDenyWarnings ? true;         # `-D warnings`: a lint warning fails the clippy check
+#     clippyArgs ? [ ];                  # more lint arguments, e.g. [ "-W" "clippy::pedantic" ]
+#     clippyAllTargets ? true;           # also tests, benches, examples (cargo clippy --all-targets)
 #   }
 #
-# Result: `workspace.<member>` (the member's lib and bins; `.tests` when it has tests),
+# Result: `workspace.<member>` (the member's lib and bins; `.tests` when it has tests, `.clippy`),
 # `tests.<member>` (the member's `cargo test`: unit, integration and doc tests compiled and run in
-# one derivation that fails when a test fails; `testResults` is the same), `<registry>.<name>.<version>`
+# one derivation that fails when a test fails; `testResults` is the same), `clippy.<member>` (the
+# member's `cargo clippy`, a derivation that fails on a lint error), `<registry>.<name>.<version>`
 # (e.g. crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key).
-{ pkgs, mkcrate, mkcrateTests, fetchCrateWith }:
+{ pkgs, mkcrate, mkcrateTests, mkcrateClippy, fetchCrateWith }:
 { plan
 , workspaceSrc
 , rustToolchain ? null
@@ -29,6 +35,10 @@
 , target ? null
 , crateUrl ? "https://static.crates.io/crates/{name}/{name}-{version}.crate"
 , compileMode ? "build"
+, clippyToolchain ? null
+, clippyDenyWarnings ? true
+, clippyArgs ? [ ]
+, clippyAllTargets ? true
 }:
 let
   inherit (pkgs) lib;
@@ -43,6 +53,12 @@ let
     else throw ("makePackageSet: rustVersion = \"${rustVersion}\" needs a toolchain provider "
       + "(pkgs.rust-bin, from rust-overlay), and this nixpkgs has none. Add that overlay, or pass "
       + "rustToolchain = <a derivation with bin/rustc> instead.");
+
+  # clippy-driver must be of the same Rust release as the rustc that compiled the dependencies.
+  clippy =
+    if clippyToolchain != null then clippyToolchain
+    else if rustToolchain != null || rustVersion != null then rustc
+    else pkgs.clippy;
 
   targetTriple = if target != null then target else pkgs.stdenv.hostPlatform.rust.rustcTarget;
   hostTriple = pkgs.stdenv.buildPlatform.rust.rustcTarget;
@@ -251,14 +267,25 @@ let
           inherit rustc;
         };
       in
-      builtins.foldl' (drv: override: override drv) crate overrides;
+      applyOverrides crate;
 
       instances = builtins.mapAttrs makeInstance instanceUnitKeys;
 
-      # One tests derivation per selected member that has test units: it compiles the member's
-      # unit tests, bin tests, integration tests, benches (as tests) and examples, runs the tests
-      # and the doctests from the package root, and fails when one fails.
-      testsOf = packageId:
+      # Instance keys by package id, computed once (not a scan of every key per package).
+      keysByPackage = builtins.groupBy (k: units.${builtins.head instanceUnitKeys.${k}}.package)
+        (builtins.attrNames instanceUnitKeys);
+
+      # The instances of one package, target platform first.
+      instancesOf = packageId:
+        let
+          keys = keysByPackage.${packageId} or [ ];
+          targetKeys = builtins.filter (k: hasPrefix "${packageId} target " k) keys;
+        in
+        map (k: instances.${k}) (targetKeys ++ builtins.filter (k: !(builtins.elem k targetKeys)) keys);
+
+      # A member's test targets in this view: unit tests of the lib and bins, integration tests,
+      # benches (as tests) and examples, with their externs; its doctest; the crate they test.
+      memberTestsOf = packageId:
         let
           pkg = packages.${packageId};
           own = builtins.filter (u: u.package == packageId && isTestOnly u) (builtins.attrValues units);
@@ -266,16 +293,30 @@ let
           # (the same triple unless cross-compiling, which this derivation does not yet handle).
           first = builtins.head (builtins.filter (u: (targetOf u).kind == "lib") own ++ own);
           libTargets = builtins.filter (t: t.kind == "lib") (builtins.attrValues pkg.targets);
-          key = instanceKey first;
-          crate = instances.${key} or null;
           withExterns = u: (targetOf u) // {
             externs = externsOf u "";
             asTest = isTestUnit u && (targetOf u).harness;
           };
-          harnessed = map withExterns (builtins.filter (u: isTestUnit u || isExampleUnit u) own);
           doctests = builtins.filter isDoctest own;
+        in
+        {
+          inherit pkg own first;
+          key = instanceKey first;
+          crate = if own == [ ] then null else instances.${instanceKey first} or null;
+          harnessed = map withExterns (builtins.filter (u: isTestUnit u || isExampleUnit u) own);
           doctest = if doctests == [ ] then null else
             let u = builtins.head doctests; in (targetOf u) // { externs = externsOf u ""; };
+          procMacro = builtins.any (t: builtins.elem "proc-macro" t.crateTypes) libTargets;
+          hasLib = libTargets != [ ];
+        };
+
+      # One tests derivation per selected member that has test units: it compiles the member's
+      # unit tests, bin tests, integration tests, benches (as tests) and examples, runs the tests
+      # and the doctests from the package root, and fails when one fails.
+      testsOf = packageId:
+        let
+          m = memberTestsOf packageId;
+          inherit (m) pkg first key crate harnessed doctest;
           source = sourceOf pkg;
           profile = profileFor "target" true;
           tests = mkcrateTests {
@@ -287,11 +328,10 @@ let
             inherit (first) features;
             targetTriple = if first.platform == "host" then hostTriple else targetTriple;
             inherit hostTriple profile crate rustc doctest;
-            procMacro = builtins.any (t: builtins.elem "proc-macro" t.crateTypes) libTargets;
+            inherit (m) procMacro hasLib;
             metadataHash = builtins.substring 0 16
               (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name} tests");
             primary = builtins.elem packageId selected;
-            hasLib = libTargets != [ ];
             tests = builtins.filter (t: t.kind != "example") harnessed;
             examples = builtins.filter (t: t.kind == "example") harnessed;
             dependencies = (if crate == null then [ ] else [ crate ])
@@ -299,38 +339,53 @@ let
                 ++ (if doctest == null then [ ] else doctest.externs));
           };
         in
-        if own == [ ] || pkg.source.type != "path" then null
-        else builtins.foldl' (drv: override: override drv) tests overrides;
+        if m.own == [ ] || pkg.source.type != "path" then null
+        else applyOverrides tests;
 
-      tests = builtins.listToAttrs (builtins.concatMap
-        (id: let t = testsOf id; in if t == null then [ ] else [{ name = packages.${id}.name; value = t; }])
-        selected);
     in
     {
-      inherit instances tests;
-      # Instance keys by package id, computed once (not a scan of every key per package).
-      keysByPackage = builtins.groupBy (k: units.${builtins.head instanceUnitKeys.${k}}.package)
-        (builtins.attrNames instanceUnitKeys);
+      inherit instances instancesOf memberTestsOf;
+      tests = perMember testsOf;
     };
+
+  applyOverrides = drv: builtins.foldl' (d: override: override d) drv overrides;
+
+  # { <member name> = f <member id>; } for the selected members where f gives a derivation.
+  perMember = f: builtins.listToAttrs (builtins.concatMap
+    (id: let d = f id; in if d == null then [ ] else [{ name = packages.${id}.name; value = d; }])
+    selected);
 
   overrides = packageOverrides pkgs;
 
   buildView = makeView compileMode;
+  hasTestView = checkedPlan.platforms.${targetTriple} ? test;
   testView =
     if compileMode == "test" then buildView
-    else if checkedPlan.platforms.${targetTriple} ? test then makeView "test"
+    else if hasTestView then makeView "test"
     # A plan without a test view (hand-written, or cut down) has no tests.
-    else { instances = { }; tests = { }; keysByPackage = { }; };
-  inherit (buildView) instances;
+    else { instances = { }; tests = { }; instancesOf = _: [ ]; memberTestsOf = _: { crate = null; harnessed = [ ]; }; };
+  inherit (buildView) instances instancesOf;
   inherit (testView) tests;
+  plainBuildView = if compileMode == "build" then buildView else makeView "build";
 
-  # The instances of one package, target platform first.
-  instancesOf = packageId:
+  # One clippy derivation per selected path member: clippy-driver checks its lib, bins and build
+  # script and, as `cargo clippy --all-targets` does, its test targets — those of the test view,
+  # against the test view's instance of the member (the build view's when the test view builds
+  # none, as for a bin-only package without integration tests).
+  clippyChecks = perMember (packageId:
     let
-      keys = buildView.keysByPackage.${packageId} or [ ];
-      targetKeys = builtins.filter (k: hasPrefix "${packageId} target " k) keys;
+      m = if clippyAllTargets then testView.memberTestsOf packageId else plainBuildView.memberTestsOf packageId;
+      found = (if clippyAllTargets then testView.instancesOf packageId else [ ]) ++ plainBuildView.instancesOf packageId;
+      crate = if m.crate != null then m.crate else builtins.head found;
     in
-    map (k: instances.${k}) (targetKeys ++ builtins.filter (k: !(builtins.elem k targetKeys)) keys);
+    if found == [ ] || packages.${packageId}.source.type != "path" then null
+    else applyOverrides (mkcrateClippy {
+      inherit crate clippy;
+      procMacro = builtins.any (t: t.kind == "lib" && builtins.elem "proc-macro" t.crateTypes)
+        (builtins.attrValues packages.${packageId}.targets);
+      tests = if clippyAllTargets then m.harnessed else [ ];
+      lintArgs = (if clippyDenyWarnings then [ "-D" "warnings" ] else [ ]) ++ clippyArgs;
+    }));
 
   registryName = source:
     if source.type == "registry" && builtins.elem source.registry crateIoRegistries then "crates-io"
@@ -348,7 +403,7 @@ let
       (builtins.groupBy (id: packages.${id}.name) ids))
     (builtins.groupBy (id: registryName packages.${id}.source) builtPackageIds);
 
-  # Each member's derivation, with `tests` (its tests derivation) when it has tests.
+  # Each member's derivation, with `tests` (its tests derivation) when it has tests, and `clippy`.
   workspace = builtins.listToAttrs (builtins.concatMap
     (id:
       let
@@ -357,7 +412,9 @@ let
       in
       if found == [ ] then [ ] else [{
         inherit name;
-        value = builtins.head found // lib.optionalAttrs (tests ? ${name}) { tests = tests.${name}; };
+        value = builtins.head found
+          // lib.optionalAttrs (tests ? ${name}) { tests = tests.${name}; }
+          // lib.optionalAttrs (clippyChecks ? ${name}) { clippy = clippyChecks.${name}; };
       }])
     workspaceMembers);
 
@@ -375,4 +432,5 @@ let
 in
 packagesByRegistry // {
   inherit workspace workspaceShell instances tests testResults;
+  clippy = clippyChecks;
 }

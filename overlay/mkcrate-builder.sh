@@ -19,12 +19,13 @@ declare -ga LINK_ARGS_ALL=() LINK_ARGS_BINS=() LINK_ARGS_CDYLIB=() LINK_ARGS_BIN
 declare -ga LINK_ARGS_TESTS=() LINK_ARGS_EXAMPLES=() LINK_ARGS_BENCHES=()
 declare -ga EXTRA_RUSTC_ENV=()   # per-target compile-time variables (CARGO_BIN_EXE_* …)
 declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
+declare -g COMPILER=rustc            # clippy-driver in the clippy derivation
 
 log() { printf 'crateplan: %s\n' "$*" >&2; }
 
-# Logs a rustc command line (like `cargo build -v`): one line, shell-quoted.
+# Logs a compiler command line (like `cargo build -v`): one line, shell-quoted.
 log_rustc() {
-  printf 'crateplan: rustc' >&2
+  printf 'crateplan: %s' "$COMPILER" >&2
   printf ' %q' "$@" >&2
   printf '\n' >&2
 }
@@ -292,7 +293,7 @@ rustc_for_target() {
   for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
   local -a args=("$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}")
   log_rustc "${args[@]}"
-  env "${env_args[@]}" rustc "${args[@]}"
+  env "${env_args[@]}" "$COMPILER" "${args[@]}"
 }
 
 compile_lib() {
@@ -391,6 +392,15 @@ configure_tests() {
   # A second -C metadata: the test targets differ from the lib they test (a dev-dependency may
   # link that lib too).
   RUSTC_COMMON+=(-C "metadata=tests")
+  use_crate_build_script_results
+  # cargo's CARGO_TARGET_TMPDIR (target/tmp): writable, and there when the tests run.
+  TARGET_TMPDIR="$TMPDIR/crateplan-target-tmp"
+  mkdir -p "$TARGET_TMPDIR"
+}
+
+# The member's crate derivation ran its build script: its OUT_DIR and directives (cfgs,
+# rustc-env, link libraries and arguments) apply to the targets compiled here as well.
+use_crate_build_script_results() {
   local info="$crateplanCrateLib/lib/crateplan"
   if [[ -n "$crateplanHasBuildScript" ]]; then
     OUT_DIR_PATH="$info/out"
@@ -408,51 +418,58 @@ configure_tests() {
     unique_search+=("$s")
   done
   LINK_SEARCH=("${unique_search[@]}")
-  # cargo's CARGO_TARGET_TMPDIR (target/tmp): writable, and there when the tests run.
-  TARGET_TMPDIR="$TMPDIR/crateplan-target-tmp"
-  mkdir -p "$TARGET_TMPDIR"
 }
 
-# compile_tests TABLE DEST: one row per target (kind, name, crate name, path, edition, as-test,
-# externs); DEST/<kind>-<name> is the binary.
+# Compile-time variables of integration tests and benches, one NAME=VALUE a line: the package's
+# bins (absolute paths) and a scratch directory.
+test_target_env() {
+  local kind="$1" bin_name
+  [[ "$kind" == test || "$kind" == bench ]] || return 0
+  for bin_name in $crateplanBinNames; do
+    printf '%s\n' "CARGO_BIN_EXE_$bin_name=$crateplanCrateOut/bin/$bin_name"
+  done
+  printf '%s\n' "CARGO_TARGET_TMPDIR=$TARGET_TMPDIR"
+}
+
+# link_args_of KIND: the build script's link arguments for a target of that kind, one a line.
+link_args_of() {
+  local -a args=("${LINK_ARGS_ALL[@]}")
+  case "$1" in
+    test) args+=("${LINK_ARGS_TESTS[@]}") ;;
+    bench) args+=("${LINK_ARGS_BENCHES[@]}") ;;
+    example) args+=("${LINK_ARGS_EXAMPLES[@]}") ;;
+    bin) args+=("${LINK_ARGS_BINS[@]}") ;;
+  esac
+  (( ${#args[@]} )) && printf '%s\n' "${args[@]}"
+  return 0
+}
+
+# compile_tests TABLE DEST: one row per target (overlay/builder.nix targetTable); DEST/<kind>-<name>
+# is the binary.
 compile_tests() {
   local table="$1" dest="$2"
   [[ -n "$table" ]] || return 0
   mkdir -p "$dest"
-  local kind name crate_name path edition as_test externs_list
-  while IFS=$'\t' read -r kind name crate_name path edition as_test externs_list; do
+  local kind name crate_name path edition mode crate_types externs_list
+  while IFS=$'\t' read -r kind name crate_name path edition mode crate_types externs_list; do
     [[ -n "$kind" ]] || continue
-    log "compiling $kind $name${as_test:+ (test)}"
-    local -a args=() externs=() env_extra=()
+    log "compiling $kind $name (as $mode)"
+    local -a args=() externs=() link_args=()
     mapfile -t externs < <(extern_args "$externs_list")
-    if [[ -n "$as_test" ]]; then args+=(--test); else args+=(--crate-type bin); fi
+    mapfile -t link_args < <(link_args_of "$kind")
+    mapfile -t EXTRA_RUSTC_ENV < <(test_target_env "$kind")
+    if [[ "$mode" == test ]]; then args+=(--test); else args+=(--crate-type bin); fi
     # rustc-link-lib applies to the lib, or to every target when the package has none.
     if [[ "$kind" == lib || -z "$crateplanHasLib" ]]; then args+=("${OWN_LINK_LIBS[@]}"); fi
     [[ "$kind" == lib && -n "$crateplanProcMacro" ]] && args+=(--extern proc_macro)
-    args+=("${LINK_ARGS_ALL[@]}")
-    case "$kind" in
-      test) args+=("${LINK_ARGS_TESTS[@]}") ;;
-      bench) args+=("${LINK_ARGS_BENCHES[@]}") ;;
-      example) args+=("${LINK_ARGS_EXAMPLES[@]}") ;;
-      bin) args+=("${LINK_ARGS_BINS[@]}") ;;
-    esac
-    # Integration tests and benches: the package's bins (absolute paths) and a scratch directory.
-    if [[ "$kind" == test || "$kind" == bench ]]; then
-      local bin_name
-      for bin_name in $crateplanBinNames; do
-        env_extra+=("CARGO_BIN_EXE_$bin_name=$crateplanCrateOut/bin/$bin_name")
-      done
-      env_extra+=("CARGO_TARGET_TMPDIR=$TARGET_TMPDIR")
-    fi
     local bin_env=""
     [[ "$kind" == bin ]] && bin_env="$name"
     local out_dir="$BUILD_DIR/tests/$kind-$name"
     mkdir -p "$out_dir"
-    (( ${#env_extra[@]} )) && log "with ${env_extra[*]}"
-    EXTRA_RUSTC_ENV=("${env_extra[@]}")
+    (( ${#EXTRA_RUSTC_ENV[@]} )) && log "with ${EXTRA_RUSTC_ENV[*]}"
     rustc_for_target "$crate_name" "$bin_env" \
       --crate-name "$crate_name" --edition "$edition" "$path" --out-dir "$out_dir" \
-      -C "metadata=$kind-$name" "${externs[@]}" "${args[@]}"
+      -C "metadata=$kind-$name" "${externs[@]}" "${args[@]}" "${link_args[@]}"
     EXTRA_RUSTC_ENV=()
     mv "$out_dir/$crate_name-$crateplanMetadata" "$dest/$kind-$name"
   done <<< "$table"
@@ -542,5 +559,83 @@ build_tests() {
 }
 
 install_tests() {
+  rm -rf "$BUILD_DIR"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The clippy derivation of a workspace member (overlay/mkcrate-clippy.nix): `cargo clippy`.
+# clippy-driver, in place of rustc, checks (--emit=metadata) each of the member's targets against
+# its crate derivation (dependencies, build script results), with the lint arguments given
+# ($crateplanClippyArgs, e.g. `-D warnings`). Every target is checked; the build fails when one
+# has errors. $out/clippy.log holds what was run and what clippy reported.
+declare -ga LINT_ARGS=() LINT_FAILURES=()
+
+configure_clippy() {
+  if ! command -v clippy-driver > /dev/null; then
+    log "clippy-driver is not on PATH: the toolchain given to makePackageSet as clippyToolchain (default: pkgs.clippy, or rustToolchain when given) has no bin/clippy-driver; pass one that has it"
+    return 1
+  fi
+  COMPILER=clippy-driver
+  configure_tests
+  read -r -a LINT_ARGS <<< "$crateplanClippyArgs"
+}
+
+# lint_target KIND NAME CRATE_NAME PATH EDITION MODE CRATE_TYPES EXTERNS (a targetTable row)
+lint_target() {
+  local kind="$1" name="$2" crate_name="$3" path="$4" edition="$5" mode="$6" crate_types="$7"
+  local dir="$BUILD_DIR/clippy/$kind-$name-$mode"
+  local -a externs=() args=(--emit=metadata --out-dir "$dir")
+  mapfile -t externs < <(extern_args "$8")
+  mkdir -p "$dir"
+  if [[ "$kind" == custom-build ]]; then
+    # The build script, as compile_build_script compiles it: for the host, no OUT_DIR.
+    local -a features=()
+    local f
+    for f in $crateplanFeatures; do features+=(--cfg "feature=\"$f\""); done
+    args=(--crate-name build_script_build --edition "$edition" --crate-type bin "$path"
+      "${args[@]}" -C "metadata=$crateplanMetadata-build-script" --target "$crateplanHostTriple"
+      -L "dependency=$DEPS_DIR" "${features[@]}" "${externs[@]}"
+      --check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))' "${LINT_ARGS[@]}")
+    log_rustc "${args[@]}"
+    CARGO_CRATE_NAME=build_script_build clippy-driver "${args[@]}"
+    return
+  fi
+  if [[ "$mode" == test ]]; then
+    args+=(--test)
+  else
+    local t
+    for t in $crate_types; do args+=(--crate-type "$t"); done
+  fi
+  [[ "$kind" == lib && -n "$crateplanProcMacro" ]] && args+=(--extern proc_macro)
+  mapfile -t EXTRA_RUSTC_ENV < <(test_target_env "$kind")
+  local bin_env=""
+  [[ "$kind" == bin ]] && bin_env="$name"
+  rustc_for_target "$crate_name" "$bin_env" --crate-name "$crate_name" --edition "$edition" \
+    "$path" -C "metadata=$kind-$name" "${externs[@]}" "${args[@]}" "${LINT_ARGS[@]}"
+}
+
+build_clippy() {
+  mkdir -p "$out"
+  : > "$out/clippy.log"
+  local kind name crate_name path edition mode crate_types externs_list
+  while IFS=$'\t' read -r kind name crate_name path edition mode crate_types externs_list; do
+    [[ -n "$kind" ]] || continue
+    log "clippy: $kind $name (as $mode)"
+    if ! lint_target "$kind" "$name" "$crate_name" "$path" "$edition" "$mode" "$crate_types" \
+      "$externs_list" 2> "$BUILD_DIR/lints" < /dev/null; then
+      LINT_FAILURES+=("$kind-$name-$mode")
+    fi
+    EXTRA_RUSTC_ENV=()
+    cat "$BUILD_DIR/lints" >&2
+    cat "$BUILD_DIR/lints" >> "$out/clippy.log"
+  done <<< "$crateplanClippyTargets"
+  if (( ${#LINT_FAILURES[@]} )); then
+    log "clippy: errors in ${#LINT_FAILURES[@]} target(s) of $crateplanPackageName: ${LINT_FAILURES[*]} (lint arguments: ${LINT_ARGS[*]:-none})"
+    return 1
+  fi
+  log "clippy: no errors in $crateplanPackageName (lint arguments: ${LINT_ARGS[*]:-none})"
+}
+
+install_clippy() {
   rm -rf "$BUILD_DIR"
 }

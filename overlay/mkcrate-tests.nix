@@ -41,14 +41,8 @@
 , rustc
 }:
 let
-  inherit (lib) concatMapStringsSep concatStringsSep unique optionalAttrs;
-  inherit (import ./builder.nix) packageEnv phases externArgs;
-
-  # kind, name, crate name, path, edition, as-test, externs (space-separated NAME=PATH)
-  testTable = targets: concatMapStringsSep "\n"
-    (t: concatStringsSep "\t" [ t.kind t.name t.crateName t.path t.edition (if t.asTest then "1" else "")
-      (concatStringsSep " " (externArgs t.externs)) ])
-    targets;
+  inherit (lib) concatStringsSep unique optionalAttrs;
+  inherit (import ./builder.nix) packageEnv phases externArgs targetTable;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
 // packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
@@ -69,8 +63,8 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
   crateplanHasBuildScript = crate != null && crate.crateplan.hasBuildScript;
   crateplanBinNames = if crate == null then [ ] else crate.crateplan.bins;
 
-  crateplanTests = testTable tests;
-  crateplanExamples = testTable examples;
+  crateplanTests = targetTable tests;
+  crateplanExamples = targetTable examples;
   crateplanDoctest = if doctest == null then "" else concatStringsSep "\t" [
     doctest.crateName doctest.path doctest.edition (concatStringsSep " " doctest.crateTypes)
     (concatStringsSep " " (externArgs doctest.externs))

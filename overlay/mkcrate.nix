@@ -97,6 +97,8 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
 
   passthru.crateplan = {
     inherit pname version features metadataHash libExternFile;
+    # What this derivation was made from (its tests and clippy derivations compile its targets).
+    inherit args;
     bins = map (b: b.name) bins;
     hasBuildScript = buildScript != null;
     tests = false;

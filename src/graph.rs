@@ -243,14 +243,13 @@ fn load_remote(locked: &crate::lockfile::LockedPackage, sources: &Sources) -> Re
 fn check_links(nodes: &[Node]) -> Result<()> {
     let mut seen: BTreeMap<&str, &Node> = BTreeMap::new();
     for node in nodes {
-        if let Some(links) = &node.package.links {
-            if let Some(other) = seen.insert(links, node) {
+        if let Some(links) = &node.package.links
+            && let Some(other) = seen.insert(links, node) {
                 return Err(Error::new(format!(
                     "packages `{} {}` and `{} {}` both set `links = \"{links}\"`; only one package in a dependency graph may link a native library, so depend on one version of it",
                     other.package.name, other.package.version, node.package.name, node.package.version
                 )));
             }
-        }
     }
     Ok(())
 }

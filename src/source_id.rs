@@ -118,11 +118,10 @@ pub fn canonical_url(url: &str) -> String {
     if lower.starts_with("https://github.com/") || lower.starts_with("http://github.com/") {
         url = lower.replacen("http://", "https://", 1);
     }
-    if url.starts_with("https://github.com/") {
-        if let Some(stripped) = url.strip_suffix(".git") {
+    if url.starts_with("https://github.com/")
+        && let Some(stripped) = url.strip_suffix(".git") {
             url = stripped.to_string();
         }
-    }
     url
 }
 
@@ -132,13 +131,12 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+        if bytes[i] == b'%' && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
                 out.push(b);
                 i += 3;
                 continue;
             }
-        }
         out.push(bytes[i]);
         i += 1;
     }

@@ -105,11 +105,10 @@ impl Sources {
         let key = format!("{}-{}", pkg.name, pkg.version);
         if let SourceKind::Git { precise: Some(rev), .. } = &pkg.source.kind {
             for (prefix, dir) in &self.git {
-                if rev.starts_with(prefix.as_str()) {
-                    if let Some(found) = find_in_checkout(dir, &pkg.name, &pkg.version.to_string())? {
+                if rev.starts_with(prefix.as_str())
+                    && let Some(found) = find_in_checkout(dir, &pkg.name, &pkg.version.to_string())? {
                         return Ok(found);
                     }
-                }
             }
         }
         // Several registries may hold a `name-version`: the lock's checksum tells which.
@@ -259,14 +258,12 @@ fn find_in_checkout(checkout: &Path, name: &str, version: &str) -> Result<Option
                     break;
                 }
                 let candidate = d.join("Cargo.toml");
-                if let Ok(t) = std::fs::read_to_string(&candidate) {
-                    if let Ok(r) = manifest::parse_raw(&t, &candidate) {
-                        if r.workspace.is_some() {
+                if let Ok(t) = std::fs::read_to_string(&candidate)
+                    && let Ok(r) = manifest::parse_raw(&t, &candidate)
+                        && r.workspace.is_some() {
                             workspace = Some((candidate, r));
                             break;
                         }
-                    }
-                }
                 up = d.parent();
             }
         }

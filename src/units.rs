@@ -170,8 +170,8 @@ pub fn build(
             b.deps_of(id, unit_for)?;
         }
         // `cargo test` also tests the lib's documentation.
-        if intent == Intent::Test {
-            if let Some(li) = pkg.targets.iter().position(|t| t.doctested && t.is_doctestable()) {
+        if intent == Intent::Test
+            && let Some(li) = pkg.targets.iter().position(|t| t.doctested && t.is_doctestable()) {
                 let pm = pkg.targets[li].is_proc_macro();
                 let (kind, fk) = if pm { (Kind::Host, FeaturesFor::HostDep) } else { (Kind::Target, FeaturesFor::NormalOrDev) };
                 let unit_for = UnitFor { host: pm, host_features: pm, always_unwind: true };
@@ -180,7 +180,6 @@ pub fn build(
                 roots.push(id);
                 b.deps_of(id, unit_for)?;
             }
-        }
     }
     b.connect_run_custom_build_deps();
     roots.sort();

@@ -246,17 +246,16 @@ impl Workspace {
             while let Some(dir) = stack.pop() {
                 let Some(p) = path_packages.get(&dir) else { continue };
                 for dep in &p.package.dependencies {
-                    if let DepSource::Path(d) = &dep.source {
-                        if d.starts_with(&root_dir) && !exclude.iter().any(|e| d.starts_with(e)) && member_dirs.insert(d.clone()) {
+                    if let DepSource::Path(d) = &dep.source
+                        && d.starts_with(&root_dir) && !exclude.iter().any(|e| d.starts_with(e)) && member_dirs.insert(d.clone()) {
                             stack.push(d.clone());
                         }
-                    }
                 }
             }
         }
         let members: Vec<PathBuf> = member_dirs.into_iter().filter(|d| path_packages.contains_key(d)).collect();
-        if let Some(c) = &current {
-            if !members.contains(c) {
+        if let Some(c) = &current
+            && !members.contains(c) {
                 return Err(Error::in_file(
                     &manifest_path,
                     format!(
@@ -265,7 +264,6 @@ impl Workspace {
                     ),
                 ));
             }
-        }
         let default_members = match (&ws_config, &current) {
             (Some(ws), _) if manifest_path == root_manifest && ws.default_members.is_some() => {
                 let list = expand_members(&root_dir, ws.default_members.as_deref().unwrap_or_default());

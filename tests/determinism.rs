@@ -102,11 +102,10 @@ fn copy_in_another_directory_gives_identical_bytes() {
         let value: Value = serde_json::from_str(&text).unwrap();
         let mut bad = Vec::new();
         walk(&value, &mut |key, v| {
-            if let (Some("path"), Some(s)) = (key, v.as_str()) {
-                if s.starts_with('/') || s.contains('\\') || s.contains(':') {
+            if let (Some("path"), Some(s)) = (key, v.as_str())
+                && (s.starts_with('/') || s.contains('\\') || s.contains(':')) {
                     bad.push(s.to_string());
                 }
-            }
         });
         assert!(bad.is_empty(), "{}: absolute or non-/ paths in the plan: {bad:?}", a.1);
     }

@@ -24,9 +24,10 @@
       packages = forAllSystems (system: {
         default = (workspace system).default;
       });
-      # `nix flake check` / `nix build .#checks.<system>.<member>`: each member's `cargo test`
-      # (unit, integration and doc tests), built and run in the sandbox; a failing test fails it.
-      checks = forAllSystems (system: (workspace system).tests);
+      # `nix flake check`: `.#checks.<system>.<member>` runs each member's `cargo test` (unit,
+      # integration and doc tests) in the sandbox, a failing test fails it; `<member>-clippy` is its
+      # `cargo clippy --all-targets -- -D warnings` (clippyDenyWarnings = false to allow warnings).
+      checks = forAllSystems (system: (workspace system).checks);
       # `nix develop`: cargo, rustc and the native inputs (pkg-config, C libraries) of the crates.
       devShells = forAllSystems (system: {
         default = (workspace system).workspaceShell;

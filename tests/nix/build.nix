@@ -8,12 +8,14 @@
 , rustVersion ? null
 , target ? null
 , compileMode ? "build"
+, clippyDenyWarnings ? true
+, clippyAllTargets ? true
 }:
 let
   pkgs = import ../nixpkgs { overlays = [ (import ../../overlay) ]; };
 in
 pkgs.rustBuilder.makePackageSet ({
-  inherit plan crateUrl release rustVersion target compileMode;
+  inherit plan crateUrl release rustVersion target compileMode clippyDenyWarnings clippyAllTargets;
   workspaceSrc = src;
 } // pkgs.lib.optionalAttrs (!useOverrides) {
   packageOverrides = _: [ ];

@@ -63,6 +63,15 @@ make_plan() {
   fi
 }
 
+# plan_once WS: the plan of the workspace WS for this run (made at the first call), printed.
+plan_once() {
+  local plan="$WORK/plan-once-$(basename "$1").plan.json"
+  if [[ ! -f "$plan" ]]; then
+    make_plan "$1" "$plan" >&2 || return 1
+  fi
+  echo "$plan"
+}
+
 # nix_build NAME PLAN SRC ATTR [extra nix-build args...] — prints the store path, records time.
 nix_build() {
   local name="$1" plan="$2" src="$3" attr="$4"
@@ -584,6 +593,8 @@ source "$REPO/tests/nix/workspace-tests.sh"
 source "$REPO/tests/nix/test-tests.sh"
 # Cross targets at evaluation level, overrides.all and the -sys examples (adds to ALL_TESTS).
 source "$REPO/tests/nix/cross-and-overrides-tests.sh"
+# clippy per member against cargo clippy (adds to ALL_TESTS).
+source "$REPO/tests/nix/clippy-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"

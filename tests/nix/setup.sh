@@ -28,4 +28,10 @@ for i in $(seq 1 10); do
   fi
 done
 mkdir -p /nix/var/nix/gcroots /nix/var/nix/profiles
+
+# clippy-driver, in the toolchain's sysroot: the stand-in nixpkgs' `clippy` and the oracle
+# `cargo clippy` of tests/nix/clippy-tests.sh.
+if [[ ! -x "$(rustc --print sysroot)/bin/clippy-driver" ]] && command -v rustup >/dev/null; then
+  rustup component add clippy
+fi
 echo "tests/nix/setup.sh: nix $(nix-build --version | awk '{print $3}'), build users ok"

@@ -1,6 +1,6 @@
 # `cargo test` in Nix and the workspace shell (issue 5): `tests.<member>` (also
 # `workspace.<member>.tests`), the template flake's `checks`, and `workspaceShell`. Sourced by
-# tests/nix/run.sh (which provides REPO, WORK, TRIPLE, log, fail, make_plan, compare_with_cargo,
+# tests/nix/run.sh (which provides REPO, WORK, TRIPLE, log, fail, make_plan, plan_once, compare_with_cargo,
 # refresh_crates_mirror, PLAN_FROM; and, from workspace-tests.sh, repo_copy, copy_example,
 # dry_run_drvs, nix_build_paths):
 #
@@ -12,15 +12,6 @@
 
 TESTED="$REPO/tests/nix/fixtures/tested"
 
-# tested_plan: the fixture's plan (made once per run), printed.
-tested_plan() {
-  local plan="$WORK/tested.plan.json"
-  if [[ ! -f "$plan" ]]; then
-    make_plan "$TESTED" "$plan" >&2 || return 1
-  fi
-  echo "$plan"
-}
-
 # test_lines FILE...: the `test NAME ... RESULT` lines of test logs, sorted.
 test_lines() {
   cat "$@" | { grep -E '^test .* \.\.\. ' || true; } | sort
@@ -31,7 +22,7 @@ test_lines() {
 test_tests_run() {
   log "tests.<member>: cargo test in Nix"
   local plan
-  plan="$(tested_plan)" || { fail "tests-run: plan for $TESTED"; return 0; }
+  plan="$(plan_once "$TESTED")" || { fail "tests-run: plan for $TESTED"; return 0; }
   local results
   results="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$TESTED" \
     -A tests 2>"$WORK/tests-run.log")" || { tail -n 30 "$WORK/tests-run.log"; fail "tests-run: nix-build -A tests"; return 0; }
@@ -88,7 +79,7 @@ test_tests_proc_macro() {
 test_tests_failing() {
   log "tests.<member>: failing tests fail the build"
   local plan copy="$WORK/tested-failing"
-  plan="$(tested_plan)" || { fail "tests-failing: plan for $TESTED"; return 0; }
+  plan="$(plan_once "$TESTED")" || { fail "tests-failing: plan for $TESTED"; return 0; }
   fresh_copy "$TESTED" "$copy"
   sed -i 's/assert_eq!(super::shout("abc"), "ABC!");/assert_eq!(super::shout("abc"), "ABC?");/' "$copy/crates/wordy/src/lib.rs"
   sed -i 's|/// assert_eq!(wordy::shout("hi"), "HI!");|/// assert_eq!(wordy::shout("hi"), "HI?");|' "$copy/crates/wordy/src/lib.rs"
@@ -118,7 +109,7 @@ test_tests_failing() {
 test_tests_unchanged_member() {
   log "tests.<member>: an unchanged member's tests are not rebuilt"
   local plan copy="$WORK/tested-edit"
-  plan="$(tested_plan)" || { fail "tests-unchanged-member: plan for $TESTED"; return 0; }
+  plan="$(plan_once "$TESTED")" || { fail "tests-unchanged-member: plan for $TESTED"; return 0; }
   fresh_copy "$TESTED" "$copy"
   local expr="(import $REPO/tests/nix/build.nix { plan = $plan; src = $copy; })"
   nix-build --no-out-link --expr "$expr.tests" >/dev/null 2>"$WORK/tests-edit-before.log" \
@@ -149,8 +140,8 @@ test_tests_unchanged_member() {
   fi
 }
 
-# 1d. The template flake's checks: each member's tests, in IFD mode; a failing test fails
-# `nix build .#checks.<system>.<member>`.
+# 1d. The template flake's checks: each member's tests and clippy, in IFD mode; a failing test
+# fails `nix build .#checks.<system>.<member>`.
 test_tests_template() {
   log "templates/default: checks run the members' tests"
   local cp app
@@ -182,6 +173,16 @@ EOF
   else
     tail -n 20 "$WORK/checks-build.log"
     fail "tests-template: checks.x86_64-linux.hello"
+  fi
+  # The member's clippy check is there too, and passes: the template has nothing to lint.
+  if [[ "$names" == *'"hello-clippy"'* ]] \
+      && out="$(cd "$app" && nix_build_paths .#checks.x86_64-linux.hello-clippy "${overrides[@]}" 2>"$WORK/checks-clippy.log")" \
+      && grep -q '^crateplan: clippy-driver --crate-name hello .*src/main.rs' "$out/clippy.log" \
+      && ! grep -q '^warning' "$out/clippy.log"; then
+    echo "ok: tests-template: checks.x86_64-linux.hello-clippy passed: clippy-driver checked $(grep -c '^crateplan: clippy-driver' "$out/clippy.log") targets of hello, no lint"
+  else
+    tail -n 20 "$WORK/checks-clippy.log" 2>/dev/null || true
+    fail "tests-template: checks.x86_64-linux.hello-clippy ($names)"
   fi
   sed -i 's/assert_eq!(2 + 2, 4);/assert_eq!(2 + 2, 5);/' "$app/src/main.rs"
   git -C "$app" add -A

@@ -294,6 +294,14 @@ EOF
       fail "flake: $attr.x86_64-linux does not evaluate"
     fi
   done
+  # crateplan's own code passes its clippy check (cargo clippy --all-targets -- -D warnings).
+  if out="$(nix_build_paths "path:$cp#checks.x86_64-linux.clippy" \
+      --override-input nixpkgs "path:$cp/tests/nixpkgs" 2>"$WORK/flake-clippy.log")"; then
+    echo "ok: flake: checks.x86_64-linux.clippy passes: clippy-driver checked $(grep -c '^crateplan: clippy-driver' "$out/clippy.log") targets of crateplan"
+  else
+    tail -n 20 "$WORK/flake-clippy.log"
+    fail "flake: checks.x86_64-linux.clippy"
+  fi
   if nix build --no-link "path:$cp#devShells.x86_64-linux.default" \
       --override-input nixpkgs "path:$cp/tests/nixpkgs" 2>"$WORK/flake-shell-build.log"; then
     echo "ok: flake: devShells.x86_64-linux.default builds"

@@ -124,6 +124,7 @@ let
   };
   rustc = rustToolchain "rustc" [ "rustc" "rustdoc" ];
   cargo = rustToolchain "cargo" [ "cargo" ];
+  clippy = rustToolchain "clippy" [ "clippy-driver" "cargo-clippy" ];
 
   initialPath = [ coreutils findutils diffutils gnused gnugrep gawk gnutar gzip gnumake gnupatch bash ];
 
@@ -163,7 +164,7 @@ in
 {
   # Exactly the surface of docs/nixpkgs-surface.md (the stdenv's own tools are not exported).
   inherit lib stdenv fetchurl mkShell;
-  inherit pkg-config rustc cargo;
+  inherit pkg-config rustc cargo clippy;
   # A native build: the build machine's packages are these packages.
   buildPackages = final;
 

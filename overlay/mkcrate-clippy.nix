@@ -1,0 +1,86 @@
+# mkcrateClippy: `cargo clippy` for one workspace member, as one derivation. clippy-driver, in
+# place of rustc, checks the member's lib, bins and build script — and, given its test targets,
+# its unit tests, integration tests, benches and examples, as `cargo clippy --all-targets` does —
+# against the member's crate derivation (the dependencies' rlibs, the build script's OUT_DIR and
+# directives), so nothing is compiled twice. It fails when clippy reports an error; with
+# `-D warnings` among the lint arguments, every warning is one. `$out/clippy.log` holds the
+# report.
+#
+# Inputs (from make-package-set.nix):
+#   crate — the member's crate derivation (mkcrate); its `crateplan.args` give the package,
+#     platform, features, profile and the lib, bins and build script with their externs
+#   tests — [ { kind, name, crateName, path, edition, asTest, externs } ] (as for mkcrateTests),
+#     or [ ] for `cargo clippy` without --all-targets
+#   procMacro — the lib is a proc-macro
+#   lintArgs — rustc arguments given to every check, e.g. [ "-D" "warnings" "-W" "clippy::pedantic" ]
+#   clippy — a derivation with bin/clippy-driver, of the same Rust release as the crate's rustc
+{ lib, stdenv }:
+{ crate
+, tests ? [ ]
+, procMacro ? false
+, lintArgs ? [ ]
+, clippy
+}:
+let
+  inherit (lib) unique optionalAttrs;
+  optional = cond: x: if cond then [ x ] else [ ];
+  inherit (import ./builder.nix) packageEnv phases targetTable;
+  a = crate.crateplan.args;
+  crateLib = a.lib or null;
+  # Bins, and the member's other targets, read the member's own lib as cargo links it.
+  ownLib = optional (crateLib != null && crate.crateplan.libExternFile != "")
+    { name = crateLib.crateName; inherit crate; };
+  targets =
+    optional (crateLib != null) {
+      kind = "lib";
+      name = crateLib.crateName;
+      inherit (crateLib) crateName path edition externs crateTypes;
+      asTest = false;
+    }
+    ++ map
+      (b: {
+        kind = "bin";
+        inherit (b) name crateName path edition;
+        asTest = false;
+        externs = (a.binExterns or [ ]) ++ ownLib;
+        crateTypes = [ "bin" ];
+      })
+      (a.bins or [ ])
+    ++ optional ((a.buildScript or null) != null) {
+      kind = "custom-build";
+      name = "build-script-build";
+      crateName = "build_script_build";
+      inherit (a.buildScript) path edition externs;
+      asTest = false;
+    }
+    ++ tests;
+in
+stdenv.mkDerivation (optionalAttrs ((a.sourceRoot or null) != null) { inherit (a) sourceRoot; }
+// packageEnv { inherit (a) pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
+// phases "clippy"
+// {
+  name = "${a.pname}-${a.version}-clippy";
+  inherit (a) src;
+  nativeBuildInputs = [ clippy ];
+
+  crateplanCapLints = "";
+  crateplanHasLib = crateLib != null;
+  crateplanProcMacro = procMacro;
+  crateplanDependencies = unique (map (d: d.lib) ([ crate ] ++ map (e: e.crate) (builtins.concatMap (t: t.externs) targets)));
+
+  crateplanCrateLib = crate.lib;
+  crateplanCrateOut = crate.out;
+  crateplanHasBuildScript = crate.crateplan.hasBuildScript;
+  crateplanBinNames = crate.crateplan.bins;
+
+  crateplanClippyTargets = targetTable targets;
+  crateplanClippyArgs = lintArgs;
+
+  passthru.crateplan = {
+    inherit (a) pname version features metadataHash;
+    clippy = true;
+    tests = false;
+    bins = [ ];
+    libExternFile = "";
+  };
+})
