@@ -1,7 +1,8 @@
 # loadPlan :: { src, plan, target ? null } -> attrset
 #
 # A plan committed to the workspace (committed mode: no import-from-derivation), checked against
-# the workspace first: when Cargo.lock or a manifest changed after the plan was made, evaluation
+# the workspace first: when Cargo.lock or a manifest changed after the plan was made, or a target
+# file (src/main.rs, tests/NAME.rs …) was added or removed, evaluation
 # stops with a message naming what changed and the command that regenerates the plan (the same
 # answer `crateplan check` gives). With `target`, the plan must also hold units for that triple.
 { src, plan, target ? null }:
@@ -15,9 +16,43 @@ let
     else if builtins.hashFile "sha256" path != sha256 then [ "${rel} changed" ]
     else [ ];
 
+  # The files target discovery looks at in one package directory, as `crateplan generate` lists
+  # them (src/targets.rs, FileSet::discovery_files): build.rs, the README, src/lib.rs,
+  # src/main.rs, and NAME.rs or NAME/main.rs in src/bin, examples, tests and benches.
+  discoveryFiles = dir:
+    let
+      base = if dir == "." then src else src + "/${dir}";
+      listing = rel: if builtins.pathExists (base + "/${rel}") then builtins.readDir (base + "/${rel}") else { };
+      isFile = entries: n: builtins.elem (entries.${n} or null) [ "regular" "symlink" ];
+      present = rel: names: let entries = listing rel; in builtins.filter (isFile entries) names;
+      inferIn = rel:
+        let entries = listing rel; in
+        builtins.concatMap
+          (n:
+            if builtins.match ".*\\.rs" n != null && isFile entries n then [ "${rel}/${n}" ]
+            else if entries.${n} != "regular" && builtins.pathExists (base + "/${rel}/${n}/main.rs") then [ "${rel}/${n}/main.rs" ]
+            else [ ])
+          (builtins.attrNames entries);
+    in
+    present "" [ "build.rs" "README.md" "README.txt" "README" ]
+    ++ map (n: "src/${n}") (present "src" [ "lib.rs" "main.rs" ])
+    ++ builtins.concatMap inferIn [ "src/bin" "examples" "tests" "benches" ];
+
+  # Target files added or removed since the plan was made (older plans record none).
+  targetFileChanges = builtins.concatLists (builtins.attrValues (builtins.mapAttrs
+    (dir: recorded:
+      let
+        now = discoveryFiles dir;
+        path = f: if dir == "." then f else "${dir}/${f}";
+      in
+      map (f: "${path f} is new") (builtins.filter (f: !(builtins.elem f recorded)) now)
+      ++ map (f: "${path f} is gone") (builtins.filter (f: !(builtins.elem f now)) recorded))
+    (value.inputs.targetFiles or { })));
+
   changes =
     current value.inputs.lockfile.path value.inputs.lockfile.sha256
-    ++ builtins.concatMap (m: current m.path m.sha256) value.inputs.manifests;
+    ++ builtins.concatMap (m: current m.path m.sha256) value.inputs.manifests
+    ++ targetFileChanges;
 
   inherit (value.inputs) features packages;
   triples = builtins.attrNames value.platforms;

@@ -1,6 +1,7 @@
 //! `crateplan check`: is a committed plan still the plan of the workspace? Compares the hashes the
 //! plan records (docs/plan-schema.md, `inputs`) with the files as they are now.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
@@ -23,7 +24,7 @@ pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<V
         Err(_) => changes.push(format!("{} is missing", ws.relative(&lock_path))),
     }
     let recorded = inputs.get("manifests").and_then(Value::as_array).ok_or_else(|| bad("no `inputs.manifests`"))?;
-    let mut recorded_paths = std::collections::BTreeSet::new();
+    let mut recorded_paths = BTreeSet::new();
     for m in recorded {
         let rel = m.get("path").and_then(Value::as_str).ok_or_else(|| bad("a manifest without `path`"))?;
         recorded_paths.insert(rel.to_string());
@@ -38,6 +39,17 @@ pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<V
         let rel = ws.relative(m);
         if !recorded_paths.contains(&rel) {
             changes.push(format!("{rel} is new"));
+        }
+    }
+    // Target files added or removed (plans made before `targetFiles` existed have none to compare).
+    if let Some(recorded) = inputs.get("targetFiles").and_then(Value::as_object) {
+        let current = ws.discovery_files();
+        for (dir, files) in recorded {
+            let was: BTreeSet<&str> = files.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let now: BTreeSet<&str> = current.get(dir).into_iter().flatten().map(String::as_str).collect();
+            let path = |f: &str| if dir == "." { f.to_string() } else { format!("{dir}/{f}") };
+            changes.extend(now.difference(&was).map(|f| format!("{} is new", path(f))));
+            changes.extend(was.difference(&now).map(|f| format!("{} is gone", path(f))));
         }
     }
     Ok(changes)

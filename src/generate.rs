@@ -224,6 +224,7 @@ impl Loaded {
                 packages,
                 profile: if self.release { "release" } else { "dev" },
                 resolver: self.ws.resolver.as_str().to_string(),
+                target_files: self.ws.discovery_files(),
             },
             packages: plan::packages(&self.graph, &self.ws, &ids, &used),
             platforms,

@@ -34,6 +34,9 @@ pub struct Inputs {
     /// `dev` or `release`: the cargo profile the units are those of.
     pub profile: &'static str,
     pub resolver: String,
+    /// Per path package directory inside the workspace root, the files target discovery saw.
+    #[serde(rename = "targetFiles")]
+    pub target_files: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Serialize)]

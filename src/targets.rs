@@ -56,6 +56,14 @@ impl FileSet {
         self.files.contains(path)
     }
 
+    /// The files whose presence decides a package's targets and metadata: `build.rs`, the README
+    /// cargo picks up, `src/lib.rs`, `src/main.rs`, and the `NAME.rs` and `NAME/main.rs` of
+    /// `src/bin`, `examples`, `tests` and `benches`. A committed plan records them, so that adding
+    /// or removing one makes it stale. (Edition 2015's `src/<name>.rs` lib is not among them.)
+    pub fn discovery_files(&self) -> Vec<String> {
+        self.files.iter().filter(|f| is_discovery_file(f)).cloned().collect()
+    }
+
     /// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs`.
     fn infer_in(&self, dir: &str) -> Vec<(String, String)> {
         let prefix = format!("{dir}/");
@@ -74,6 +82,17 @@ impl FileSet {
         }
         out
     }
+}
+
+fn is_discovery_file(path: &str) -> bool {
+    if matches!(path, "build.rs" | "README.md" | "README.txt" | "README" | "src/lib.rs" | "src/main.rs") {
+        return true;
+    }
+    ["src/bin/", "examples/", "tests/", "benches/"].iter().any(|dir| match path.strip_prefix(dir).map(|rest| rest.split_once('/')) {
+        Some(None) => path.ends_with(".rs"),
+        Some(Some((_, rest))) => rest == "main.rs",
+        None => false,
+    })
 }
 
 /// The entries of a directory: (name, is a directory), following symlinks; none if unreadable.
@@ -352,6 +371,25 @@ mod tests {
             _ => "2015".into(),
         };
         discover(&raw, &pkg, "p", &edition, &files).unwrap().into_iter().map(|t| (t.key(), t.path, t.crate_types.join(","))).collect()
+    }
+
+    #[test]
+    fn discovery_files_are_those_discovery_reads() {
+        let files = FileSet::from_paths(
+            [
+                "Cargo.toml", "LICENSE", "README.md", "build.rs", "src/lib.rs", "src/main.rs", "src/util.rs",
+                "src/bin/tool.rs", "src/bin/multi/main.rs", "src/bin/multi/helper.rs", "tests/it.rs", "tests/data.txt",
+                "tests/common/mod.rs", "examples/demo/main.rs", "benches/speed.rs",
+            ]
+            .map(String::from),
+        );
+        assert_eq!(
+            files.discovery_files(),
+            [
+                "README.md", "benches/speed.rs", "build.rs", "examples/demo/main.rs", "src/bin/multi/main.rs",
+                "src/bin/tool.rs", "src/lib.rs", "src/main.rs", "tests/it.rs",
+            ]
+        );
     }
 
     #[test]

@@ -61,6 +61,8 @@ fn profile_panics_abort(profiles: &BTreeMap<String, manifest::RawProfile>, name:
 pub struct PathPackage {
     pub manifest_path: PathBuf,
     pub package: Package,
+    /// The package's files that target discovery looks at (relative to its directory).
+    pub discovery_files: Vec<String>,
 }
 
 pub struct Workspace {
@@ -237,7 +239,7 @@ impl Workspace {
                 }
             }
             manifests.insert(mp.clone());
-            path_packages.insert(dir, PathPackage { manifest_path: mp, package });
+            path_packages.insert(dir, PathPackage { manifest_path: mp, package, discovery_files: files.discovery_files() });
         }
 
         // Path dependencies of members inside the root directory (and not excluded) are members.
@@ -288,6 +290,16 @@ impl Workspace {
     }
 
     /// A path relative to the workspace root, `/`-separated (`.` for the root).
+    /// The discovery files (`FileSet::discovery_files`) of every path package inside the
+    /// workspace root, by package directory relative to the root ("." for the root).
+    pub fn discovery_files(&self) -> BTreeMap<String, Vec<String>> {
+        self.path_packages
+            .iter()
+            .filter(|(dir, _)| dir.starts_with(&self.root_dir))
+            .map(|(dir, p)| (self.relative(dir), p.discovery_files.clone()))
+            .collect()
+    }
+
     pub fn relative(&self, path: &Path) -> String {
         match path.strip_prefix(&self.root_dir) {
             Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),

@@ -195,6 +195,26 @@ EOF
   fi
 }
 
+# 1e. Examples are compiled by the tests derivation as cargo test does: as bins, with the
+# member's lib and dependencies (tests/nix/fixtures/linted: examples/show.rs uses linty).
+test_tests_examples() {
+  log "tests.<member>: examples compiled"
+  local ws="$REPO/tests/nix/fixtures/linted" plan drv
+  plan="$(plan_once "$ws")" || { fail "tests-examples: plan for $ws"; return 0; }
+  if nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$ws" -A tests.linty >/dev/null 2>"$WORK/tests-examples.log"; then
+    drv="$(nix-instantiate tests/nix/build.nix --arg plan "$plan" --arg src "$ws" -A tests.linty 2>/dev/null)"
+    nix log "$drv" > "$WORK/tests-examples.log" 2>&1 || true
+    if grep -q '^crateplan: rustc --crate-name show .*examples/show.rs .*--extern linty=.* --crate-type bin' "$WORK/tests-examples.log"; then
+      echo "ok: tests-examples: examples/show.rs compiled as a bin with --extern linty"
+    else
+      fail "tests-examples: examples/show.rs was not compiled as a bin with --extern linty"
+    fi
+  else
+    tail -n 20 "$WORK/tests-examples.log"
+    fail "tests-examples: nix-build -A tests.linty"
+  fi
+}
+
 # 3. workspaceShell: in `nix-shell --pure` on it, plain `cargo build --offline` of the libz-sys
 # example succeeds, and libz-sys's build script found zlib through the shell's pkg-config (the
 # native inputs the overrides give the crates). nix-shell runs outside the sandbox, where the
@@ -257,4 +277,4 @@ test_workspace_shell() {
   rm -rf "$target" "$WORK/shell-cargo-target" "$ws/target"
 }
 
-ALL_TESTS+=(test_tests_run test_tests_proc_macro test_tests_failing test_tests_unchanged_member test_tests_template test_workspace_shell)
+ALL_TESTS+=(test_tests_run test_tests_proc_macro test_tests_failing test_tests_unchanged_member test_tests_template test_tests_examples test_workspace_shell)

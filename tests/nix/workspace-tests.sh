@@ -173,6 +173,20 @@ test_ws_committed() {
   printf '\n[[package]]\nname = "zzz"\nversion = "0.1.0"\n' >> "$ws/Cargo.lock"
   expect_stale "Cargo.lock edit" "$expr" "$ws" "Cargo.lock changed" "$regenerate"
   cp "$WORK/ws.Cargo.lock" "$ws/Cargo.lock"
+  # A target file added (cargo discovers tests/extra.rs as an integration test).
+  mkdir -p "$ws/crates/units/tests"
+  echo '#[test] fn extra() {}' > "$ws/crates/units/tests/extra.rs"
+  expect_stale "new integration test" "$expr" "$ws" "crates/units/tests/extra.rs is new" "$regenerate"
+  rm "$ws/crates/units/tests/extra.rs"
+  # A file that is no target (a module of the lib) leaves the plan current.
+  echo 'pub fn helper() {}' > "$ws/crates/units/src/helper.rs"
+  if nix-instantiate --option allow-import-from-derivation false --expr "$expr.default" >/dev/null 2>"$WORK/ws-module.log" \
+      && "$CRATEPLAN_BIN" check --manifest-path "$ws/Cargo.toml" --plan Cargo.plan.json >/dev/null 2>&1; then
+    echo "ok: ws-committed: a new module (crates/units/src/helper.rs) leaves the plan current for Nix and crateplan check"
+  else
+    fail "ws-committed: a new module made the plan stale: $(tail -n 3 "$WORK/ws-module.log")"
+  fi
+  rm "$ws/crates/units/src/helper.rs"
 
   # A target the plan does not hold: the error lists the triples it has.
   local target_expr
