@@ -5,6 +5,7 @@
 # small crate: its derivation rebuilt (`nix-build --check`) against its rustc command alone.
 #
 #   bench/nix-build.sh          (needs tests/nix/setup.sh once; prints a markdown table)
+#   RUNS=5 bench/nix-build.sh   (rounds of Nix build + cargo build; default 3, medians compared)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -32,18 +33,28 @@ in
   packageOverrides = p: p.rustBuilder.overrides.all ++ [ (crate: crate.overrideAttrs (_: { benchNonce = nonce; })) ];
 }).workspace.many-crates
 NIX
-nonce="$(date +%s%N)"
-drv=$(nix-instantiate "$WORK/bench.nix" --argstr nonce "$nonce" 2>/dev/null)
-ncrates=$(nix-store -qR "$drv" | grep '\.drv$' | while read -r d; do nix show-derivation "$d" 2>/dev/null | grep -q '"benchNonce"' && echo "$d"; done | wc -l)
-start=$(date +%s.%N)
-nix-build --cores 1 -j 2 "$WORK/bench.nix" --argstr nonce "$nonce" -o "$WORK/result" >/dev/null 2>"$WORK/nix.log"
-nix_s=$(echo "$(date +%s.%N) - $start" | bc)
-built=$(grep -c "^building '" "$WORK/nix.log" || true)
+# RUNS (default 3) rounds, each a clean Nix build then a clean cargo build, so that both see the
+# same load over time; the medians are compared.
+RUNS="${RUNS:-3}"
+nix_times=() cargo_times=()
+for round in $(seq 1 "$RUNS"); do
+  nonce="$(date +%s%N)"
+  drv=$(nix-instantiate "$WORK/bench.nix" --argstr nonce "$nonce" 2>/dev/null)
+  start=$(date +%s.%N)
+  nix-build --cores 1 -j 2 "$WORK/bench.nix" --argstr nonce "$nonce" -o "$WORK/result" >/dev/null 2>"$WORK/nix.log"
+  nix_times+=("$(echo "$(date +%s.%N) - $start" | bc)")
+  built=$(grep -c "^building '" "$WORK/nix.log" || true)
 
-rm -rf "$WORK/cargo-target"
-start=$(date +%s.%N)
-CARGO_TARGET_DIR="$WORK/cargo-target" cargo build -q --release -j 2 --locked --offline --manifest-path "$EX/Cargo.toml" --target "$TRIPLE"
-cargo_s=$(echo "$(date +%s.%N) - $start" | bc)
+  rm -rf "$WORK/cargo-target"
+  start=$(date +%s.%N)
+  CARGO_TARGET_DIR="$WORK/cargo-target" cargo build -q --release -j 2 --locked --offline --manifest-path "$EX/Cargo.toml" --target "$TRIPLE"
+  cargo_times+=("$(echo "$(date +%s.%N) - $start" | bc)")
+  echo "round $round: nix ${nix_times[-1]} s ($built derivations built), cargo ${cargo_times[-1]} s" >&2
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+nix_s=$(median "${nix_times[@]}")
+cargo_s=$(median "${cargo_times[@]}")
+ncrates=$(nix-store -qR "$drv" | grep '\.drv$' | while read -r d; do nix show-derivation "$d" 2>/dev/null | grep -q '"benchNonce"' && echo "$d"; done | wc -l)
 
 # Overhead outside rustc: itoa's derivation rebuilt, against compiling itoa with rustc alone.
 itoa_drv=$(nix-store -qR "$drv" | grep -- '-itoa-[0-9.]*\.drv$' | head -n1)
@@ -62,9 +73,10 @@ echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average after: $(cut -d' ' -f
 echo
 echo "| build of examples/many-crates (release, $ncrates crate derivations) | seconds |"
 echo "|---|---:|"
-printf '| `nix-build --cores 1 -j 2` (%s derivations built) | %.1f |\n' "$built" "$nix_s"
-printf '| `cargo build --release -j 2` (fresh target dir) | %.1f |\n' "$cargo_s"
-printf '| ratio Nix ÷ cargo | %s |\n' "$ratio"
+printf '| `nix-build --cores 1 -j 2` (%s derivations built), median of %s | %.1f |\n' "$built" "$RUNS" "$nix_s"
+printf '| `cargo build --release -j 2` (fresh target dir), median of %s | %.1f |\n' "$RUNS" "$cargo_s"
+printf '| ratio Nix ÷ cargo (medians) | %s |\n' "$ratio"
+printf '| each round, Nix / cargo (s) | %s |\n' "$(paste -d/ <(printf '%.1f\n' "${nix_times[@]}") <(printf '%.1f\n' "${cargo_times[@]}") | paste -sd' ' | sed 's/ /, /g')"
 printf '| itoa: its derivation rebuilt (`nix-build --check`) | %.2f |\n' "$itoa_nix"
 printf '| itoa: its rustc command alone | %.2f |\n' "$itoa_rustc"
 printf '| Nix time outside rustc for one derivation | %.2f |\n' "$(echo "$itoa_nix - $itoa_rustc" | bc)"

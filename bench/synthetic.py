@@ -229,12 +229,18 @@ def manifest(p):
     ]
     if p.build_script:
         lines.append('build = "build.rs"')
+    elif p.explicit_targets:
+        lines.append("build = false")   # as `cargo publish` writes it when there is no build script
     if p.links:
         lines.append(f"links = {q(p.links)}")
     if p.explicit_targets:
         lines += ["autolib = false", "autobins = false", "autoexamples = false", "autotests = false", "autobenches = false"]
     lines += [
         f"description = {q('Synthetic package ' + p.name + ' for the crateplan benchmark')}",
+    ]
+    if p.explicit_targets:
+        lines.append('readme = "README.md"')   # `cargo publish` names the README it found
+    lines += [
         'license = "MIT OR Apache-2.0"',
         f"repository = {q('https://example.invalid/' + p.name)}",
         "",

@@ -171,16 +171,24 @@ impl Loaded {
         let ids = plan::package_ids(&self.graph, &self.ws);
         let mut used = vec![false; self.graph.nodes.len()];
         let mut platforms = BTreeMap::new();
+        // Every (triple, build|test) view is independent: worked out on all cores.
+        let jobs: Vec<(&String, Intent)> = opts.targets.iter().flat_map(|t| [(t, Intent::Build), (t, Intent::Test)]).collect();
+        let mut views = crate::parallel::map(&jobs, |&(triple, intent)| -> Result<(Box<serde_json::value::RawValue>, Vec<usize>)> {
+            let units = self.units(triple, intent)?;
+            let nodes = units.units.iter().map(|u| u.node).collect();
+            Ok((plan::prerender(&plan::unit_set(&self.graph, &ids, &units)), nodes))
+        })
+        .into_iter();
         for triple in &opts.targets {
-            let mut view = |intent| -> Result<plan::UnitSet> {
-                let units = self.units(triple, intent)?;
-                for u in &units.units {
-                    used[u.node] = true;
+            let mut next = || -> Result<Box<serde_json::value::RawValue>> {
+                let (set, nodes) = views.next().expect("one result per job")?;
+                for n in nodes {
+                    used[n] = true;
                 }
-                Ok(plan::unit_set(&self.graph, &ids, &units))
+                Ok(set)
             };
-            let build = view(Intent::Build)?;
-            let test = view(Intent::Test)?;
+            let build = next()?;
+            let test = next()?;
             platforms.insert(triple.clone(), plan::Views { build, test });
         }
         let sorted_ids = |nodes: &mut dyn Iterator<Item = usize>| -> Vec<String> {

@@ -205,17 +205,9 @@ type Loaded = Result<(Package, Location)>;
 /// `load_remote` of every non-path lock entry, in parallel; `None` for path entries.
 fn load_remote_all(lock: &Lockfile, sources: &Sources) -> Vec<Option<Loaded>> {
     let wanted: Vec<usize> = (0..lock.packages.len()).filter(|&i| !lock.packages[i].source.is_path()).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let loaded = crate::parallel::map(&wanted, |&i| load_remote(&lock.packages[i], sources));
     let mut out: Vec<Option<Loaded>> = (0..lock.packages.len()).map(|_| None).collect();
-    let chunk = wanted.len().div_ceil(threads).max(1);
-    let results: Vec<Vec<(usize, Loaded)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = wanted
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|&i| (i, load_remote(&lock.packages[i], sources))).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-    });
-    for (i, r) in results.into_iter().flatten() {
+    for (i, r) in wanted.into_iter().zip(loaded) {
         out[i] = Some(r);
     }
     out

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod graph;
 pub mod lockfile;
 pub mod manifest;
+mod parallel;
 pub mod plan;
 pub mod platform;
 pub mod source_id;

@@ -142,11 +142,31 @@ pub struct RawTarget {
     pub harness: Option<bool>,
 }
 
-#[derive(Deserialize, Clone)]
-#[serde(untagged)]
+#[derive(Clone)]
 pub enum RawDependency {
     Version(String),
     Detailed(Box<RawDetailedDependency>),
+}
+
+/// A string or a table, told apart by what the TOML holds (serde's `untagged` would buffer every
+/// table first, for each of a workspace's thousands of dependencies).
+impl<'de> Deserialize<'de> for RawDependency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = RawDependency;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a version requirement (\"1.0\") or a dependency table ({ version = \"1.0\", … })")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<RawDependency, E> {
+                Ok(RawDependency::Version(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<RawDependency, A::Error> {
+                RawDetailedDependency::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|d| RawDependency::Detailed(Box::new(d)))
+            }
+        }
+        deserializer.deserialize_any(Shape)
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -324,14 +344,12 @@ pub fn normalize(
         return Err(err(format!("package `{name}` has an unknown edition `{edition}`")));
     }
     let readme = match field!(readme) {
-        None | Some(StringOrBool::Bool(false)) => {
-            // Cargo defaults `readme` to a README file next to the manifest.
-            ["README.md", "README.txt", "README"].iter().find(|f| files.contains(f)).map(|f| f.to_string())
-        }
+        // Cargo defaults `readme` to a README file next to the manifest.
+        None => ["README.md", "README.txt", "README"].iter().find(|f| files.contains(f)).map(|f| f.to_string()),
+        Some(StringOrBool::Bool(false)) => None,
         Some(StringOrBool::Bool(true)) => Some("README.md".to_string()),
         Some(StringOrBool::String(s)) => Some(s),
     };
-    let readme = if matches!(pkg.readme, Some(Inheritable::Value(StringOrBool::Bool(false)))) { None } else { readme };
     let metadata = PackageMetadata {
         authors: field!(authors).unwrap_or_default(),
         description: field!(description),

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::graph::{Graph, Location};
 use crate::source_id::{GitReference, SourceKind};
@@ -111,10 +112,11 @@ struct TargetData {
     required_features: Vec<String>,
 }
 
+/// A platform's two unit sets, each already written as JSON (`prerender`).
 #[derive(Serialize)]
 pub struct Views {
-    pub build: UnitSet,
-    pub test: UnitSet,
+    pub build: Box<RawValue>,
+    pub test: Box<RawValue>,
 }
 
 #[derive(Serialize)]
@@ -292,6 +294,23 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> UnitSet {
 }
 
 /// Serializes a value the way every plan is written: two-space indentation, final newline.
+/// A unit set as the pretty JSON it is at its place in the plan (`platforms.<triple>.<view>`,
+/// three levels deep): the views, most of a plan's bytes, are written on all cores and `to_bytes`
+/// copies them in.
+pub fn prerender(set: &UnitSet) -> Box<RawValue> {
+    let flat = serde_json::to_vec_pretty(set).expect("unit sets always serialize");
+    let mut nested = Vec::with_capacity(flat.len() + flat.len() / 4);
+    // JSON strings hold no raw newline: every one ends a line of the layout.
+    for (i, line) in flat.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            nested.extend_from_slice(b"\n      ");
+        }
+        nested.extend_from_slice(line);
+    }
+    let text = String::from_utf8(nested).expect("serde_json writes UTF-8");
+    RawValue::from_string(text).expect("serde_json writes JSON")
+}
+
 pub fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 << 20);
     serde_json::to_writer_pretty(&mut out, value).expect("plans always serialize");

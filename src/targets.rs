@@ -1,59 +1,37 @@
 //! A package's targets: explicit `[lib]`/`[[bin]]`/… tables plus cargo's auto-discovery, worked
 //! out from a set of file names rather than a filesystem.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::manifest::{RawManifest, RawPackage, RawTarget, StringOrBool};
 
-/// The files of a package, as `/`-separated paths relative to the package root.
+/// The files of a package, as `/`-separated paths relative to the package root. Read from disk
+/// only when discovery asks (most registry manifests name every target and the README, so their
+/// directories are never listed).
 #[derive(Debug, Clone, Default)]
 pub struct FileSet {
-    files: BTreeSet<String>,
+    files: OnceCell<BTreeSet<String>>,
+    dir: Option<PathBuf>,
 }
 
 impl FileSet {
     pub fn from_paths<I: IntoIterator<Item = String>>(paths: I) -> Self {
-        FileSet { files: paths.into_iter().collect() }
+        FileSet { files: OnceCell::from(paths.into_iter().collect::<BTreeSet<_>>()), dir: None }
     }
 
-    /// The files target discovery looks at, read from a directory on disk: the root's and
-    /// `src/`'s files, and one level below `src/bin`, `examples`, `tests` and `benches`.
+    /// The files of the package directory `root`, listed on first use: see `list_dir`.
     pub fn from_dir(root: &Path) -> Self {
-        let mut files = BTreeSet::new();
-        let root_entries = entries(root);
-        for (name, is_dir) in &root_entries {
-            if !is_dir {
-                files.insert(name.clone());
-            }
-        }
-        let has_dir = |list: &[(String, bool)], name: &str| list.iter().any(|(n, d)| *d && n == name);
-        let mut dirs: Vec<&str> = ["examples", "tests", "benches"].into_iter().filter(|d| has_dir(&root_entries, d)).collect();
-        if has_dir(&root_entries, "src") {
-            let src = entries(&root.join("src"));
-            for (name, is_dir) in &src {
-                if !is_dir {
-                    files.insert(format!("src/{name}"));
-                }
-            }
-            if has_dir(&src, "bin") {
-                dirs.push("src/bin");
-            }
-        }
-        for dir in dirs {
-            for (name, is_dir) in entries(&root.join(dir)) {
-                if !is_dir {
-                    files.insert(format!("{dir}/{name}"));
-                } else if root.join(dir).join(&name).join("main.rs").is_file() {
-                    files.insert(format!("{dir}/{name}/main.rs"));
-                }
-            }
-        }
-        FileSet { files }
+        FileSet { files: OnceCell::new(), dir: Some(root.to_path_buf()) }
+    }
+
+    fn files(&self) -> &BTreeSet<String> {
+        self.files.get_or_init(|| self.dir.as_deref().map(list_dir).unwrap_or_default())
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.files.contains(path)
+        self.files().contains(path)
     }
 
     /// The files whose presence decides a package's targets and metadata: `build.rs`, the README
@@ -61,14 +39,14 @@ impl FileSet {
     /// `src/bin`, `examples`, `tests` and `benches`. A committed plan records them, so that adding
     /// or removing one makes it stale. (Edition 2015's `src/<name>.rs` lib is not among them.)
     pub fn discovery_files(&self) -> Vec<String> {
-        self.files.iter().filter(|f| is_discovery_file(f)).cloned().collect()
+        self.files().iter().filter(|f| is_discovery_file(f)).cloned().collect()
     }
 
     /// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs`.
     fn infer_in(&self, dir: &str) -> Vec<(String, String)> {
         let prefix = format!("{dir}/");
         let mut out = Vec::new();
-        for f in self.files.range(prefix.clone()..) {
+        for f in self.files().range(prefix.clone()..) {
             let Some(rest) = f.strip_prefix(&prefix) else { break };
             match rest.split_once('/') {
                 None => {
@@ -93,6 +71,41 @@ fn is_discovery_file(path: &str) -> bool {
         Some(Some((_, rest))) => rest == "main.rs",
         None => false,
     })
+}
+
+/// The files target discovery looks at, read from a directory on disk: the root's and `src/`'s
+/// files, and one level below `src/bin`, `examples`, `tests` and `benches`.
+fn list_dir(root: &Path) -> BTreeSet<String> {
+    let mut files = BTreeSet::new();
+    let root_entries = entries(root);
+    for (name, is_dir) in &root_entries {
+        if !is_dir {
+            files.insert(name.clone());
+        }
+    }
+    let has_dir = |list: &[(String, bool)], name: &str| list.iter().any(|(n, d)| *d && n == name);
+    let mut dirs: Vec<&str> = ["examples", "tests", "benches"].into_iter().filter(|d| has_dir(&root_entries, d)).collect();
+    if has_dir(&root_entries, "src") {
+        let src = entries(&root.join("src"));
+        for (name, is_dir) in &src {
+            if !is_dir {
+                files.insert(format!("src/{name}"));
+            }
+        }
+        if has_dir(&src, "bin") {
+            dirs.push("src/bin");
+        }
+    }
+    for dir in dirs {
+        for (name, is_dir) in entries(&root.join(dir)) {
+            if !is_dir {
+                files.insert(format!("{dir}/{name}"));
+            } else if root.join(dir).join(&name).join("main.rs").is_file() {
+                files.insert(format!("{dir}/{name}/main.rs"));
+            }
+        }
+    }
+    files
 }
 
 /// The entries of a directory: (name, is a directory), following symlinks; none if unreadable.
@@ -221,12 +234,14 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
     }
 
     // bins
-    let mut inferred_bins = Vec::new();
-    if files.contains("src/main.rs") {
-        inferred_bins.push((package_name.to_string(), "src/main.rs".to_string()));
-    }
-    inferred_bins.extend(files.infer_in("src/bin"));
     let explicit_bins = if raw.bin.is_empty() { None } else { Some(raw.bin.clone()) };
+    let mut inferred_bins = Vec::new();
+    if infers(explicit_bins.as_ref(), pkg.autobins, is_2015) {
+        if files.contains("src/main.rs") {
+            inferred_bins.push((package_name.to_string(), "src/main.rs".to_string()));
+        }
+        inferred_bins.extend(files.infer_in("src/bin"));
+    }
     let bins = with_inferred(explicit_bins.as_ref(), &inferred_bins, pkg.autobins, is_2015);
     for b in bins {
         let name = b.name.clone().ok_or("a [[bin]] has no `name`")?;
@@ -243,7 +258,7 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
         (TargetKind::Test, "tests", &raw.test, pkg.autotests),
         (TargetKind::Bench, "benches", &raw.bench, pkg.autobenches),
     ] {
-        let inferred = files.infer_in(dir);
+        let inferred = if infers(explicit.as_ref(), auto, is_2015) { files.infer_in(dir) } else { Vec::new() };
         for t in with_inferred(explicit.as_ref(), &inferred, auto, is_2015) {
             let name = t.name.clone().ok_or_else(|| format!("a [[{}]] has no `name`", kind.as_str()))?;
             let path = target_path(&t, &name, &inferred, files, is_2015, |n| [format!("{dir}/{n}.rs")].into_iter().collect())
@@ -289,6 +304,16 @@ fn clean(p: &str) -> String {
 
 /// Explicit targets plus the inferred ones whose name and path are both new, as cargo merges
 /// them (`auto*` unset in edition 2015 with explicit targets means no discovery).
+/// Whether discovery needs the targets inferred from files: they are added (`auto`, which is
+/// off by default in edition 2015 next to explicit targets), or an explicit target without a
+/// `path` is looked up among them.
+fn infers(explicit: Option<&Vec<RawTarget>>, auto: Option<bool>, is_2015: bool) -> bool {
+    match explicit {
+        None => auto != Some(false),
+        Some(targets) => auto.unwrap_or(!is_2015) || targets.iter().any(|t| t.path.is_none()),
+    }
+}
+
 fn with_inferred(explicit: Option<&Vec<RawTarget>>, inferred: &[(String, String)], auto: Option<bool>, is_2015: bool) -> Vec<RawTarget> {
     let as_raw = |(name, path): &(String, String)| RawTarget { name: Some(name.clone()), path: Some(path.clone()), ..Default::default() };
     match explicit {
