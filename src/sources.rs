@@ -216,21 +216,9 @@ fn read_dir_package(dir: &Path) -> Result<Option<Found>> {
 /// A small text file (a manifest), read without first asking its size as `fs::read_to_string`
 /// does: one system call fewer for each of a thousand manifests.
 fn read_small_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; 16 * 1024];
-    let mut len = 0;
-    loop {
-        if len == buf.len() {
-            buf.resize(len * 2, 0);
-        }
-        match file.read(&mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buf.truncate(len);
+    let mut buf = Vec::with_capacity(16 * 1024);
+    // Through `Take`, `read_to_end` has no size hint to ask for: it reads into the spare capacity.
+    std::fs::File::open(path)?.take(u64::MAX).read_to_end(&mut buf)?;
     String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
