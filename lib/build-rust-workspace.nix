@@ -59,6 +59,7 @@ let
       allFeatures = a.allFeatures or false;
       noDefaultFeatures = a.noDefaultFeatures or false;
       packages = a.packages or null;
+      release = a.release or true;
     };
 
   planValue =

@@ -65,6 +65,7 @@ let
         else if builtins.isList packages then map (p: "-p ${p}") packages
         else if builtins.isAttrs packages then [ "--workspace" ] ++ map (e: "--exclude ${e}") packages.exclude
         else [ ])
+    ++ (if (value.inputs.profile or "dev") == "release" then [ "--release" ] else [ ])
     ++ [ "-o ${planName}" ]);
   regenerate = regenerateFor triples;
 in

@@ -15,6 +15,7 @@
 , allFeatures ? false
 , noDefaultFeatures ? false
 , packages ? null
+, release ? true
 }:
 let
   workspace = import ./workspace-files.nix src;
@@ -25,7 +26,9 @@ let
     ++ (if features == [ ] then [ ] else [ "--features=${builtins.concatStringsSep "," features}" ])
     ++ (if allFeatures then [ "--all-features" ] else [ ])
     ++ (if noDefaultFeatures then [ "--no-default-features" ] else [ ])
-    ++ (if packages == null then [ ] else map (p: "--package=${p}") packages);
+    ++ (if packages == null then [ ] else map (p: "--package=${p}") packages)
+    # The profile the set will build (it decides `panic = "abort"` units).
+    ++ (if release then [ "--release" ] else [ ]);
   plan = pkgs.stdenv.mkDerivation {
     name = "crateplan-plan.json";
     dontUnpack = true;

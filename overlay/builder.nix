@@ -2,25 +2,26 @@
 # (mkcrate-tests.nix):
 #
 #   packageEnv { pname; version; packageMetadata; features; targetTriple; hostTriple; profile;
-#                metadataHash; primary; }
+#                metadataHash; primary; panic ? "unwind"; }
 #     what the builder reads about the package: the values of CARGO_PKG_*, the features, the
-#     platforms and the profile;
+#     platforms, the profile and the panic strategy of the lib and bins;
 #   phases STEP
 #     the derivation's phases, each running one function of the script (configure_STEP,
 #     build_STEP, install_STEP), with nothing of stdenv's fixup;
 #   externArgs [ { name; crate; } ]
 #     `--extern NAME=PATH` values for dependencies built by mkcrate;
-#   targetTable [ { kind; name; crateName; path; edition; asTest; externs; crateTypes ? [ "bin" ]; } ]
+#   targetTable [ { kind; name; crateName; path; edition; asTest; externs; crateTypes ? [ "bin" ];
+#                   panic ? "unwind"; } ]
 #     the targets a tests or clippy derivation compiles, one row each: kind, name, crate name,
-#     path, edition, "test" or "build", crate types, externs — tab-separated (crate types and
-#     externs space-separated). Only the last column may be empty: bash's `read` merges adjacent
-#     tabs.
+#     path, edition, "test" or "build", crate types, panic strategy, externs — tab-separated
+#     (crate types and externs space-separated). Only the last column may be empty: bash's
+#     `read` merges adjacent tabs.
 let
   externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
 in
 {
   packageEnv =
-    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary }:
+    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary, panic ? "unwind" }:
     {
       crateplanPackageName = pname;
       crateplanPackageVersion = version;
@@ -41,6 +42,7 @@ in
       crateplanDebugAssertions = if profile.debugAssertions then "on" else "off";
       crateplanMetadata = metadataHash;
       crateplanPrimary = primary;
+      crateplanPanic = panic;
     };
 
   phases = step: {
@@ -72,6 +74,7 @@ in
     (t: builtins.concatStringsSep "\t" [
       t.kind t.name t.crateName t.path t.edition (if t.asTest then "test" else "build")
       (builtins.concatStringsSep " " (t.crateTypes or [ "bin" ]))
+      (t.panic or "unwind")
       (builtins.concatStringsSep " " (externArgs t.externs))
     ])
     targets);

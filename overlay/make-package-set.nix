@@ -60,6 +60,9 @@ let
     else if rustToolchain != null || rustVersion != null then rustc
     else pkgs.clippy;
 
+  planProfile = planData.inputs.profile or "dev";
+  profileName = if release then "release" else "dev";
+
   targetTriple = if target != null then target else pkgs.stdenv.hostPlatform.rust.rustcTarget;
   hostTriple = pkgs.stdenv.buildPlatform.rust.rustcTarget;
 
@@ -72,6 +75,11 @@ let
     then throw "makePackageSet: compileMode must be \"build\" or \"test\", not \"${compileMode}\""
     else if !(planData.platforms.${targetTriple} ? ${compileMode})
     then throw "makePackageSet: the plan has no ${compileMode} units for ${targetTriple}; regenerate it with a crateplan that writes them"
+    # The plan's units are those of one cargo profile; they hold for the other too unless the two
+    # differ in `panic = "abort"`.
+    else if (planData.inputs ? panicAbort) && planData.inputs.panicAbort.${planProfile} != planData.inputs.panicAbort.${profileName}
+    then throw ("makePackageSet: the plan was made for cargo's ${planProfile} profile, and its `panic` setting differs from the ${profileName} profile's; "
+      + "regenerate the plan ${if release then "with --release" else "without --release"}, or pass release = ${if release then "false" else "true"}")
     else if rootFeatures != null && rootFeatures != planData.inputs.features.features
     then throw "makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the features the plan was generated with (${builtins.toJSON planData.inputs.features.features}); regenerate the plan with those --features"
     else planData;
@@ -94,7 +102,10 @@ let
   # A package instance: everything cargo builds for one package on one platform with one
   # feature set (its build script run, lib and bins) is one derivation. Test harnesses,
   # examples and doctests of members are compiled and run by the member's tests derivation.
-  instanceKey = unit: "${unit.package} ${unit.platform} [${concatStringsSep "," unit.features}]";
+  # (With `panic = "abort"`, cargo builds a package once aborting for binaries and once unwinding
+  # for test harnesses: two instances.)
+  instanceKey = unit: "${unit.package} ${unit.platform} [${concatStringsSep "," unit.features}]"
+    + (if (unit.panic or null) == "abort" then " panic=abort" else "");
   isTestOnly = unit: isTestUnit unit || isExampleUnit unit || isDoctest unit;
 
   # cargo's profiles, as `cargo build --target T` applies them (the plan is made per --target):
@@ -252,6 +263,7 @@ let
             (builtins.hashString "sha256" "${key} ${if first.platform == "host" then hostTriple else targetTriple} ${profile.name}");
           primary = builtins.elem first.package selected;
           capLints = if pkg.source.type == "path" then null else "allow";
+          panic = first.panic or "unwind";
           lib = if libUnit == null then null else {
             inherit (libTarget) crateName crateTypes path edition;
             externs = libExterns;
@@ -296,6 +308,7 @@ let
           withExterns = u: (targetOf u) // {
             externs = externsOf u "";
             asTest = isTestUnit u && (targetOf u).harness;
+            panic = u.panic or "unwind";
           };
           doctests = builtins.filter isDoctest own;
         in

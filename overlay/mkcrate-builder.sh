@@ -84,8 +84,10 @@ prepare_dependencies() {
       done < "$dep/lib/crateplan/link-search"
     fi
   done
-  RUSTC_COMMON=(--target "$crateplanTargetTriple" -C "opt-level=$crateplanOptLevel"
-    -C "debuginfo=$crateplanDebugInfo" -C "debug-assertions=$crateplanDebugAssertions"
+  RUSTC_COMMON=(--target "$crateplanTargetTriple" -C "opt-level=$crateplanOptLevel")
+  # The instance's lib and bins; a tests or clippy derivation gives it per target (panic_args).
+  if [[ "${crateplanPanic:-unwind}" == abort ]]; then RUSTC_COMMON+=(-C panic=abort); fi
+  RUSTC_COMMON+=(-C "debuginfo=$crateplanDebugInfo" -C "debug-assertions=$crateplanDebugAssertions"
     -C "overflow-checks=$crateplanDebugAssertions" -C "metadata=$crateplanMetadata"
     -C "extra-filename=-$crateplanMetadata" -L "dependency=$DEPS_DIR" -C embed-bitcode=no)
   # cargo's release profile resolves `strip` to "debuginfo" when it has no debuginfo.
@@ -420,6 +422,12 @@ use_crate_build_script_results() {
   LINK_SEARCH=("${unique_search[@]}")
 }
 
+# panic_args STRATEGY: the rustc arguments for a target row's panic strategy, one a line.
+panic_args() {
+  if [[ "$1" == abort ]]; then printf '%s\n' -C panic=abort; fi
+  return 0
+}
+
 # Compile-time variables of integration tests and benches, one NAME=VALUE a line: the package's
 # bins (absolute paths) and a scratch directory.
 test_target_env() {
@@ -450,12 +458,13 @@ compile_tests() {
   local table="$1" dest="$2"
   [[ -n "$table" ]] || return 0
   mkdir -p "$dest"
-  local kind name crate_name path edition mode crate_types externs_list
-  while IFS=$'\t' read -r kind name crate_name path edition mode crate_types externs_list; do
+  local kind name crate_name path edition mode crate_types panic externs_list
+  while IFS=$'\t' read -r kind name crate_name path edition mode crate_types panic externs_list; do
     [[ -n "$kind" ]] || continue
     log "compiling $kind $name (as $mode)"
     local -a args=() externs=() link_args=()
     mapfile -t externs < <(extern_args "$externs_list")
+    mapfile -t args < <(panic_args "$panic")
     mapfile -t link_args < <(link_args_of "$kind")
     mapfile -t EXTRA_RUSTC_ENV < <(test_target_env "$kind")
     if [[ "$mode" == test ]]; then args+=(--test); else args+=(--crate-type bin); fi
@@ -580,12 +589,12 @@ configure_clippy() {
   read -r -a LINT_ARGS <<< "$crateplanClippyArgs"
 }
 
-# lint_target KIND NAME CRATE_NAME PATH EDITION MODE CRATE_TYPES EXTERNS (a targetTable row)
+# lint_target KIND NAME CRATE_NAME PATH EDITION MODE CRATE_TYPES PANIC EXTERNS (a targetTable row)
 lint_target() {
   local kind="$1" name="$2" crate_name="$3" path="$4" edition="$5" mode="$6" crate_types="$7"
   local dir="$BUILD_DIR/clippy/$kind-$name-$mode"
   local -a externs=() args=(--emit=metadata --out-dir "$dir")
-  mapfile -t externs < <(extern_args "$8")
+  mapfile -t externs < <(extern_args "$9")
   mkdir -p "$dir"
   if [[ "$kind" == custom-build ]]; then
     # The build script, as compile_build_script compiles it: for the host, no OUT_DIR.
@@ -607,6 +616,9 @@ lint_target() {
     for t in $crate_types; do args+=(--crate-type "$t"); done
   fi
   [[ "$kind" == lib && -n "$crateplanProcMacro" ]] && args+=(--extern proc_macro)
+  local -a panic=()
+  mapfile -t panic < <(panic_args "$8")
+  args+=("${panic[@]}")
   mapfile -t EXTRA_RUSTC_ENV < <(test_target_env "$kind")
   local bin_env=""
   [[ "$kind" == bin ]] && bin_env="$name"
@@ -617,12 +629,12 @@ lint_target() {
 build_clippy() {
   mkdir -p "$out"
   : > "$out/clippy.log"
-  local kind name crate_name path edition mode crate_types externs_list
-  while IFS=$'\t' read -r kind name crate_name path edition mode crate_types externs_list; do
+  local kind name crate_name path edition mode crate_types panic externs_list
+  while IFS=$'\t' read -r kind name crate_name path edition mode crate_types panic externs_list; do
     [[ -n "$kind" ]] || continue
     log "clippy: $kind $name (as $mode)"
     if ! lint_target "$kind" "$name" "$crate_name" "$path" "$edition" "$mode" "$crate_types" \
-      "$externs_list" 2> "$BUILD_DIR/lints" < /dev/null; then
+      "$panic" "$externs_list" 2> "$BUILD_DIR/lints" < /dev/null; then
       LINT_FAILURES+=("$kind-$name-$mode")
     fi
     EXTRA_RUSTC_ENV=()

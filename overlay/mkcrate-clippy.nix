@@ -36,6 +36,7 @@ let
       name = crateLib.crateName;
       inherit (crateLib) crateName path edition externs crateTypes;
       asTest = false;
+      panic = a.panic or "unwind";
     }
     ++ map
       (b: {
@@ -44,6 +45,7 @@ let
         asTest = false;
         externs = (a.binExterns or [ ]) ++ ownLib;
         crateTypes = [ "bin" ];
+        panic = a.panic or "unwind";
       })
       (a.bins or [ ])
     ++ optional ((a.buildScript or null) != null) {

@@ -12,6 +12,7 @@
 #   profile — { name, optLevel, debugInfo, debugAssertions } (see make-package-set.nix)
 #   metadataHash — `-C metadata`, unique per instance
 #   primary — bool, CARGO_PRIMARY_PACKAGE; capLints — "allow" for non-workspace crates, or null
+#   panic — "unwind" or "abort" (`-C panic=abort` for the lib and bins, as the plan's units say)
 #   lib — null or { crateName, crateTypes, path, edition, externs }
 #   bins — [ { name, crateName, path, edition } ]; binExterns
 #   buildScript — null or { path, edition, externs }
@@ -41,6 +42,7 @@ in
 , metadataHash
 , primary
 , capLints
+, panic ? "unwind"
 , lib ? null
 , bins ? [ ]
 , binExterns ? [ ]
@@ -67,7 +69,7 @@ let
     bins;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
+// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary panic; }
 // phases "crate"
 // {
   name = "${pname}-${version}";

@@ -230,6 +230,7 @@ impl Loaded {
                 lockfile: plan::FileHash { path: self.ws.relative(&self.lock_path), sha256: sha256_file(&self.lock_path)? },
                 manifests,
                 packages,
+                panic_abort: plan::PanicAbortData { dev: self.ws.panic_abort.dev, release: self.ws.panic_abort.release },
                 profile: if self.release { "release" } else { "dev" },
                 resolver: self.ws.resolver.as_str().to_string(),
                 target_files: self.ws.discovery_files(),

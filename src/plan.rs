@@ -32,12 +32,22 @@ pub struct Inputs {
     pub manifests: Vec<FileHash>,
     /// `null` (cargo's default selection), `"workspace"`, or the `-p` values.
     pub packages: serde_json::Value,
+    /// Which of cargo's two profiles set `panic = "abort"`: a plan made for one profile holds
+    /// the other's units too when these agree.
+    #[serde(rename = "panicAbort")]
+    pub panic_abort: PanicAbortData,
     /// `dev` or `release`: the cargo profile the units are those of.
     pub profile: &'static str,
     pub resolver: String,
     /// Per path package directory inside the workspace root, the files target discovery saw.
     #[serde(rename = "targetFiles")]
     pub target_files: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Serialize)]
+pub struct PanicAbortData {
+    pub dev: bool,
+    pub release: bool,
 }
 
 #[derive(Serialize)]

@@ -595,6 +595,8 @@ source "$REPO/tests/nix/test-tests.sh"
 source "$REPO/tests/nix/cross-and-overrides-tests.sh"
 # clippy per member against cargo clippy (adds to ALL_TESTS).
 source "$REPO/tests/nix/clippy-tests.sh"
+# panic = "abort" profiles (adds to ALL_TESTS).
+source "$REPO/tests/nix/panic-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"
