@@ -466,7 +466,11 @@ rustc_flags_match() {
   nix-store --realise $drvs >/dev/null 2>"$WORK/flags-build.log" \
     || { tail -n 20 "$WORK/flags-build.log"; fail "rustc flags $name: build"; return 0; }
   local drv
-  for drv in $drvs; do nix log "$drv" 2>/dev/null || true; done > "$WORK/$name-$release.nix-rustc.log"
+  # A derivation whose output an equivalent one built first (the same crate fetched from another
+  # URL: a different .drv, the same output path) has no log of its own: read the builder's.
+  for drv in $drvs; do
+    nix log "$drv" 2>/dev/null || nix log "$(nix-store -q --outputs "$drv" | head -n1)" 2>/dev/null || true
+  done > "$WORK/$name-$release.nix-rustc.log"
   local profile_flag=() cargo_target="$WORK/cargo-target-$name-$release"
   [[ "$release" == true ]] && profile_flag=(--release)
   cargo build -v --locked "${profile_flag[@]}" --target "$TRIPLE" --manifest-path "$dir/Cargo.toml" \
