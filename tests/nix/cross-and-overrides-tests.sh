@@ -127,7 +127,7 @@ for p, d in sorted(json.load(open(sys.argv[1])).items()):
   if nix-store --realise $host_drvs > /dev/null 2>"$WORK/cross-host.log"; then
     local drv targets count=0 wrong=""
     for drv in $host_drvs; do
-      targets="$(nix log "$drv" 2>/dev/null | grep '^crateplan: rustc' | grep -o -- "--target [^ ]*" | sort -u)" || true
+      targets="$(drv_log "$drv" | grep '^crateplan: rustc' | grep -o -- "--target [^ ]*" | sort -u)" || true
       [[ "$targets" == "--target $TRIPLE" ]] || wrong+=" ${drv#/nix/store/} ($targets)"
       count=$((count + 1))
     done

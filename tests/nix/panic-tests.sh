@@ -43,12 +43,12 @@ test_panic_abort() {
     else
       fail "panic-abort: nix-built bin gave '$(echo $got)', cargo run --release '$(echo $expected)'"
     fi
-    local drv_log lines
-    drv_log="$(nix log "$(nix-instantiate tests/nix/build.nix --arg plan "$release_plan" --arg src "$PANICKY" -A workspace.panicky 2>/dev/null)" 2>/dev/null)"
-    lines="$(grep -c '^crateplan: rustc --crate-name panicky .*-C panic=abort' <<< "$drv_log" || true)"
+    local build_log lines
+    build_log="$(drv_log "$(nix-instantiate tests/nix/build.nix --arg plan "$release_plan" --arg src "$PANICKY" -A workspace.panicky 2>/dev/null)")"
+    lines="$(grep -c '^crateplan: rustc --crate-name panicky .*-C panic=abort' <<< "$build_log" || true)"
     local itoa_drv
     itoa_drv="$(nix-store -qR "$(nix-instantiate tests/nix/build.nix --arg plan "$release_plan" --arg src "$PANICKY" -A workspace.panicky 2>/dev/null)" | grep -- '-itoa-[0-9.]*\.drv$' | head -n1)"
-    if (( lines == 2 )) && nix log "$itoa_drv" 2>/dev/null | grep -q '^crateplan: rustc --crate-name itoa .*-C panic=abort'; then
+    if (( lines == 2 )) && drv_log "$itoa_drv" | grep -q '^crateplan: rustc --crate-name itoa .*-C panic=abort'; then
       echo "ok: panic-abort: panicky's lib and bin, and its dependency itoa, were compiled with -C panic=abort"
     else
       fail "panic-abort: expected -C panic=abort on panicky's lib and bin ($lines lines) and on itoa ($itoa_drv)"

@@ -63,6 +63,13 @@ make_plan() {
   fi
 }
 
+# drv_log DRV: the build log of a built derivation. One whose output an equivalent derivation
+# built first (the same crate fetched from another URL: another .drv, the same output path) has
+# no log of its own: then the log of the one that built it.
+drv_log() {
+  nix log "$1" 2>/dev/null || nix log "$(nix-store -q --outputs "$1" | head -n1)" 2>/dev/null || true
+}
+
 # plan_once WS: the plan of the workspace WS for this run (made at the first call), printed.
 plan_once() {
   local plan="$WORK/plan-once-$(basename "$1").plan.json"
@@ -466,11 +473,7 @@ rustc_flags_match() {
   nix-store --realise $drvs >/dev/null 2>"$WORK/flags-build.log" \
     || { tail -n 20 "$WORK/flags-build.log"; fail "rustc flags $name: build"; return 0; }
   local drv
-  # A derivation whose output an equivalent one built first (the same crate fetched from another
-  # URL: a different .drv, the same output path) has no log of its own: read the builder's.
-  for drv in $drvs; do
-    nix log "$drv" 2>/dev/null || nix log "$(nix-store -q --outputs "$drv" | head -n1)" 2>/dev/null || true
-  done > "$WORK/$name-$release.nix-rustc.log"
+  for drv in $drvs; do drv_log "$drv"; done > "$WORK/$name-$release.nix-rustc.log"
   local profile_flag=() cargo_target="$WORK/cargo-target-$name-$release"
   [[ "$release" == true ]] && profile_flag=(--release)
   cargo build -v --locked "${profile_flag[@]}" --target "$TRIPLE" --manifest-path "$dir/Cargo.toml" \

@@ -42,7 +42,7 @@ test_tests_run() {
   local greeter_out greeter_tests
   greeter_out="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$TESTED" -A workspace.greeter 2>/dev/null)"
   greeter_tests="$(nix-instantiate tests/nix/build.nix --arg plan "$plan" --arg src "$TESTED" -A tests.greeter 2>/dev/null)"
-  nix log "$greeter_tests" > "$WORK/tests-greeter.log" 2>&1 || true
+  drv_log "$greeter_tests" > "$WORK/tests-greeter.log"
   if grep -qF -- "with CARGO_BIN_EXE_greeter=$greeter_out/bin/greeter CARGO_TARGET_TMPDIR=/" "$WORK/tests-greeter.log"; then
     echo "ok: tests-run: tests/cli.rs was compiled $(grep -o 'with CARGO_BIN_EXE_greeter.*' "$WORK/tests-greeter.log")"
   else
@@ -203,7 +203,7 @@ test_tests_examples() {
   plan="$(plan_once "$ws")" || { fail "tests-examples: plan for $ws"; return 0; }
   if nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$ws" -A tests.linty >/dev/null 2>"$WORK/tests-examples.log"; then
     drv="$(nix-instantiate tests/nix/build.nix --arg plan "$plan" --arg src "$ws" -A tests.linty 2>/dev/null)"
-    nix log "$drv" > "$WORK/tests-examples.log" 2>&1 || true
+    drv_log "$drv" > "$WORK/tests-examples.log"
     if grep -q '^crateplan: rustc --crate-name show .*examples/show.rs .*--extern linty=.* --crate-type bin' "$WORK/tests-examples.log"; then
       echo "ok: tests-examples: examples/show.rs compiled as a bin with --extern linty"
     else
