@@ -49,10 +49,48 @@ let
       ++ map (f: "${path f} is gone") (builtins.filter (f: !(builtins.elem f now)) recorded))
     (value.inputs.targetFiles or { })));
 
+  # Members that a glob of `workspace.members` brings in now but whose manifest the plan lacks (a
+  # crate added under `crates/*`), expanded as the generator expands them (src/workspace.rs:
+  # `*` any run and `?` one character within a path segment; `exclude` drops what a glob found
+  # unless a member named by its path holds it).
+  memberPatterns = value.inputs.members or { patterns = [ ]; exclude = [ ]; };
+  segmentsOf = pattern: builtins.filter (s: builtins.isString s && s != "" && s != ".") (builtins.split "/" pattern);
+  isGlob = pattern: builtins.match ".*[*?].*" pattern != null;
+  segmentRegex = builtins.replaceStrings
+    [ "*" "?" "." "+" "(" ")" "[" "]" "{" "}" "^" "$" "|" "\\" ]
+    [ "[^/]*" "[^/]" "\\." "\\+" "\\(" "\\)" "\\[" "\\]" "\\{" "\\}" "\\^" "\\$" "\\|" "\\\\" ];
+  dirAt = rel: if rel == "" then src else src + "/${rel}";
+  below = rel: name: if rel == "" then name else "${rel}/${name}";
+  expand = pattern:
+    let
+      step = dirs: segment:
+        if !(isGlob segment) then map (rel: below rel segment) dirs
+        else builtins.concatMap
+          (rel:
+            let entries = if builtins.pathExists (dirAt rel) then builtins.readDir (dirAt rel) else { }; in
+            map (below rel) (builtins.filter
+              (n: entries.${n} == "directory" && builtins.match (segmentRegex segment) n != null)
+              (builtins.attrNames entries)))
+          dirs;
+      segments = segmentsOf pattern;
+    in
+    if builtins.elem ".." segments then [ ]
+    else builtins.filter (rel: builtins.pathExists (dirAt rel + "/Cargo.toml")) (builtins.foldl' step [ "" ] segments);
+  within = dir: rel: rel == dir || builtins.substring 0 (builtins.stringLength dir + 1) rel == "${dir}/";
+  literalMembers = map (p: builtins.concatStringsSep "/" (segmentsOf p)) (builtins.filter (p: !(isGlob p)) memberPatterns.patterns);
+  excluded = map (p: builtins.concatStringsSep "/" (segmentsOf p)) memberPatterns.exclude;
+  recordedManifests = map (m: m.path) value.inputs.manifests;
+  newMembers = builtins.filter
+    (rel:
+      !(builtins.elem (below rel "Cargo.toml") recordedManifests)
+      && (builtins.any (m: within m rel) literalMembers || !(builtins.any (e: within e rel) excluded)))
+    (builtins.concatMap expand (builtins.filter isGlob memberPatterns.patterns));
+
   changes =
     current value.inputs.lockfile.path value.inputs.lockfile.sha256
     ++ builtins.concatMap (m: current m.path m.sha256) value.inputs.manifests
-    ++ targetFileChanges;
+    ++ targetFileChanges
+    ++ map (rel: "${below rel "Cargo.toml"} is new") newMembers;
 
   inherit (value.inputs) features packages;
   triples = builtins.attrNames value.platforms;

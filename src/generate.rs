@@ -229,6 +229,10 @@ impl Loaded {
                 host: self.host.triple.clone(),
                 lockfile: plan::FileHash { path: self.ws.relative(&self.lock_path), sha256: sha256_file(&self.lock_path)? },
                 manifests,
+                members: plan::MemberPatternsData {
+                    exclude: self.ws.member_patterns.exclude.clone(),
+                    patterns: self.ws.member_patterns.members.clone(),
+                },
                 packages,
                 panic_abort: plan::PanicAbortData { dev: self.ws.panic_abort.dev, release: self.ws.panic_abort.release },
                 profile: if self.release { "release" } else { "dev" },

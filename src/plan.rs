@@ -30,6 +30,9 @@ pub struct Inputs {
     pub host: String,
     pub lockfile: FileHash,
     pub manifests: Vec<FileHash>,
+    /// The root's `workspace.members` and `workspace.exclude`, as written: a committed plan's
+    /// check expands the globs again to find members added since.
+    pub members: MemberPatternsData,
     /// `null` (cargo's default selection), `"workspace"`, or the `-p` values.
     pub packages: serde_json::Value,
     /// Which of cargo's two profiles set `panic = "abort"`: a plan made for one profile holds
@@ -42,6 +45,12 @@ pub struct Inputs {
     /// Per path package directory inside the workspace root, the files target discovery saw.
     #[serde(rename = "targetFiles")]
     pub target_files: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Serialize)]
+pub struct MemberPatternsData {
+    pub exclude: Vec<String>,
+    pub patterns: Vec<String>,
 }
 
 #[derive(Serialize)]

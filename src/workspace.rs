@@ -57,6 +57,12 @@ fn profile_panics_abort(profiles: &BTreeMap<String, manifest::RawProfile>, name:
     false
 }
 
+#[derive(Default, Clone)]
+pub struct MemberPatterns {
+    pub members: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
 /// A path package, loaded.
 pub struct PathPackage {
     pub manifest_path: PathBuf,
@@ -80,6 +86,8 @@ pub struct Workspace {
     pub explicit: bool,
     /// Whether the root's `dev` and `release` profiles set `panic = "abort"`.
     pub panic_abort: PanicAbort,
+    /// `workspace.members` and `workspace.exclude` as written (globs unexpanded).
+    pub member_patterns: MemberPatterns,
     /// Every manifest read from the workspace (for the plan's staleness check).
     pub manifests: BTreeSet<PathBuf>,
 }
@@ -168,6 +176,7 @@ impl Workspace {
         } else {
             None
         };
+        let member_patterns = ws_config.as_ref().map(|w| MemberPatterns { members: w.members.clone(), exclude: w.exclude.clone() }).unwrap_or_default();
         let resolver = resolver_of(root_raw, &root_manifest)?;
         let root_is_package = root_raw.package.is_some();
 
@@ -281,7 +290,7 @@ impl Workspace {
         };
         let profiles = &loader.raws[&root_manifest].profile;
         let panic_abort = PanicAbort { dev: profile_panics_abort(profiles, "dev"), release: profile_panics_abort(profiles, "release") };
-        Ok(Workspace { root_dir, root_manifest, members, default_members, current, resolver, path_packages, explicit, manifests, panic_abort })
+        Ok(Workspace { root_dir, root_manifest, members, default_members, current, resolver, path_packages, explicit, manifests, panic_abort, member_patterns })
     }
 
     /// The member package in `dir`.

@@ -200,6 +200,38 @@ test_ws_committed() {
   fi
 }
 
+# 2b. A member that a glob of `workspace.members` picks up after the plan was made (its manifest
+# is in no list the plan has) makes the plan stale for Nix and `crateplan check`; a directory the
+# glob finds but `exclude` names does not.
+test_ws_committed_members() {
+  log "committed plan: a new member under a members glob"
+  [[ "$PLAN_FROM" == generator ]] || { fail "ws-committed-members: needs the crateplan generator"; return 0; }
+  local ws="$WORK/glob-ws" member
+  rm -rf "$ws"
+  for member in a b skip; do
+    mkdir -p "$ws/crates/$member/src"
+    printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n' "$member" > "$ws/crates/$member/Cargo.toml"
+    echo 'pub fn f() {}' > "$ws/crates/$member/src/lib.rs"
+  done
+  printf '[workspace]\nmembers = ["crates/*"]\nexclude = ["crates/skip"]\nresolver = "2"\n' > "$ws/Cargo.toml"
+  mv "$ws/crates/b" "$WORK/glob-ws-b"
+  cargo generate-lockfile -q --offline --manifest-path "$ws/Cargo.toml" || { fail "ws-committed-members: generate-lockfile"; return 0; }
+  "$CRATEPLAN_BIN" generate --manifest-path "$ws/Cargo.toml" --target "$TRIPLE" -o "$ws/Cargo.plan.json" \
+    || { fail "ws-committed-members: generate"; return 0; }
+  local expr
+  expr="$(brw_expr "{ src = $ws; plan = $ws/Cargo.plan.json; }")"
+  # crates/skip is excluded: the plan is current.
+  if nix-instantiate --option allow-import-from-derivation false --expr "$expr.workspace.a" >/dev/null 2>"$WORK/glob.log" \
+      && "$CRATEPLAN_BIN" check --manifest-path "$ws/Cargo.toml" --plan Cargo.plan.json >/dev/null 2>&1; then
+    echo "ok: ws-committed-members: the plan is current with crates/skip excluded"
+  else
+    fail "ws-committed-members: a current plan was refused: $(tail -n 2 "$WORK/glob.log")"
+  fi
+  mv "$WORK/glob-ws-b" "$ws/crates/b"
+  expect_stale "new glob member" "$expr" "$ws" "crates/b/Cargo.toml is new" \
+    "crateplan generate --target $TRIPLE -o Cargo.plan.json"
+}
+
 # expect_stale WHAT EXPR WS CHANGE REGENERATE: evaluation and `crateplan check` both refuse the plan,
 # naming CHANGE and REGENERATE.
 expect_stale() {
@@ -405,4 +437,4 @@ test_ws_errors() {
   fi
 }
 
-ALL_TESTS+=(test_ws_ifd test_ws_committed test_ws_flake test_ws_errors)
+ALL_TESTS+=(test_ws_ifd test_ws_committed test_ws_committed_members test_ws_flake test_ws_errors)
