@@ -311,11 +311,15 @@ let
             panic = u.panic or "unwind";
           };
           doctests = builtins.filter isDoctest own;
+          # Integration tests run the package's bins: built in another instance than the lib
+          # the tests link when they abort on panic (test harnesses unwind).
+          binUnits = builtins.filter (u: u.package == packageId && isBinUnit u) (builtins.attrValues units);
+          crate = if own == [ ] then null else instances.${instanceKey first} or null;
         in
         {
-          inherit pkg own first;
+          inherit pkg own first crate;
           key = instanceKey first;
-          crate = if own == [ ] then null else instances.${instanceKey first} or null;
+          binCrate = if binUnits == [ ] then crate else instances.${instanceKey (builtins.head binUnits)};
           harnessed = map withExterns (builtins.filter (u: isTestUnit u || isExampleUnit u) own);
           doctest = if doctests == [ ] then null else
             let u = builtins.head doctests; in (targetOf u) // { externs = externsOf u ""; };
@@ -329,7 +333,7 @@ let
       testsOf = packageId:
         let
           m = memberTestsOf packageId;
-          inherit (m) pkg first key crate harnessed doctest;
+          inherit (m) pkg first key crate binCrate harnessed doctest;
           source = sourceOf pkg;
           profile = profileFor "target" true;
           tests = mkcrateTests {
@@ -340,14 +344,14 @@ let
             packageMetadata = pkg.metadata;
             inherit (first) features;
             targetTriple = if first.platform == "host" then hostTriple else targetTriple;
-            inherit hostTriple profile crate rustc doctest;
+            inherit hostTriple profile crate binCrate rustc doctest;
             inherit (m) procMacro hasLib;
             metadataHash = builtins.substring 0 16
               (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name} tests");
             primary = builtins.elem packageId selected;
             tests = builtins.filter (t: t.kind != "example") harnessed;
             examples = builtins.filter (t: t.kind == "example") harnessed;
-            dependencies = (if crate == null then [ ] else [ crate ])
+            dependencies = (if crate == null then [ ] else [ crate ]) ++ (if binCrate == null then [ ] else [ binCrate ])
               ++ map (e: e.crate) (builtins.concatMap (t: t.externs) harnessed
                 ++ (if doctest == null then [ ] else doctest.externs));
           };
@@ -382,21 +386,19 @@ let
   plainBuildView = if compileMode == "build" then buildView else makeView "build";
 
   # One clippy derivation per selected path member: clippy-driver checks its lib, bins and build
-  # script and, as `cargo clippy --all-targets` does, its test targets — those of the test view,
-  # against the test view's instance of the member (the build view's when the test view builds
-  # none, as for a bin-only package without integration tests).
+  # script (those of the build view's instance) and, as `cargo clippy --all-targets` does, its
+  # test targets of the test view.
   clippyChecks = perMember (packageId:
     let
-      m = if clippyAllTargets then testView.memberTestsOf packageId else plainBuildView.memberTestsOf packageId;
-      found = (if clippyAllTargets then testView.instancesOf packageId else [ ]) ++ plainBuildView.instancesOf packageId;
-      crate = if m.crate != null then m.crate else builtins.head found;
+      found = plainBuildView.instancesOf packageId ++ testView.instancesOf packageId;
+      crate = builtins.head found;
     in
     if found == [ ] || packages.${packageId}.source.type != "path" then null
     else applyOverrides (mkcrateClippy {
       inherit crate clippy;
       procMacro = builtins.any (t: t.kind == "lib" && builtins.elem "proc-macro" t.crateTypes)
         (builtins.attrValues packages.${packageId}.targets);
-      tests = if clippyAllTargets then m.harnessed else [ ];
+      tests = if clippyAllTargets then (testView.memberTestsOf packageId).harnessed else [ ];
       lintArgs = (if clippyDenyWarnings then [ "-D" "warnings" ] else [ ]) ++ clippyArgs;
     }));
 

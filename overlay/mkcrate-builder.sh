@@ -467,7 +467,12 @@ compile_tests() {
     mapfile -t args < <(panic_args "$panic")
     mapfile -t link_args < <(link_args_of "$kind")
     mapfile -t EXTRA_RUSTC_ENV < <(test_target_env "$kind")
-    if [[ "$mode" == test ]]; then args+=(--test); else args+=(--crate-type bin); fi
+    local t
+    if [[ "$mode" == test ]]; then
+      args+=(--test)
+    else
+      for t in $crate_types; do args+=(--crate-type "$t"); done
+    fi
     # rustc-link-lib applies to the lib, or to every target when the package has none.
     if [[ "$kind" == lib || -z "$crateplanHasLib" ]]; then args+=("${OWN_LINK_LIBS[@]}"); fi
     [[ "$kind" == lib && -n "$crateplanProcMacro" ]] && args+=(--extern proc_macro)
@@ -480,7 +485,10 @@ compile_tests() {
       --crate-name "$crate_name" --edition "$edition" "$path" --out-dir "$out_dir" \
       -C "metadata=$kind-$name" "${externs[@]}" "${args[@]}" "${link_args[@]}"
     EXTRA_RUSTC_ENV=()
-    mv "$out_dir/$crate_name-$crateplanMetadata" "$dest/$kind-$name"
+    # An example may be a library (`crate-type = ["cdylib"]`): compiled, nothing to run.
+    if [[ "$mode" == test || " $crate_types " == *" bin "* ]]; then
+      mv "$out_dir/$crate_name-$crateplanMetadata" "$dest/$kind-$name"
+    fi
   done <<< "$table"
 }
 

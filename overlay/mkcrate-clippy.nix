@@ -58,7 +58,11 @@ let
     ++ tests;
 in
 stdenv.mkDerivation (optionalAttrs ((a.sourceRoot or null) != null) { inherit (a) sourceRoot; }
-// packageEnv { inherit (a) pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
+// packageEnv {
+  inherit (a) pname version packageMetadata features targetTriple hostTriple metadataHash primary;
+  # `cargo clippy` checks with the dev profile: cfg(debug_assertions) code is linted.
+  profile = { name = "debug"; optLevel = "0"; debugInfo = 0; debugAssertions = true; };
+}
 // phases "clippy"
 // {
   name = "${a.pname}-${a.version}-clippy";

@@ -12,6 +12,8 @@
 #
 # Inputs (from make-package-set.nix):
 #   crate — the member's crate derivation (mkcrate), or null when it has no lib, bin or build script
+#   binCrate — the instance holding its bins (CARGO_BIN_EXE_*): `crate`, unless the bins abort on
+#     panic and so are built apart from the unwinding lib the tests link
 #   pname, version, src, sourceRoot, packageDir (relative to the workspace root), packageMetadata,
 #   features, targetTriple, hostTriple, profile, metadataHash, primary, hasLib — as for mkcrate;
 #   procMacro — the lib is a proc-macro (its unit tests get `--extern proc_macro`)
@@ -34,6 +36,7 @@
 , hasLib
 , procMacro ? false
 , crate
+, binCrate ? crate
 , tests
 , examples
 , doctest
@@ -59,9 +62,9 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
   crateplanDependencies = unique (map (d: d.lib) dependencies);
 
   crateplanCrateLib = if crate == null then "" else crate.lib;
-  crateplanCrateOut = if crate == null then "" else crate.out;
+  crateplanCrateOut = if binCrate == null then "" else binCrate.out;
   crateplanHasBuildScript = crate != null && crate.crateplan.hasBuildScript;
-  crateplanBinNames = if crate == null then [ ] else crate.crateplan.bins;
+  crateplanBinNames = if binCrate == null then [ ] else binCrate.crateplan.bins;
 
   crateplanTests = targetTable tests;
   crateplanExamples = targetTable examples;

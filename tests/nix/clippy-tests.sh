@@ -3,8 +3,9 @@
 #
 #   tests/nix/run.sh clippy-lints clippy-deny
 #
-# The fixture tests/nix/fixtures/linted: linty has a lint in its lib (one behind a default
-# feature), lib unit tests, bin, build script, integration test and example; tidy has none.
+# The fixture tests/nix/fixtures/linted: linty has a lint in its lib (one behind a default feature,
+# one behind cfg(debug_assertions): cargo clippy checks with the dev profile), lib unit tests, bin,
+# build script, integration test and example; tidy has none.
 
 LINTED="$REPO/tests/nix/fixtures/linted"
 
@@ -98,6 +99,10 @@ test_clippy_deny() {
   if (( cargo_tidy == 0 )) && tidy="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" \
     --arg src "$LINTED" -A clippy.tidy 2>"$WORK/clippy-tidy.log")" && [[ -f "$tidy/clippy.log" ]]; then
     echo "ok: clippy-deny: clippy.tidy passes, as cargo clippy -p tidy -- -D warnings does"
+    # Its bin was checked as a bin, not only as a test harness.
+    grep -q '^crateplan: clippy-driver --crate-name tidy .*src/main.rs .*--crate-type bin' "$tidy/clippy.log" \
+      && echo "ok: clippy-deny: tidy's bin was checked with --crate-type bin" \
+      || fail "clippy-deny: tidy's bin was not checked as a bin"
   else
     tail -n 20 "$WORK/clippy-tidy.log"
     fail "clippy-deny: clippy.tidy (cargo clippy: exit $cargo_tidy)"

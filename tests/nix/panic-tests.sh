@@ -58,11 +58,13 @@ test_panic_abort() {
     fail "panic-abort: nix-build -A workspace.panicky"
   fi
 
-  # The test harness unwinds (cargo test --release builds the lib again, unwinding).
+  # The test harness unwinds (cargo test --release builds the lib again, unwinding); the
+  # integration test runs the aborting bin through CARGO_BIN_EXE_panicky.
   local tests
   if tests="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$release_plan" --arg src "$PANICKY" \
-      -A tests.panicky 2>"$WORK/panicky-tests.log")" && grep -q '^test tests::harness_unwinds \.\.\. ok$' "$tests/lib-panicky.log"; then
-    echo "ok: panic-abort: tests.panicky: catch_unwind works in the test harness"
+      -A tests.panicky 2>"$WORK/panicky-tests.log")" && grep -q '^test tests::harness_unwinds \.\.\. ok$' "$tests/lib-panicky.log" \
+      && grep -q '^test runs_the_binary \.\.\. ok$' "$tests/test-cli.log"; then
+    echo "ok: panic-abort: tests.panicky: catch_unwind works in the test harness; tests/cli.rs ran the aborting bin"
   else
     tail -n 20 "$WORK/panicky-tests.log"
     fail "panic-abort: tests.panicky"
