@@ -2,9 +2,10 @@
 # (mkcrate-tests.nix):
 #
 #   packageEnv { pname; version; packageMetadata; features; targetTriple; hostTriple; profile;
-#                metadataHash; primary; panic ? "unwind"; }
+#                metadataHash; primary; panic ? "unwind"; lints ? [ ]; }
 #     what the builder reads about the package: the values of CARGO_PKG_*, the features, the
-#     platforms, the profile and the panic strategy of the lib and bins;
+#     platforms, the profile, the panic strategy of the lib and bins, and the `[lints]` rustc
+#     arguments every compiler run of the package gets;
 #   phases STEP
 #     the derivation's phases, each running one function of the script (configure_STEP,
 #     build_STEP, install_STEP), with nothing of stdenv's fixup;
@@ -21,7 +22,7 @@ let
 in
 {
   packageEnv =
-    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary, panic ? "unwind" }:
+    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary, panic ? "unwind", lints ? [ ] }:
     {
       crateplanPackageName = pname;
       crateplanPackageVersion = version;
@@ -43,6 +44,7 @@ in
       crateplanMetadata = metadataHash;
       crateplanPrimary = primary;
       crateplanPanic = panic;
+      crateplanLints = lints;
     };
 
   phases = step: {

@@ -264,6 +264,7 @@ let
           primary = builtins.elem first.package selected;
           capLints = if pkg.source.type == "path" then null else "allow";
           panic = first.panic or "unwind";
+          lints = pkg.lints or [ ];
           lib = if libUnit == null then null else {
             inherit (libTarget) crateName crateTypes path edition;
             externs = libExterns;
@@ -346,6 +347,7 @@ let
             targetTriple = if first.platform == "host" then hostTriple else targetTriple;
             inherit hostTriple profile crate binCrate rustc doctest;
             inherit (m) procMacro hasLib;
+            lints = pkg.lints or [ ];
             metadataHash = builtins.substring 0 16
               (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name} tests");
             primary = builtins.elem packageId selected;

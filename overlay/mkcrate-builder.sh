@@ -18,6 +18,8 @@ declare -ga OWN_ENV=()          # `rustc-env` K=V from this crate's build script
 declare -ga LINK_ARGS_ALL=() LINK_ARGS_BINS=() LINK_ARGS_CDYLIB=() LINK_ARGS_BIN_NAMED=()
 declare -ga LINK_ARGS_TESTS=() LINK_ARGS_EXAMPLES=() LINK_ARGS_BENCHES=()
 declare -ga EXTRA_RUSTC_ENV=()   # per-target compile-time variables (CARGO_BIN_EXE_* …)
+declare -ga PACKAGE_LINTS=()     # the package's `[lints]`: --LEVEL=LINT, for every compiler run
+declare -ga TRAILING_ARGS=()     # last on the command line (clippy's lint arguments)
 declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
 declare -g COMPILER=rustc            # clippy-driver in the clippy derivation
 
@@ -100,6 +102,7 @@ prepare_dependencies() {
   for f in $crateplanFeatures; do RUSTC_COMMON+=(--cfg "feature=\"$f\""); done
   # cargo declares the expected cfgs; the plan lists only activated features, so accept any.
   RUSTC_COMMON+=(--check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))')
+  read -r -a PACKAGE_LINTS <<< "${crateplanLints:-}"
   export_package_env
 }
 
@@ -127,7 +130,7 @@ compile_build_script() {
     -C embed-bitcode=no "${PROFILE_STRIP[@]}" \
     -C "metadata=$crateplanMetadata-build-script" --target "$crateplanHostTriple" \
     -L "dependency=$DEPS_DIR" "${features[@]}" "${externs[@]}" "${LINK_SEARCH[@]/#/-L}" \
-    -o "$BUILD_DIR/build-script/build_script_build" \
+    -o "$BUILD_DIR/build-script/build_script_build" "${PACKAGE_LINTS[@]}" \
     ${crateplanCapLints:+--cap-lints "$crateplanCapLints"}
 }
 
@@ -293,7 +296,7 @@ rustc_for_target() {
   local -a search=()
   local s
   for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
-  local -a args=("$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}")
+  local -a args=("$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}" "${PACKAGE_LINTS[@]}" "${TRAILING_ARGS[@]}")
   log_rustc "${args[@]}"
   env "${env_args[@]}" "$COMPILER" "${args[@]}"
 }
@@ -543,7 +546,7 @@ run_doctests() {
   args=(--edition "$edition" "${args[@]}" --crate-name "$crate_name" --test "$rel"
     --test-run-directory "$CRATE_ROOT" "${externs[@]}" -L "dependency=$DEPS_DIR" "${search[@]}"
     --target "$crateplanTargetTriple" -C embed-bitcode=no
-    --check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))' "${OWN_CFGS[@]}")
+    --check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))' "${OWN_CFGS[@]}" "${PACKAGE_LINTS[@]}")
   printf 'crateplan: rustdoc' >&2
   printf ' %q' "${args[@]}" >&2
   printf '\n' >&2
@@ -595,6 +598,7 @@ configure_clippy() {
   COMPILER=clippy-driver
   configure_tests
   read -r -a LINT_ARGS <<< "$crateplanClippyArgs"
+  TRAILING_ARGS=("${LINT_ARGS[@]}")
 }
 
 # lint_target KIND NAME CRATE_NAME PATH EDITION MODE CRATE_TYPES PANIC EXTERNS (a targetTable row)
@@ -612,7 +616,7 @@ lint_target() {
     args=(--crate-name build_script_build --edition "$edition" --crate-type bin "$path"
       "${args[@]}" -C "metadata=$crateplanMetadata-build-script" --target "$crateplanHostTriple"
       -L "dependency=$DEPS_DIR" "${features[@]}" "${externs[@]}"
-      --check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))' "${LINT_ARGS[@]}")
+      --check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))' "${PACKAGE_LINTS[@]}" "${LINT_ARGS[@]}")
     log_rustc "${args[@]}"
     CARGO_CRATE_NAME=build_script_build clippy-driver "${args[@]}"
     return
@@ -631,7 +635,7 @@ lint_target() {
   local bin_env=""
   [[ "$kind" == bin ]] && bin_env="$name"
   rustc_for_target "$crate_name" "$bin_env" --crate-name "$crate_name" --edition "$edition" \
-    "$path" -C "metadata=$kind-$name" "${externs[@]}" "${args[@]}" "${LINT_ARGS[@]}"
+    "$path" -C "metadata=$kind-$name" "${externs[@]}" "${args[@]}"
 }
 
 build_clippy() {

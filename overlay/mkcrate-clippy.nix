@@ -12,7 +12,8 @@
 #   tests — [ { kind, name, crateName, path, edition, asTest, externs } ] (as for mkcrateTests),
 #     or [ ] for `cargo clippy` without --all-targets
 #   procMacro — the lib is a proc-macro
-#   lintArgs — rustc arguments given to every check, e.g. [ "-D" "warnings" "-W" "clippy::pedantic" ]
+#   lintArgs — rustc arguments given to every check after the package's `[lints]` (so they win, as
+#     `cargo clippy -- ARGS` does), e.g. [ "-D" "warnings" "-W" "clippy::pedantic" ]
 #   clippy — a derivation with bin/clippy-driver, of the same Rust release as the crate's rustc
 { lib, stdenv }:
 { crate
@@ -60,6 +61,7 @@ in
 stdenv.mkDerivation (optionalAttrs ((a.sourceRoot or null) != null) { inherit (a) sourceRoot; }
 // packageEnv {
   inherit (a) pname version packageMetadata features targetTriple hostTriple metadataHash primary;
+  lints = a.lints or [ ];
   # `cargo clippy` checks with the dev profile: cfg(debug_assertions) code is linted.
   profile = { name = "debug"; optLevel = "0"; debugInfo = 0; debugAssertions = true; };
 }

@@ -17,6 +17,7 @@
 #   pname, version, src, sourceRoot, packageDir (relative to the workspace root), packageMetadata,
 #   features, targetTriple, hostTriple, profile, metadataHash, primary, hasLib — as for mkcrate;
 #   procMacro — the lib is a proc-macro (its unit tests get `--extern proc_macro`)
+#   lints — the package's `[lints]` as rustc arguments
 #   tests, examples — [ { kind, name, crateName, path, edition, asTest, externs } ]
 #   doctest — null or { crateName, crateTypes, path, edition, externs } (externs include the lib)
 #   dependencies — every crate derivation these targets read; rustc — the toolchain
@@ -35,6 +36,7 @@
 , primary
 , hasLib
 , procMacro ? false
+, lints ? [ ]
 , crate
 , binCrate ? crate
 , tests
@@ -48,7 +50,7 @@ let
   inherit (import ./builder.nix) packageEnv phases externArgs targetTable;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary; }
+// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary lints; }
 // phases "tests"
 // {
   name = "${pname}-${version}-tests";

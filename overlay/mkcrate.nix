@@ -13,6 +13,7 @@
 #   metadataHash — `-C metadata`, unique per instance
 #   primary — bool, CARGO_PRIMARY_PACKAGE; capLints — "allow" for non-workspace crates, or null
 #   panic — "unwind" or "abort" (`-C panic=abort` for the lib and bins, as the plan's units say)
+#   lints — the package's `[lints]` as rustc arguments (the plan's `lints`)
 #   lib — null or { crateName, crateTypes, path, edition, externs }
 #   bins — [ { name, crateName, path, edition } ]; binExterns
 #   buildScript — null or { path, edition, externs }
@@ -43,6 +44,7 @@ in
 , primary
 , capLints
 , panic ? "unwind"
+, lints ? [ ]
 , lib ? null
 , bins ? [ ]
 , binExterns ? [ ]
@@ -69,7 +71,7 @@ let
     bins;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary panic; }
+// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary panic lints; }
 // phases "crate"
 // {
   name = "${pname}-${version}";

@@ -220,7 +220,7 @@ fn load_remote(locked: &crate::lockfile::LockedPackage, sources: &Sources) -> Re
     let ws_raw = found.git_workspace.as_ref();
     let root_dir = ws_raw.map(|(p, _)| p.parent().unwrap_or(Path::new("/")).to_path_buf());
     let inheritance = match (ws_raw, &root_dir) {
-        (Some((path, raw)), Some(dir)) => raw.workspace.as_ref().map(|w| Inheritance { root_dir: dir, root_manifest: path, package: w.package.as_ref(), dependencies: &w.dependencies }),
+        (Some((path, raw)), Some(dir)) => raw.workspace.as_ref().map(|w| Inheritance { root_dir: dir, root_manifest: path, package: w.package.as_ref(), dependencies: &w.dependencies, lints: w.lints.as_ref() }),
         _ => None,
     };
     let package = manifest::normalize(raw, &found.manifest_path, &found.files, inheritance.as_ref())?;

@@ -12,6 +12,7 @@ mod fast_hash;
 pub mod features;
 pub mod generate;
 pub mod graph;
+pub mod lints;
 pub mod lockfile;
 pub mod manifest;
 mod parallel;

@@ -13,6 +13,7 @@ use semver::VersionReq;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::lints;
 use crate::platform::Platform;
 use crate::source_id::GitReference;
 use crate::targets::{self, FileSet, Target};
@@ -49,6 +50,7 @@ pub struct RawManifest {
     pub replace: BTreeMap<String, RawDependency>,
     #[serde(default)]
     pub profile: BTreeMap<String, RawProfile>,
+    pub lints: Option<lints::RawLints>,
 }
 
 /// A `[profile.NAME]` table, as far as the unit graph depends on it.
@@ -118,6 +120,7 @@ pub struct RawWorkspace {
     pub exclude: Vec<String>,
     pub default_members: Option<Vec<String>>,
     pub resolver: Option<String>,
+    pub lints: Option<lints::LintTables>,
     #[serde(default)]
     pub dependencies: BTreeMap<String, RawDependency>,
     pub package: Option<RawPackage>,
@@ -278,6 +281,8 @@ pub struct Package {
     pub targets: Vec<Target>,
     /// `resolver` from `[package]`.
     pub resolver: Option<String>,
+    /// The rustc arguments of its `[lints]` (`lints::rustc_flags`).
+    pub lint_flags: Vec<String>,
 }
 
 impl Package {
@@ -301,6 +306,7 @@ pub struct Inheritance<'a> {
     pub root_manifest: &'a Path,
     pub package: Option<&'a RawPackage>,
     pub dependencies: &'a BTreeMap<String, RawDependency>,
+    pub lints: Option<&'a lints::LintTables>,
 }
 
 /// Normalizes a raw `[package]` manifest found at `manifest_path`, whose package directory's
@@ -383,6 +389,7 @@ pub fn normalize(
     }
 
     let targets = targets::discover(raw, pkg, &name, &edition, files).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    let lint_flags = lints::rustc_flags(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
     let package = Package {
         name,
         version,
@@ -393,6 +400,7 @@ pub fn normalize(
         features: raw.features.clone(),
         targets,
         resolver: pkg.resolver.clone(),
+        lint_flags,
     };
     crate::features::validate_feature_table(&package).map_err(|m| err(format!("package `{}`: {m}", package.name)))?;
     if package.links.is_some() && package.build_script().is_none() {

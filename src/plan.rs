@@ -86,6 +86,9 @@ pub struct WorkspaceData {
 pub struct PackageData {
     edition: String,
     links: Option<String>,
+    /// `[lints]` as rustc arguments, for every compiler run of the package (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lints: Vec<String>,
     metadata: Metadata,
     name: String,
     source: Source,
@@ -239,6 +242,7 @@ pub fn packages(graph: &Graph, ws: &Workspace, ids: &[String], used: &[bool]) ->
             PackageData {
                 edition: p.edition.clone(),
                 links: p.links.clone(),
+                lints: p.lint_flags.clone(),
                 metadata: Metadata {
                     authors: m.authors.join(":"),
                     description: s(&m.description),

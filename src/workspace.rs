@@ -239,6 +239,7 @@ impl Workspace {
                     root_manifest: wm,
                     package: ws.package.as_ref(),
                     dependencies: &ws.dependencies,
+                    lints: ws.lints.as_ref(),
                 })
             });
             let package = manifest::normalize(raw, &mp, &files, inheritance.as_ref())?;

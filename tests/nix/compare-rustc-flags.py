@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compare the rustc invocations of a Nix build (the `crateplan: rustc …` lines mkcrate logs)
 with cargo's (`cargo build -v`), after reducing each to what decides the compiled code: crate
-name, edition, crate types, --test, --cfg, --extern names, -l, cap-lints, and the codegen options
+name, edition, crate types, --test, --cfg, --extern names, -l, cap-lints, the `[lints]` levels (in
+order), and the codegen options
 opt-level, debuginfo, debug-assertions, overflow-checks, strip, prefer-dynamic, embed-bitcode,
 link-arg (rustc's defaults filled in). Paths, hashes, output and diagnostic options are left out,
 and so is `--check-cfg` (lint configuration only; cargo's comes partly from manifest data the
@@ -20,7 +21,7 @@ KEEP_CODEGEN = {"opt-level", "debuginfo", "debug-assertions", "overflow-checks",
 
 
 def normalize(args):
-    out = {"types": [], "cfg": [], "extern": [], "l": [], "C": {}, "link-arg": [], "check-cfg": []}
+    out = {"types": [], "cfg": [], "extern": [], "l": [], "C": {}, "link-arg": [], "check-cfg": [], "lints": []}
     i = 0
     def value():
         nonlocal i
@@ -53,6 +54,8 @@ def normalize(args):
             out["l"].append(a[2:] if len(a) > 2 else args[i + 1])
             if len(a) == 2:
                 i += 1
+        elif a.startswith(("--warn=", "--allow=", "--deny=", "--forbid=")):
+            out["lints"].append(a)   # [lints]: in order (a later level overrides an earlier one)
         elif a.startswith("--cap-lints"):
             out["cap-lints"] = value()
         elif a.startswith("-C"):
@@ -86,7 +89,7 @@ def normalize(args):
     return (out.get("crate"), out.get("edition"), tuple(sorted(out["types"])), bool(out.get("test")),
             out.get("src"), tuple(sorted(out["cfg"])), tuple(sorted(out["check-cfg"])),
             tuple(sorted(out["extern"])), tuple(out["l"]), out.get("cap-lints"),
-            tuple(sorted(c.items())), tuple(out["link-arg"]))
+            tuple(sorted(c.items())), tuple(out["link-arg"]), tuple(out["lints"]))
 
 
 def cargo_invocations(path):
