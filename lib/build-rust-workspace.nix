@@ -91,8 +91,15 @@ set // {
   plan = planValue;
   planDerivation = if committed then null else madePlan.derivation;
   inherit crateplan getMember;
-  checks = set.tests // builtins.listToAttrs
-    (map (name: { name = "${name}-clippy"; value = set.clippy.${name}; }) (builtins.attrNames set.clippy));
+  checks =
+    let
+      clippyChecks = builtins.listToAttrs
+        (map (name: { name = "${name}-clippy"; value = set.clippy.${name}; }) (builtins.attrNames set.clippy));
+      clash = builtins.filter (name: set.tests ? ${name}) (builtins.attrNames clippyChecks);
+    in
+    if clash != [ ]
+    then throw "buildRustWorkspace: `checks.${builtins.head clash}` would be both a member's tests and another member's clippy check; use `tests` and `clippy` instead of `checks`"
+    else set.tests // clippyChecks;
 }
 // (if builtins.length withBins == 1
     then { default = set.workspace.${planValue.packages.${builtins.head withBins}.name}; }

@@ -17,26 +17,30 @@ let
     else [ ];
 
   # The files target discovery looks at in one package directory, as `crateplan generate` lists
-  # them (src/targets.rs, FileSet::discovery_files): build.rs, the README, src/lib.rs,
-  # src/main.rs, and NAME.rs or NAME/main.rs in src/bin, examples, tests and benches.
+  # them (src/targets.rs, FileSet::discovery_files): build.rs, src/lib.rs, src/main.rs, and
+  # NAME.rs or NAME/main.rs in src/bin, examples, tests and benches, dotfiles left out.
+  # Directories are read only when their parent's listing says they are ones (symlinks followed).
   discoveryFiles = dir:
     let
       base = if dir == "." then src else src + "/${dir}";
-      listing = rel: if builtins.pathExists (base + "/${rel}") then builtins.readDir (base + "/${rel}") else { };
+      root = if builtins.pathExists base then builtins.readDir base else { };
+      isDir = entries: n: builtins.elem (entries.${n} or null) [ "directory" "symlink" ];
       isFile = entries: n: builtins.elem (entries.${n} or null) [ "regular" "symlink" ];
-      present = rel: names: let entries = listing rel; in builtins.filter (isFile entries) names;
-      inferIn = rel:
-        let entries = listing rel; in
+      listIn = entries: name: path: if isDir entries name then builtins.readDir path else { };
+      srcEntries = listIn root "src" (base + "/src");
+      inferIn = rel: entries:
         builtins.concatMap
           (n:
-            if builtins.match ".*\\.rs" n != null && isFile entries n then [ "${rel}/${n}" ]
-            else if entries.${n} != "regular" && builtins.pathExists (base + "/${rel}/${n}/main.rs") then [ "${rel}/${n}/main.rs" ]
+            if builtins.substring 0 1 n == "." then [ ]
+            else if builtins.match ".*\\.rs" n != null && isFile entries n then [ "${rel}/${n}" ]
+            else if isDir entries n && builtins.pathExists (base + "/${rel}/${n}/main.rs") then [ "${rel}/${n}/main.rs" ]
             else [ ])
           (builtins.attrNames entries);
     in
-    present "" [ "build.rs" "README.md" "README.txt" "README" ]
-    ++ map (n: "src/${n}") (present "src" [ "lib.rs" "main.rs" ])
-    ++ builtins.concatMap inferIn [ "src/bin" "examples" "tests" "benches" ];
+    builtins.filter (isFile root) [ "build.rs" ]
+    ++ map (n: "src/${n}") (builtins.filter (isFile srcEntries) [ "lib.rs" "main.rs" ])
+    ++ inferIn "src/bin" (listIn srcEntries "bin" (base + "/src/bin"))
+    ++ builtins.concatMap (d: inferIn d (listIn root d (base + "/${d}"))) [ "examples" "tests" "benches" ];
 
   # Target files added or removed since the plan was made (older plans record none).
   targetFileChanges = builtins.concatLists (builtins.attrValues (builtins.mapAttrs
@@ -46,7 +50,7 @@ let
         path = f: if dir == "." then f else "${dir}/${f}";
       in
       map (f: "${path f} is new") (builtins.filter (f: !(builtins.elem f recorded)) now)
-      ++ map (f: "${path f} is gone") (builtins.filter (f: !(builtins.elem f now)) recorded))
+      ++ map (f: "${path f} is gone (or not in `src`: untracked by git, or filtered out)") (builtins.filter (f: !(builtins.elem f now)) recorded))
     (value.inputs.targetFiles or { })));
 
   # Members that a glob of `workspace.members` brings in now but whose manifest the plan lacks (a
@@ -61,22 +65,31 @@ let
     [ "[^/]*" "[^/]" "\\." "\\+" "\\(" "\\)" "\\[" "\\]" "\\{" "\\}" "\\^" "\\$" "\\|" "\\\\" ];
   dirAt = rel: if rel == "" then src else src + "/${rel}";
   below = rel: name: if rel == "" then name else "${rel}/${name}";
+  # Each step keeps directories only (a symlink only at the last segment, where nothing more is
+  # read from it), so that readDir never meets a file.
   expand = pattern:
     let
-      step = dirs: segment:
-        if !(isGlob segment) then map (rel: below rel segment) dirs
-        else builtins.concatMap
-          (rel:
-            let entries = if builtins.pathExists (dirAt rel) then builtins.readDir (dirAt rel) else { }; in
-            map (below rel) (builtins.filter
-              (n: entries.${n} == "directory" && builtins.match (segmentRegex segment) n != null)
-              (builtins.attrNames entries)))
-          dirs;
       segments = segmentsOf pattern;
+      last = builtins.length segments - 1;
+      step = acc: segment: {
+        i = acc.i + 1;
+        dirs = builtins.concatMap
+          (rel:
+            let
+              entries = builtins.readDir (dirAt rel);
+              usable = n: entries.${n} == "directory" || (entries.${n} == "symlink" && acc.i == last);
+            in
+            if isGlob segment
+            then map (below rel) (builtins.filter (n: usable n && builtins.match (segmentRegex segment) n != null) (builtins.attrNames entries))
+            else if entries ? ${segment} && usable segment then [ (below rel segment) ]
+            else [ ])
+          acc.dirs;
+      };
     in
     if builtins.elem ".." segments then [ ]
-    else builtins.filter (rel: builtins.pathExists (dirAt rel + "/Cargo.toml")) (builtins.foldl' step [ "" ] segments);
-  within = dir: rel: rel == dir || builtins.substring 0 (builtins.stringLength dir + 1) rel == "${dir}/";
+    else builtins.filter (rel: builtins.pathExists (dirAt rel + "/Cargo.toml"))
+      (builtins.foldl' step { i = 0; dirs = [ "" ]; } segments).dirs;
+  within = dir: rel: dir == "" || rel == dir || builtins.substring 0 (builtins.stringLength dir + 1) rel == "${dir}/";
   literalMembers = map (p: builtins.concatStringsSep "/" (segmentsOf p)) (builtins.filter (p: !(isGlob p)) memberPatterns.patterns);
   excluded = map (p: builtins.concatStringsSep "/" (segmentsOf p)) memberPatterns.exclude;
   recordedManifests = map (m: m.path) value.inputs.manifests;

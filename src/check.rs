@@ -45,8 +45,10 @@ pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<V
     if let Some(recorded) = inputs.get("targetFiles").and_then(Value::as_object) {
         let current = ws.discovery_files();
         for (dir, files) in recorded {
+            // A directory that holds no path package now: its manifest's change says why.
+            let Some(current_files) = current.get(dir) else { continue };
             let was: BTreeSet<&str> = files.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-            let now: BTreeSet<&str> = current.get(dir).into_iter().flatten().map(String::as_str).collect();
+            let now: BTreeSet<&str> = current_files.iter().map(String::as_str).collect();
             let path = |f: &str| if dir == "." { f.to_string() } else { format!("{dir}/{f}") };
             changes.extend(now.difference(&was).map(|f| format!("{} is new", path(f))));
             changes.extend(was.difference(&now).map(|f| format!("{} is gone", path(f))));

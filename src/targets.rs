@@ -34,20 +34,25 @@ impl FileSet {
         self.files().contains(path)
     }
 
-    /// The files whose presence decides a package's targets and metadata: `build.rs`, the README
-    /// cargo picks up, `src/lib.rs`, `src/main.rs`, and the `NAME.rs` and `NAME/main.rs` of
-    /// `src/bin`, `examples`, `tests` and `benches`. A committed plan records them, so that adding
-    /// or removing one makes it stale. (Edition 2015's `src/<name>.rs` lib is not among them.)
+    /// The files whose presence decides a package's targets: `build.rs`, `src/lib.rs`,
+    /// `src/main.rs`, and the `NAME.rs` and `NAME/main.rs` of `src/bin`, `examples`, `tests` and
+    /// `benches` (not dotfiles). A committed plan records them, so that adding or removing one
+    /// makes it stale. (Not among them: edition 2015's `src/<name>.rs` lib, and the README, which
+    /// only names `CARGO_PKG_README` and is often filtered out of a Nix source.)
     pub fn discovery_files(&self) -> Vec<String> {
         self.files().iter().filter(|f| is_discovery_file(f)).cloned().collect()
     }
 
-    /// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs`.
+    /// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs`
+    /// (not dotfiles, such as an editor's `.#name.rs` lock).
     fn infer_in(&self, dir: &str) -> Vec<(String, String)> {
         let prefix = format!("{dir}/");
         let mut out = Vec::new();
         for f in self.files().range(prefix.clone()..) {
             let Some(rest) = f.strip_prefix(&prefix) else { break };
+            if rest.starts_with('.') {
+                continue;
+            }
             match rest.split_once('/') {
                 None => {
                     if let Some(stem) = rest.strip_suffix(".rs") {
@@ -63,10 +68,10 @@ impl FileSet {
 }
 
 fn is_discovery_file(path: &str) -> bool {
-    if matches!(path, "build.rs" | "README.md" | "README.txt" | "README" | "src/lib.rs" | "src/main.rs") {
+    if matches!(path, "build.rs" | "src/lib.rs" | "src/main.rs") {
         return true;
     }
-    ["src/bin/", "examples/", "tests/", "benches/"].iter().any(|dir| match path.strip_prefix(dir).map(|rest| rest.split_once('/')) {
+    ["src/bin/", "examples/", "tests/", "benches/"].iter().any(|dir| match path.strip_prefix(dir).filter(|rest| !rest.starts_with('.')).map(|rest| rest.split_once('/')) {
         Some(None) => path.ends_with(".rs"),
         Some(Some((_, rest))) => rest == "main.rs",
         None => false,
@@ -302,8 +307,6 @@ fn clean(p: &str) -> String {
     p.strip_prefix("./").unwrap_or(&p).to_string()
 }
 
-/// Explicit targets plus the inferred ones whose name and path are both new, as cargo merges
-/// them (`auto*` unset in edition 2015 with explicit targets means no discovery).
 /// Whether discovery needs the targets inferred from files: they are added (`auto`, which is
 /// off by default in edition 2015 next to explicit targets), or an explicit target without a
 /// `path` is looked up among them.
@@ -314,6 +317,8 @@ fn infers(explicit: Option<&Vec<RawTarget>>, auto: Option<bool>, is_2015: bool) 
     }
 }
 
+/// Explicit targets plus the inferred ones whose name and path are both new, as cargo merges
+/// them (`auto*` unset in edition 2015 with explicit targets means no discovery).
 fn with_inferred(explicit: Option<&Vec<RawTarget>>, inferred: &[(String, String)], auto: Option<bool>, is_2015: bool) -> Vec<RawTarget> {
     let as_raw = |(name, path): &(String, String)| RawTarget { name: Some(name.clone()), path: Some(path.clone()), ..Default::default() };
     match explicit {
@@ -403,7 +408,7 @@ mod tests {
         let files = FileSet::from_paths(
             [
                 "Cargo.toml", "LICENSE", "README.md", "build.rs", "src/lib.rs", "src/main.rs", "src/util.rs",
-                "src/bin/tool.rs", "src/bin/multi/main.rs", "src/bin/multi/helper.rs", "tests/it.rs", "tests/data.txt",
+                "src/bin/tool.rs", "src/bin/.#tool.rs", "src/bin/multi/main.rs", "src/bin/multi/helper.rs", "tests/it.rs", "tests/data.txt",
                 "tests/common/mod.rs", "examples/demo/main.rs", "benches/speed.rs",
             ]
             .map(String::from),
@@ -411,7 +416,7 @@ mod tests {
         assert_eq!(
             files.discovery_files(),
             [
-                "README.md", "benches/speed.rs", "build.rs", "examples/demo/main.rs", "src/bin/multi/main.rs",
+                "benches/speed.rs", "build.rs", "examples/demo/main.rs", "src/bin/multi/main.rs",
                 "src/bin/tool.rs", "src/lib.rs", "src/main.rs", "tests/it.rs",
             ]
         );

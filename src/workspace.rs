@@ -299,7 +299,6 @@ impl Workspace {
         &self.path_packages[dir].package
     }
 
-    /// A path relative to the workspace root, `/`-separated (`.` for the root).
     /// The discovery files (`FileSet::discovery_files`) of every path package inside the
     /// workspace root, by package directory relative to the root ("." for the root).
     pub fn discovery_files(&self) -> BTreeMap<String, Vec<String>> {
@@ -310,6 +309,7 @@ impl Workspace {
             .collect()
     }
 
+    /// A path relative to the workspace root, `/`-separated (`.` for the root).
     pub fn relative(&self, path: &Path) -> String {
         match path.strip_prefix(&self.root_dir) {
             Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),

@@ -178,14 +178,17 @@ test_ws_committed() {
   echo '#[test] fn extra() {}' > "$ws/crates/units/tests/extra.rs"
   expect_stale "new integration test" "$expr" "$ws" "crates/units/tests/extra.rs is new" "$regenerate"
   rm "$ws/crates/units/tests/extra.rs"
+  # A target file removed (or filtered out of `src`).
+  mv "$ws/crates/shapes/src/lib.rs" "$WORK/shapes-lib.rs"
+  expect_stale "removed lib" "$expr" "$ws" "crates/shapes/src/lib.rs is gone" "$regenerate"
+  mv "$WORK/shapes-lib.rs" "$ws/crates/shapes/src/lib.rs"
+  # An editor's lock file is no target: cargo skips dotfiles.
+  echo 'fn x() {}' > "$ws/crates/units/tests/.#wip.rs"
+  expect_current "a dotfile in tests/" "$expr.default" "$ws"
+  rm "$ws/crates/units/tests/.#wip.rs"
   # A file that is no target (a module of the lib) leaves the plan current.
   echo 'pub fn helper() {}' > "$ws/crates/units/src/helper.rs"
-  if nix-instantiate --option allow-import-from-derivation false --expr "$expr.default" >/dev/null 2>"$WORK/ws-module.log" \
-      && "$CRATEPLAN_BIN" check --manifest-path "$ws/Cargo.toml" --plan Cargo.plan.json >/dev/null 2>&1; then
-    echo "ok: ws-committed: a new module (crates/units/src/helper.rs) leaves the plan current for Nix and crateplan check"
-  else
-    fail "ws-committed: a new module made the plan stale: $(tail -n 3 "$WORK/ws-module.log")"
-  fi
+  expect_current "a new module (crates/units/src/helper.rs)" "$expr.default" "$ws"
   rm "$ws/crates/units/src/helper.rs"
 
   # A target the plan does not hold: the error lists the triples it has.
@@ -221,15 +224,22 @@ test_ws_committed_members() {
   local expr
   expr="$(brw_expr "{ src = $ws; plan = $ws/Cargo.plan.json; }")"
   # crates/skip is excluded: the plan is current.
-  if nix-instantiate --option allow-import-from-derivation false --expr "$expr.workspace.a" >/dev/null 2>"$WORK/glob.log" \
-      && "$CRATEPLAN_BIN" check --manifest-path "$ws/Cargo.toml" --plan Cargo.plan.json >/dev/null 2>&1; then
-    echo "ok: ws-committed-members: the plan is current with crates/skip excluded"
-  else
-    fail "ws-committed-members: a current plan was refused: $(tail -n 2 "$WORK/glob.log")"
-  fi
+  expect_current "crates/skip, excluded," "$expr.workspace.a" "$ws"
   mv "$WORK/glob-ws-b" "$ws/crates/b"
   expect_stale "new glob member" "$expr" "$ws" "crates/b/Cargo.toml is new" \
     "crateplan generate --target $TRIPLE -o Cargo.plan.json"
+}
+
+# expect_current WHAT EXPR WS: after WHAT, evaluating EXPR without import-from-derivation and
+# `crateplan check` both still accept the workspace's committed plan.
+expect_current() {
+  local what="$1" expr="$2" ws="$3"
+  if nix-instantiate --option allow-import-from-derivation false --expr "$expr" >/dev/null 2>"$WORK/ws-current.log" \
+      && "$CRATEPLAN_BIN" check --manifest-path "$ws/Cargo.toml" --plan Cargo.plan.json >/dev/null 2>&1; then
+    echo "ok: ws-committed: $what leaves the plan current for Nix and crateplan check"
+  else
+    fail "ws-committed: $what made the plan stale: $(tail -n 3 "$WORK/ws-current.log")"
+  fi
 }
 
 # expect_stale WHAT EXPR WS CHANGE REGENERATE: evaluation and `crateplan check` both refuse the plan,
