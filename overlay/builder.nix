@@ -2,10 +2,10 @@
 # (mkcrate-tests.nix):
 #
 #   packageEnv { pname; version; packageMetadata; features; targetTriple; hostTriple; profile;
-#                metadataHash; primary; panic ? "unwind"; lints ? [ ]; }
+#                metadataHash; primary; panic ? "unwind"; lints ? [ ]; checkCfg ? null; }
 #     what the builder reads about the package: the values of CARGO_PKG_*, the features, the
 #     platforms, the profile, the panic strategy of the lib and bins, and the `[lints]` rustc
-#     arguments every compiler run of the package gets;
+#     and `--check-cfg` values (null: any feature) every compiler run of the package gets;
 #   phases STEP
 #     the derivation's phases, each running one function of the script (configure_STEP,
 #     build_STEP, install_STEP), with nothing of stdenv's fixup;
@@ -22,7 +22,7 @@ let
 in
 {
   packageEnv =
-    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary, panic ? "unwind", lints ? [ ] }:
+    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary, panic ? "unwind", lints ? [ ], checkCfg ? null }:
     {
       crateplanPackageName = pname;
       crateplanPackageVersion = version;
@@ -45,6 +45,8 @@ in
       crateplanPrimary = primary;
       crateplanPanic = panic;
       crateplanLints = lints;
+      # One a line: values hold spaces (`cfg(feature, values("a", "b"))`).
+      crateplanCheckCfg = if checkCfg == null then "" else builtins.concatStringsSep "\n" checkCfg;
     };
 
   phases = step: {

@@ -265,6 +265,7 @@ let
           capLints = if pkg.source.type == "path" then null else "allow";
           panic = first.panic or "unwind";
           lints = pkg.lints or [ ];
+          checkCfg = pkg.checkCfg or null;
           lib = if libUnit == null then null else {
             inherit (libTarget) crateName crateTypes path edition;
             externs = libExterns;
@@ -348,6 +349,7 @@ let
             inherit hostTriple profile crate binCrate rustc doctest;
             inherit (m) procMacro hasLib;
             lints = pkg.lints or [ ];
+            checkCfg = pkg.checkCfg or null;
             metadataHash = builtins.substring 0 16
               (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name} tests");
             primary = builtins.elem packageId selected;

@@ -19,6 +19,7 @@ declare -ga LINK_ARGS_ALL=() LINK_ARGS_BINS=() LINK_ARGS_CDYLIB=() LINK_ARGS_BIN
 declare -ga LINK_ARGS_TESTS=() LINK_ARGS_EXAMPLES=() LINK_ARGS_BENCHES=()
 declare -ga EXTRA_RUSTC_ENV=()   # per-target compile-time variables (CARGO_BIN_EXE_* …)
 declare -ga PACKAGE_LINTS=()     # the package's `[lints]`: --LEVEL=LINT, for every compiler run
+declare -ga CHECK_CFG=()         # the package's --check-cfg arguments, for every compiler run
 declare -ga TRAILING_ARGS=()     # last on the command line (clippy's lint arguments)
 declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
 declare -g COMPILER=rustc            # clippy-driver in the clippy derivation
@@ -100,10 +101,25 @@ prepare_dependencies() {
   if [[ -n "$crateplanCapLints" ]]; then RUSTC_COMMON+=(--cap-lints "$crateplanCapLints"); fi
   local f
   for f in $crateplanFeatures; do RUSTC_COMMON+=(--cfg "feature=\"$f\""); done
-  # cargo declares the expected cfgs; the plan lists only activated features, so accept any.
-  RUSTC_COMMON+=(--check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))')
+  mapfile -t CHECK_CFG < <(check_cfg_args)
+  RUSTC_COMMON+=("${CHECK_CFG[@]}")
   read -r -a PACKAGE_LINTS <<< "${crateplanLints:-}"
   export_package_env
+}
+
+# The package's expected cfgs as cargo declares them (the plan's `checkCfg`, one a line: its
+# `[lints]` check-cfg, `cfg(docsrs,test)`, its features), as `--check-cfg` arguments one a line;
+# for a plan without them, any feature.
+check_cfg_args() {
+  local value
+  if [[ -z "${crateplanCheckCfg:-}" ]]; then
+    printf -- '--check-cfg\n%s\n' 'cfg(docsrs,test)' 'cfg(feature, values(any()))'
+    return 0
+  fi
+  while IFS= read -r value; do
+    [[ -n "$value" ]] && printf -- '--check-cfg\n%s\n' "$value"
+  done <<< "$crateplanCheckCfg"
+  return 0
 }
 
 # `--extern NAME=PATH` arguments from a space-separated list of NAME=PATH.
@@ -130,7 +146,7 @@ compile_build_script() {
     -C embed-bitcode=no "${PROFILE_STRIP[@]}" \
     -C "metadata=$crateplanMetadata-build-script" --target "$crateplanHostTriple" \
     -L "dependency=$DEPS_DIR" "${features[@]}" "${externs[@]}" "${LINK_SEARCH[@]/#/-L}" \
-    -o "$BUILD_DIR/build-script/build_script_build" "${PACKAGE_LINTS[@]}" \
+    -o "$BUILD_DIR/build-script/build_script_build" "${CHECK_CFG[@]}" "${PACKAGE_LINTS[@]}" \
     ${crateplanCapLints:+--cap-lints "$crateplanCapLints"}
 }
 
@@ -546,7 +562,7 @@ run_doctests() {
   args=(--edition "$edition" "${args[@]}" --crate-name "$crate_name" --test "$rel"
     --test-run-directory "$CRATE_ROOT" "${externs[@]}" -L "dependency=$DEPS_DIR" "${search[@]}"
     --target "$crateplanTargetTriple" -C embed-bitcode=no
-    --check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))' "${OWN_CFGS[@]}" "${PACKAGE_LINTS[@]}")
+    "${CHECK_CFG[@]}" "${OWN_CFGS[@]}" "${PACKAGE_LINTS[@]}")
   printf 'crateplan: rustdoc' >&2
   printf ' %q' "${args[@]}" >&2
   printf '\n' >&2
@@ -616,7 +632,7 @@ lint_target() {
     args=(--crate-name build_script_build --edition "$edition" --crate-type bin "$path"
       "${args[@]}" -C "metadata=$crateplanMetadata-build-script" --target "$crateplanHostTriple"
       -L "dependency=$DEPS_DIR" "${features[@]}" "${externs[@]}"
-      --check-cfg 'cfg(docsrs,test)' --check-cfg 'cfg(feature, values(any()))' "${PACKAGE_LINTS[@]}" "${LINT_ARGS[@]}")
+      "${CHECK_CFG[@]}" "${PACKAGE_LINTS[@]}" "${LINT_ARGS[@]}")
     log_rustc "${args[@]}"
     CARGO_CRATE_NAME=build_script_build clippy-driver "${args[@]}"
     return

@@ -62,6 +62,7 @@ stdenv.mkDerivation (optionalAttrs ((a.sourceRoot or null) != null) { inherit (a
 // packageEnv {
   inherit (a) pname version packageMetadata features targetTriple hostTriple metadataHash primary;
   lints = a.lints or [ ];
+  checkCfg = a.checkCfg or null;
   # `cargo clippy` checks with the dev profile: cfg(debug_assertions) code is linted.
   profile = { name = "debug"; optLevel = "0"; debugInfo = 0; debugAssertions = true; };
 }

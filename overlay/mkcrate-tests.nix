@@ -17,7 +17,7 @@
 #   pname, version, src, sourceRoot, packageDir (relative to the workspace root), packageMetadata,
 #   features, targetTriple, hostTriple, profile, metadataHash, primary, hasLib — as for mkcrate;
 #   procMacro — the lib is a proc-macro (its unit tests get `--extern proc_macro`)
-#   lints — the package's `[lints]` as rustc arguments
+#   lints, checkCfg — the package's `[lints]` as rustc arguments, its `--check-cfg` values
 #   tests, examples — [ { kind, name, crateName, path, edition, asTest, externs } ]
 #   doctest — null or { crateName, crateTypes, path, edition, externs } (externs include the lib)
 #   dependencies — every crate derivation these targets read; rustc — the toolchain
@@ -37,6 +37,7 @@
 , hasLib
 , procMacro ? false
 , lints ? [ ]
+, checkCfg ? null
 , crate
 , binCrate ? crate
 , tests
@@ -50,7 +51,7 @@ let
   inherit (import ./builder.nix) packageEnv phases externArgs targetTable;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary lints; }
+// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary lints checkCfg; }
 // phases "tests"
 // {
   name = "${pname}-${version}-tests";

@@ -14,6 +14,7 @@
 #   primary — bool, CARGO_PRIMARY_PACKAGE; capLints — "allow" for non-workspace crates, or null
 #   panic — "unwind" or "abort" (`-C panic=abort` for the lib and bins, as the plan's units say)
 #   lints — the package's `[lints]` as rustc arguments (the plan's `lints`)
+#   checkCfg — its `--check-cfg` values (the plan's `checkCfg`), or null (any feature)
 #   lib — null or { crateName, crateTypes, path, edition, externs }
 #   bins — [ { name, crateName, path, edition } ]; binExterns
 #   buildScript — null or { path, edition, externs }
@@ -45,6 +46,7 @@ in
 , capLints
 , panic ? "unwind"
 , lints ? [ ]
+, checkCfg ? null
 , lib ? null
 , bins ? [ ]
 , binExterns ? [ ]
@@ -71,7 +73,7 @@ let
     bins;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary panic lints; }
+// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary panic lints checkCfg; }
 // phases "crate"
 // {
   name = "${pname}-${version}";

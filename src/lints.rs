@@ -26,19 +26,29 @@ pub enum LintsEntry {
 #[serde(untagged)]
 pub enum RawLint {
     Level(String),
-    /// `{ level = "warn", priority = -1 }` (other keys, such as `check-cfg`, are not read).
+    /// `{ level = "warn", priority = -1 }`; `rust.unexpected_cfgs` may add `check-cfg = [..]`.
     Config {
         level: String,
         #[serde(default)]
         priority: i64,
+        #[serde(default, rename = "check-cfg")]
+        check_cfg: Vec<String>,
     },
+}
+
+/// What a package's lints add to every compiler run: `--LEVEL=LINT` arguments, and the
+/// `--check-cfg` values of `[lints.rust.unexpected_cfgs] check-cfg`.
+#[derive(Debug, Clone, Default)]
+pub struct LintArgs {
+    pub flags: Vec<String>,
+    pub check_cfg: Vec<String>,
 }
 
 /// The `--LEVEL=[TOOL::]LINT` arguments of a package's lints — its own, or the workspace's with
 /// `lints.workspace = true` — in cargo's order: ascending priority, then lint names in reverse
 /// order (so that `priority` decides what a group like `clippy::pedantic` is overridden by).
-pub fn rustc_flags(own: Option<&RawLints>, workspace: Option<&LintTables>) -> Result<Vec<String>, String> {
-    let Some(own) = own else { return Ok(Vec::new()) };
+pub fn rustc_args(own: Option<&RawLints>, workspace: Option<&LintTables>) -> Result<LintArgs, String> {
+    let Some(own) = own else { return Ok(LintArgs::default()) };
     let tables: LintTables = match own.get("workspace") {
         Some(LintsEntry::Workspace(true)) if own.len() == 1 => workspace
             .cloned()
@@ -54,11 +64,17 @@ pub fn rustc_flags(own: Option<&RawLints>, workspace: Option<&LintTables>) -> Re
             .collect(),
     };
     let mut flags = Vec::new();
+    let mut check_cfg = Vec::new();
     for (tool, lints) in &tables {
         for (name, lint) in lints {
             let (level, priority) = match lint {
                 RawLint::Level(level) => (level.as_str(), 0),
-                RawLint::Config { level, priority } => (level.as_str(), *priority),
+                RawLint::Config { level, priority, check_cfg: extra } => {
+                    if tool == "rust" && name == "unexpected_cfgs" {
+                        check_cfg.extend(extra.iter().cloned());
+                    }
+                    (level.as_str(), *priority)
+                }
             };
             if !matches!(level, "forbid" | "deny" | "warn" | "allow") {
                 return Err(format!("lint `{tool}.{name}` has the level `{level}`; use one of forbid, deny, warn, allow"));
@@ -68,7 +84,7 @@ pub fn rustc_flags(own: Option<&RawLints>, workspace: Option<&LintTables>) -> Re
         }
     }
     flags.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)));
-    Ok(flags.into_iter().map(|(_, _, flag)| flag).collect())
+    Ok(LintArgs { flags: flags.into_iter().map(|(_, _, flag)| flag).collect(), check_cfg })
 }
 
 #[cfg(test)]
@@ -81,7 +97,7 @@ mod tests {
             lints: RawLints,
         }
         let m: M = toml::from_str(toml).unwrap();
-        rustc_flags(Some(&m.lints), None).unwrap()
+        rustc_args(Some(&m.lints), None).unwrap().flags
     }
 
     /// The order `cargo build -v` shows for these lints (cargo 1.95).
@@ -90,6 +106,7 @@ mod tests {
         let got = flags(
             "[lints.clippy]\nneedless_return = \"allow\"\npedantic = { level = \"warn\", priority = -2 }\nall = \"deny\"\n\
              [lints.rust]\nunsafe_code = \"forbid\"\nunused = { level = \"allow\", priority = -1 }\nmissing_docs = \"warn\"\n\
+             unexpected_cfgs = { level = \"warn\", check-cfg = [\"cfg(foo)\"] }\n\
              [lints.rustdoc]\nbroken_intra_doc_links = \"deny\"\n",
         );
         assert_eq!(
@@ -98,6 +115,7 @@ mod tests {
                 "--warn=clippy::pedantic",
                 "--allow=unused",
                 "--forbid=unsafe_code",
+                "--warn=unexpected_cfgs",
                 "--allow=clippy::needless_return",
                 "--warn=missing_docs",
                 "--deny=rustdoc::broken_intra_doc_links",
@@ -114,7 +132,7 @@ mod tests {
         }
         let m: M = toml::from_str("[lints]\nworkspace = true\n").unwrap();
         let ws: LintTables = toml::from_str("[rust]\nunsafe_code = \"forbid\"\n").unwrap();
-        assert_eq!(rustc_flags(Some(&m.lints), Some(&ws)).unwrap(), ["--forbid=unsafe_code"]);
-        assert!(rustc_flags(Some(&m.lints), None).unwrap_err().contains("[workspace.lints]"));
+        assert_eq!(rustc_args(Some(&m.lints), Some(&ws)).unwrap().flags, ["--forbid=unsafe_code"]);
+        assert!(rustc_args(Some(&m.lints), None).err().unwrap().contains("[workspace.lints]"));
     }
 }

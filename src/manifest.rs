@@ -281,8 +281,8 @@ pub struct Package {
     pub targets: Vec<Target>,
     /// `resolver` from `[package]`.
     pub resolver: Option<String>,
-    /// The rustc arguments of its `[lints]` (`lints::rustc_flags`).
-    pub lint_flags: Vec<String>,
+    /// What its `[lints]` add to every compiler run (`lints::rustc_args`).
+    pub lint_args: lints::LintArgs,
 }
 
 impl Package {
@@ -389,7 +389,7 @@ pub fn normalize(
     }
 
     let targets = targets::discover(raw, pkg, &name, &edition, files).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let lint_flags = lints::rustc_flags(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    let lint_args = lints::rustc_args(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
     let package = Package {
         name,
         version,
@@ -400,7 +400,7 @@ pub fn normalize(
         features: raw.features.clone(),
         targets,
         resolver: pkg.resolver.clone(),
-        lint_flags,
+        lint_args,
     };
     crate::features::validate_feature_table(&package).map_err(|m| err(format!("package `{}`: {m}", package.name)))?;
     if package.links.is_some() && package.build_script().is_none() {

@@ -84,6 +84,10 @@ pub struct WorkspaceData {
 
 #[derive(Serialize)]
 pub struct PackageData {
+    /// The `--check-cfg` values cargo passes for the package: its `[lints]` check-cfg, then
+    /// `cfg(docsrs,test)` and the declared features.
+    #[serde(rename = "checkCfg")]
+    check_cfg: Vec<String>,
     edition: String,
     links: Option<String>,
     /// `[lints]` as rustc arguments, for every compiler run of the package (absent when none).
@@ -240,9 +244,10 @@ pub fn packages(graph: &Graph, ws: &Workspace, ids: &[String], used: &[bool]) ->
         out.insert(
             ids[i].clone(),
             PackageData {
+                check_cfg: check_cfg(p),
                 edition: p.edition.clone(),
                 links: p.links.clone(),
-                lints: p.lint_flags.clone(),
+                lints: p.lint_args.flags.clone(),
                 metadata: Metadata {
                     authors: m.authors.join(":"),
                     description: s(&m.description),
@@ -332,6 +337,15 @@ pub fn prerender(set: &UnitSet) -> Box<RawValue> {
     }
     let text = String::from_utf8(nested).expect("serde_json writes UTF-8");
     RawValue::from_string(text).expect("serde_json writes JSON")
+}
+
+/// The `--check-cfg` values cargo gives every compiler run of `p`.
+fn check_cfg(p: &crate::manifest::Package) -> Vec<String> {
+    let features: Vec<String> = crate::features::feature_map(p).keys().map(|f| format!("\"{f}\"")).collect();
+    let mut out = p.lint_args.check_cfg.clone();
+    out.push("cfg(docsrs,test)".to_string());
+    out.push(format!("cfg(feature, values({}))", features.join(", ")));
+    out
 }
 
 pub fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {

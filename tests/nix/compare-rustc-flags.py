@@ -4,9 +4,8 @@ with cargo's (`cargo build -v`), after reducing each to what decides the compile
 name, edition, crate types, --test, --cfg, --extern names, -l, cap-lints, the `[lints]` levels (in
 order), and the codegen options
 opt-level, debuginfo, debug-assertions, overflow-checks, strip, prefer-dynamic, embed-bitcode,
-link-arg (rustc's defaults filled in). Paths, hashes, output and diagnostic options are left out,
-and so is `--check-cfg` (lint configuration only; cargo's comes partly from manifest data the
-plan does not carry: declared features, `[lints]` check-cfg).
+link-arg (rustc's defaults filled in), and the `--check-cfg` values. Paths, hashes, output and
+diagnostic options are left out.
 
 usage: compare-rustc-flags.py CARGO_VERBOSE_LOG NIX_LOGS [--ignore-root-proc-macro-duplicates]
 Exit status 1 and a listing when the multisets differ.
@@ -45,8 +44,7 @@ def normalize(args):
             out["cfg"].append(args[i])
         elif a == "--check-cfg":
             i += 1
-            # Not compared: check-cfg only feeds the unexpected_cfgs lint, and cargo's come from
-            # manifest data the plan does not carry ([lints] check-cfg, declared features).
+            out["check-cfg"].append(args[i])
         elif a == "--extern":
             i += 1
             out["extern"].append(args[i].split("=", 1)[0])
