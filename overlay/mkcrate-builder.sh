@@ -661,13 +661,19 @@ build_clippy() {
   while IFS=$'\t' read -r kind name crate_name path edition mode crate_types panic externs_list; do
     [[ -n "$kind" ]] || continue
     log "clippy: $kind $name (as $mode)"
-    if ! lint_target "$kind" "$name" "$crate_name" "$path" "$edition" "$mode" "$crate_types" \
-      "$panic" "$externs_list" 2> "$BUILD_DIR/lints" < /dev/null; then
-      LINT_FAILURES+=("$kind-$name-$mode")
-    fi
+    local status=0
+    lint_target "$kind" "$name" "$crate_name" "$path" "$edition" "$mode" "$crate_types" \
+      "$panic" "$externs_list" 2> "$BUILD_DIR/lints" < /dev/null || status=$?
     EXTRA_RUSTC_ENV=()
     cat "$BUILD_DIR/lints" >&2
     cat "$BUILD_DIR/lints" >> "$out/clippy.log"
+    # rustc's status 1 is "errors reported"; anything else (101: a crash) is no lint.
+    if (( status == 1 )); then
+      LINT_FAILURES+=("$kind-$name-$mode")
+    elif (( status != 0 )); then
+      log "clippy: clippy-driver stopped with status $status on $kind $name (not a lint; its output is above)"
+      return 1
+    fi
   done <<< "$crateplanClippyTargets"
   if (( ${#LINT_FAILURES[@]} )); then
     log "clippy: errors in ${#LINT_FAILURES[@]} target(s) of $crateplanPackageName: ${LINT_FAILURES[*]} (lint arguments: ${LINT_ARGS[*]:-none})"
