@@ -286,6 +286,9 @@ let
       instances = builtins.mapAttrs makeInstance instanceUnitKeys;
 
       # Instance keys by package id, computed once (not a scan of every key per package).
+      # The view's units by package id, grouped once (not a scan of every unit per member).
+      unitsByPackage = builtins.groupBy (u: u.package) (builtins.attrValues units);
+
       keysByPackage = builtins.groupBy (k: units.${builtins.head instanceUnitKeys.${k}}.package)
         (builtins.attrNames instanceUnitKeys);
 
@@ -302,7 +305,8 @@ let
       memberTestsOf = packageId:
         let
           pkg = packages.${packageId};
-          own = builtins.filter (u: u.package == packageId && isTestOnly u) (builtins.attrValues units);
+          ofPackage = unitsByPackage.${packageId} or [ ];
+          own = builtins.filter isTestOnly ofPackage;
           # A proc-macro's lib tests and doctests are host units; its other tests are target units
           # (the same triple unless cross-compiling, which this derivation does not yet handle).
           first = builtins.head (builtins.filter (u: (targetOf u).kind == "lib") own ++ own);
@@ -315,7 +319,7 @@ let
           doctests = builtins.filter isDoctest own;
           # Integration tests run the package's bins: built in another instance than the lib
           # the tests link when they abort on panic (test harnesses unwind).
-          binUnits = builtins.filter (u: u.package == packageId && isBinUnit u) (builtins.attrValues units);
+          binUnits = builtins.filter isBinUnit ofPackage;
           crate = if own == [ ] then null else instances.${instanceKey first} or null;
         in
         {

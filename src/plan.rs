@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use crate::graph::{Graph, Location};
 use crate::source_id::{GitReference, SourceKind};
 use crate::units::{Kind, UnitGraph};
-use crate::workspace::Workspace;
+use crate::workspace::{MemberPatterns, PanicAbort, Workspace};
 
 /// The plan's schema version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -32,31 +32,19 @@ pub struct Inputs {
     pub manifests: Vec<FileHash>,
     /// The root's `workspace.members` and `workspace.exclude`, as written: a committed plan's
     /// check expands the globs again to find members added since.
-    pub members: MemberPatternsData,
+    pub members: MemberPatterns,
     /// `null` (cargo's default selection), `"workspace"`, or the `-p` values.
     pub packages: serde_json::Value,
     /// Which of cargo's two profiles set `panic = "abort"`: a plan made for one profile holds
     /// the other's units too when these agree.
     #[serde(rename = "panicAbort")]
-    pub panic_abort: PanicAbortData,
+    pub panic_abort: PanicAbort,
     /// `dev` or `release`: the cargo profile the units are those of.
     pub profile: &'static str,
     pub resolver: String,
     /// Per path package directory inside the workspace root, the files target discovery saw.
     #[serde(rename = "targetFiles")]
     pub target_files: BTreeMap<String, Vec<String>>,
-}
-
-#[derive(Serialize)]
-pub struct MemberPatternsData {
-    pub exclude: Vec<String>,
-    pub patterns: Vec<String>,
-}
-
-#[derive(Serialize)]
-pub struct PanicAbortData {
-    pub dev: bool,
-    pub release: bool,
 }
 
 #[derive(Serialize)]

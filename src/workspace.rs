@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use crate::error::{Error, Result};
 use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
 use crate::targets::FileSet;
@@ -34,8 +36,8 @@ pub enum FileNames {
     Listing(BTreeSet<String>),
 }
 
-/// `panic = "abort"` in the root's profiles.
-#[derive(Debug, Clone, Copy, Default)]
+/// `panic = "abort"` in the root's profiles (the plan's `inputs.panicAbort`).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct PanicAbort {
     pub dev: bool,
     pub release: bool,
@@ -57,10 +59,12 @@ fn profile_panics_abort(profiles: &BTreeMap<String, manifest::RawProfile>, name:
     false
 }
 
-#[derive(Default, Clone)]
+/// `workspace.members` and `workspace.exclude` as written (the plan's `inputs.members`).
+#[derive(Default, Clone, Serialize)]
 pub struct MemberPatterns {
-    pub members: Vec<String>,
     pub exclude: Vec<String>,
+    #[serde(rename = "patterns")]
+    pub members: Vec<String>,
 }
 
 /// A path package, loaded.

@@ -2,7 +2,7 @@
 # `workspace.<member>.tests`), the template flake's `checks`, and `workspaceShell`. Sourced by
 # tests/nix/run.sh (which provides REPO, WORK, TRIPLE, log, fail, make_plan, plan_once, compare_with_cargo,
 # refresh_crates_mirror, PLAN_FROM; and, from workspace-tests.sh, repo_copy, copy_example,
-# dry_run_drvs, nix_build_paths):
+# dry_run_drvs, expect_dry_run, nix_build_paths):
 #
 #   tests/nix/run.sh tests-run tests-proc-macro tests-failing tests-unchanged-member tests-template workspace-shell
 #
@@ -131,13 +131,7 @@ test_tests_unchanged_member() {
   else
     fail "tests-unchanged-member: tests.greeter did not change with its own edit"
   fi
-  local would
-  would="$(dry_run_drvs "$expr.tests")"
-  if [[ "$would" == "greeter-0.1.0 greeter-0.1.0-tests " ]]; then
-    echo "ok: tests-unchanged-member: nix-build --dry-run -A tests would build exactly: $would"
-  else
-    fail "tests-unchanged-member: --dry-run would build '$would', expected 'greeter-0.1.0 greeter-0.1.0-tests'"
-  fi
+  expect_dry_run tests-unchanged-member "after editing greeter, for -A tests" "$expr.tests" "greeter-0.1.0 greeter-0.1.0-tests"
 }
 
 # 1d. The template flake's checks: each member's tests and clippy, in IFD mode; a failing test

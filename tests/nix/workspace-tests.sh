@@ -21,6 +21,18 @@ built_drvs() {
   sed -n "s|^building '/nix/store/[a-z0-9]*-\(.*\)\.drv'.*|\1|p" "$1" | sort | tr '\n' ' ' || true
 }
 
+# expect_dry_run TEST WHAT EXPR EXPECTED: after WHAT, `nix-build --dry-run EXPR` would build exactly
+# the derivations EXPECTED (names, space-separated, sorted).
+expect_dry_run() {
+  local test="$1" what="$2" would
+  would="$(dry_run_drvs "$3")"
+  if [[ "$would" == "$4 " ]]; then
+    echo "ok: $test: $what, nix-build --dry-run would build exactly: $would"
+  else
+    fail "$test: $what, nix-build --dry-run would build '$would', expected '$4'"
+  fi
+}
+
 # dry_run_drvs EXPR: the names of the derivations `nix-build --dry-run` would build, sorted.
 dry_run_drvs() {
   nix-build --dry-run --no-out-link --expr "$1" 2>&1 \
@@ -88,13 +100,7 @@ test_ws_ifd() {
   else
     fail "ws-ifd: the plan derivation changed with a .rs edit: $plan_drv -> $plan_drv_after"
   fi
-  local would
-  would="$(dry_run_drvs "$expr.default")"
-  if [[ "$would" == "pathy-1.2.3-beta.1 shapes-0.1.0 " ]]; then
-    echo "ok: ws-ifd: after the edit, nix-build --dry-run would build exactly: $would"
-  else
-    fail "ws-ifd: after the edit, nix-build --dry-run would build: '$would', expected 'pathy-1.2.3-beta.1 shapes-0.1.0'"
-  fi
+  expect_dry_run ws-ifd "after the edit" "$expr.default" "pathy-1.2.3-beta.1 shapes-0.1.0"
   out="$(nix-build --no-out-link --expr "$expr.default" 2>"$WORK/ws-ifd-rebuild.log")" \
     || { tail -n 30 "$WORK/ws-ifd-rebuild.log"; fail "ws-ifd: rebuild after edit"; return 0; }
   local built
@@ -109,12 +115,7 @@ test_ws_ifd() {
   # A deeper edit (units, which shapes and pathy depend on) would rebuild all three; a manifest
   # edit re-runs the generator.
   echo "pub const EDITED: &str = \"$token\";" >> "$ws/crates/units/src/lib.rs"
-  would="$(dry_run_drvs "$expr.default")"
-  if [[ "$would" == "pathy-1.2.3-beta.1 shapes-0.1.0 units-0.4.0 " ]]; then
-    echo "ok: ws-ifd: after editing units, --dry-run would build exactly: $would"
-  else
-    fail "ws-ifd: after editing units, --dry-run would build '$would'"
-  fi
+  expect_dry_run ws-ifd "after editing units" "$expr.default" "pathy-1.2.3-beta.1 shapes-0.1.0 units-0.4.0"
   printf '\n[features]\nmetric = []\nimperial = []\n' > "$WORK/features.toml"
   sed -i '/^\[features\]/,$d' "$ws/crates/units/Cargo.toml"
   cat "$WORK/features.toml" >> "$ws/crates/units/Cargo.toml"

@@ -1,0 +1,3 @@
+// Hidden: not an integration test (cargo skips dotfiles).
+#[test]
+fn hidden() {}
