@@ -51,11 +51,11 @@ impl FeatureValue {
 
 /// A package's feature map: `[features]` plus an implicit feature per optional dependency that
 /// no `dep:` names.
-pub fn feature_map(pkg: &crate::manifest::Package) -> BTreeMap<String, Vec<FeatureValue>> {
+pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[Dependency]) -> BTreeMap<String, Vec<FeatureValue>> {
     let mut map: BTreeMap<String, Vec<FeatureValue>> =
-        pkg.features.iter().map(|(k, v)| (k.clone(), v.iter().map(|s| FeatureValue::new(s)).collect())).collect();
-    let explicit_dep: HashSet<&str> = pkg.features.values().flatten().filter_map(|s| s.strip_prefix("dep:")).collect();
-    for dep in pkg.dependencies.iter().filter(|d| d.optional) {
+        features.iter().map(|(k, v)| (k.clone(), v.iter().map(|s| FeatureValue::new(s)).collect())).collect();
+    let explicit_dep: HashSet<&str> = features.values().flatten().filter_map(|s| s.strip_prefix("dep:")).collect();
+    for dep in dependencies.iter().filter(|d| d.optional) {
         let name = &dep.name_in_toml;
         if !explicit_dep.contains(name.as_str()) && !map.contains_key(name) {
             map.insert(name.clone(), vec![FeatureValue::Dep(name.clone())]);
@@ -67,7 +67,7 @@ pub fn feature_map(pkg: &crate::manifest::Package) -> BTreeMap<String, Vec<Featu
 /// Checks a package's `[features]` table as cargo does when it reads a manifest; the error says
 /// which feature is wrong and how.
 pub fn validate_feature_table(pkg: &crate::manifest::Package) -> std::result::Result<(), String> {
-    let map = feature_map(pkg);
+    let map = &pkg.feature_map;
     let deps_named = |name: &str| -> Vec<&Dependency> { pkg.dependencies.iter().filter(|d| d.name_in_toml == name).collect() };
     for (feature, values) in &pkg.features {
         for raw in values {
@@ -200,7 +200,6 @@ type DepsOf<'a> = Vec<(usize, Vec<(&'a Dependency, FeaturesFor)>)>;
 
 struct Resolver<'a> {
     graph: &'a Graph,
-    maps: Vec<BTreeMap<String, Vec<FeatureValue>>>,
     opts: FeatureOpts,
     platforms: &'a Platforms<'a>,
     out: ResolvedFeatures,
@@ -221,7 +220,6 @@ pub fn resolve(
     let opts = FeatureOpts::new(behavior, has_dev_units);
     let mut r = Resolver {
         graph,
-        maps: graph.nodes.iter().map(|n| feature_map(&n.package)).collect(),
         opts,
         platforms,
         out: ResolvedFeatures {
@@ -234,7 +232,7 @@ pub fn resolve(
         deps_cache: FastMap::default(),
     };
     for (member, cli) in members {
-        check_requested(graph.package(*member), &r.maps[*member], cli)?;
+        check_requested(graph.package(*member), &graph.package(*member).feature_map, cli)?;
         let fvs = r.fvs_from_requested(*member, cli);
         let fk = if opts.decouple_host_deps && graph.package(*member).is_proc_macro() {
             // A proc-macro member is also activated for normal dependencies (its tests and bins).
@@ -317,10 +315,11 @@ impl<'a> Resolver<'a> {
         if !enabled.insert(feature.to_string()) {
             return Ok(());
         }
-        let Some(fvs) = self.maps[node].get(feature).cloned() else {
+        let graph = self.graph;
+        let Some(fvs) = graph.package(node).feature_map.get(feature) else {
             return Ok(());
         };
-        for fv in &fvs {
+        for fv in fvs {
             self.activate_fv(node, fk, fv)?;
         }
         Ok(())
@@ -362,7 +361,7 @@ impl<'a> Resolver<'a> {
                         continue;
                     }
                     self.activate_fv(node, fk, &FeatureValue::Dep(dep_name.to_string()))?;
-                    if !weak && self.maps[node].contains_key(dep_name) {
+                    if !weak && self.graph.package(node).feature_map.contains_key(dep_name) {
                         self.activate_rec(node, fk, dep_name)?;
                     }
                 }
@@ -383,7 +382,7 @@ impl<'a> Resolver<'a> {
                 self.require_feature(node, dep_node, f)?;
             }
         }
-        if decl.default_features && self.maps[dep_node].contains_key("default") {
+        if decl.default_features && self.graph.package(dep_node).feature_map.contains_key("default") {
             out.push(FeatureValue::Feature("default".into()));
         }
         Ok(out)
@@ -391,7 +390,7 @@ impl<'a> Resolver<'a> {
 
     /// `node` asks for feature `f` of `dep_node`: it must exist.
     fn require_feature(&self, node: usize, dep_node: usize, f: &str) -> Result<()> {
-        if self.maps[dep_node].contains_key(f) {
+        if self.graph.package(dep_node).feature_map.contains_key(f) {
             return Ok(());
         }
         let (from, dep) = (self.graph.package(node), self.graph.package(dep_node));
@@ -403,10 +402,10 @@ impl<'a> Resolver<'a> {
 
     fn fvs_from_requested(&self, node: usize, cli: &CliFeatures) -> Vec<FeatureValue> {
         if cli.all_features {
-            return self.maps[node].keys().map(|k| FeatureValue::Feature(k.clone())).collect();
+            return self.graph.package(node).feature_map.keys().map(|k| FeatureValue::Feature(k.clone())).collect();
         }
         let mut out: Vec<FeatureValue> = cli.features.iter().cloned().collect();
-        if cli.uses_default_features && self.maps[node].contains_key("default") {
+        if cli.uses_default_features && self.graph.package(node).feature_map.contains_key("default") {
             out.push(FeatureValue::Feature("default".into()));
         }
         out
@@ -495,7 +494,7 @@ pub fn members_with_features(
             continue;
         }
         let pkg = graph.package(m);
-        let map = feature_map(pkg);
+        let map = &pkg.feature_map;
         let deps: BTreeMap<&str, &Dependency> = pkg.dependencies.iter().map(|d| (d.name_in_toml.as_str(), d)).collect();
         let defines = |f: &str| map.contains_key(f) || deps.get(f).is_some_and(|d| d.optional);
         let mut features = BTreeSet::new();

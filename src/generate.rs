@@ -173,14 +173,14 @@ impl Loaded {
         let mut platforms = BTreeMap::new();
         // Every (triple, build|test) view is independent: worked out on all cores.
         let jobs: Vec<(&String, Intent)> = opts.targets.iter().flat_map(|t| [(t, Intent::Build), (t, Intent::Test)]).collect();
-        let mut views = crate::parallel::map(&jobs, |&(triple, intent)| -> Result<(Box<serde_json::value::RawValue>, Vec<usize>)> {
+        let mut views = crate::parallel::map(&jobs, |&(triple, intent)| -> Result<(Vec<u8>, Vec<usize>)> {
             let units = self.units(triple, intent)?;
             let nodes = units.units.iter().map(|u| u.node).collect();
-            Ok((plan::prerender(&plan::unit_set(&self.graph, &ids, &units)), nodes))
+            Ok((plan::unit_set(&self.graph, &ids, &units), nodes))
         })
         .into_iter();
         for triple in &opts.targets {
-            let mut next = || -> Result<Box<serde_json::value::RawValue>> {
+            let mut next = || -> Result<Vec<u8>> {
                 let (set, nodes) = views.next().expect("one result per job")?;
                 for n in nodes {
                     used[n] = true;
@@ -238,7 +238,6 @@ impl Loaded {
             },
             packages: plan::packages(&self.graph, &self.ws, &ids, &used),
             platforms,
-            version: plan::SCHEMA_VERSION,
             workspace: plan::WorkspaceData { default_members, members, selected },
         })
     }

@@ -278,6 +278,9 @@ pub struct Package {
     pub metadata: PackageMetadata,
     pub dependencies: Vec<Dependency>,
     pub features: BTreeMap<String, Vec<String>>,
+    /// `features` as the resolver reads them, with the implicit feature of each optional
+    /// dependency no `dep:` names (`features::feature_map`).
+    pub feature_map: BTreeMap<String, Vec<crate::features::FeatureValue>>,
     pub targets: Vec<Target>,
     /// `resolver` from `[package]`.
     pub resolver: Option<String>,
@@ -396,6 +399,7 @@ pub fn normalize(
         edition,
         links: pkg.links.clone(),
         metadata,
+        feature_map: crate::features::feature_map(&raw.features, &dependencies),
         dependencies,
         features: raw.features.clone(),
         targets,

@@ -88,15 +88,15 @@ fn main() {
                 for u in &ug.units {
                     used[u.node] = true;
                 }
-                sets.push(clock.time("plan: plan::unit_set (units → JSON value)", || crateplan::plan::unit_set(&loaded.graph, &ids, &ug)));
+                sets.push(clock.time("plan: plan::unit_set (units → JSON text)", || crateplan::plan::unit_set(&loaded.graph, &ids, &ug)));
             }
         }
-        let _pk = clock.time("plan: plan::packages (packages → JSON value)", || crateplan::plan::packages(&loaded.graph, &loaded.ws, &ids, &used));
+        let _pk = clock.time("plan: plan::packages (packages → JSON text)", || crateplan::plan::packages(&loaded.graph, &loaded.ws, &ids, &used));
         drop((_pk, sets));
         let value = clock.time("plan: Loaded::plan (all of the above, as one)", || loaded.plan(&opts).unwrap());
-        let bytes = clock.time("write: plan::to_bytes (pretty JSON)", || crateplan::plan::to_bytes(&value));
+        let bytes = clock.time("write: Plan::to_bytes (the pieces put together)", || value.to_bytes());
         clock.time("write: std::fs::write", || std::fs::write(std::env::temp_dir().join("crateplan-bench-phases.json"), &bytes).unwrap());
-        clock.time("exit: drop the plan's JSON value", || drop(value));
+        clock.time("exit: drop the plan", || drop(value));
         clock.time("exit: drop the loaded workspace", || drop(loaded));
         total.push(start.elapsed().as_secs_f64() * 1000.0);
     }
