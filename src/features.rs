@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::fast_hash::{FastMap, FastSet};
 
@@ -154,7 +155,8 @@ impl FeatureOpts {
 /// The result: activated features and optional dependencies per (package, side).
 #[derive(Debug, Default)]
 pub struct ResolvedFeatures {
-    features: FastMap<(usize, FeaturesFor), BTreeSet<String>>,
+    /// Each built package's features, sorted; shared by every unit that has them.
+    features: FastMap<(usize, FeaturesFor), Arc<[String]>>,
     deps: FastMap<(usize, FeaturesFor), BTreeSet<String>>,
     decouple_host_deps: bool,
     /// The resolve's roots: the packages whose dev-dependencies are part of the graph.
@@ -162,9 +164,9 @@ pub struct ResolvedFeatures {
 }
 
 impl ResolvedFeatures {
-    pub fn features(&self, node: usize, fk: FeaturesFor) -> Vec<String> {
+    pub fn features(&self, node: usize, fk: FeaturesFor) -> Arc<[String]> {
         let fk = if self.decouple_host_deps { fk } else { FeaturesFor::NormalOrDev };
-        self.features.get(&(node, fk)).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+        self.features.get(&(node, fk)).cloned().unwrap_or_else(|| Arc::new([]))
     }
 
     /// Whether `node`'s dev-dependencies are in the resolve (only its roots' are).
@@ -203,6 +205,8 @@ struct Resolver<'a> {
     opts: FeatureOpts,
     platforms: &'a Platforms<'a>,
     out: ResolvedFeatures,
+    /// The features enabled so far (`out.features` once resolved).
+    enabled: FastMap<(usize, FeaturesFor), BTreeSet<String>>,
     processed: FastSet<(usize, FeaturesFor)>,
     deferred_weak: FastMap<(usize, FeaturesFor, String), BTreeSet<String>>,
     /// `deps` answers, computed once per (package, side).
@@ -227,6 +231,7 @@ pub fn resolve(
             roots: members.iter().map(|(m, _)| *m).collect(),
             ..Default::default()
         },
+        enabled: FastMap::default(),
         processed: FastSet::default(),
         deferred_weak: FastMap::default(),
         deps_cache: FastMap::default(),
@@ -243,6 +248,7 @@ pub fn resolve(
         };
         r.activate_pkg(*member, fk, &fvs)?;
     }
+    r.out.features = r.enabled.into_iter().map(|(key, set)| (key, set.into_iter().collect())).collect();
     Ok(r.out)
 }
 
@@ -282,7 +288,7 @@ fn check_requested(pkg: &crate::manifest::Package, map: &BTreeMap<String, Vec<Fe
 impl<'a> Resolver<'a> {
     fn activate_pkg(&mut self, node: usize, fk: FeaturesFor, fvs: &[FeatureValue]) -> Result<()> {
         // Every package that is built has an entry, even with no features.
-        self.out.features.entry((node, self.opts.apply(fk))).or_default();
+        self.enabled.entry((node, self.opts.apply(fk))).or_default();
         for fv in fvs {
             self.activate_fv(node, fk, fv)?;
         }
@@ -311,7 +317,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn activate_rec(&mut self, node: usize, fk: FeaturesFor, feature: &str) -> Result<()> {
-        let enabled = self.out.features.entry((node, self.opts.apply(fk))).or_default();
+        let enabled = self.enabled.entry((node, self.opts.apply(fk))).or_default();
         if !enabled.insert(feature.to_string()) {
             return Ok(());
         }

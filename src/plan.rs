@@ -153,32 +153,6 @@ pub struct Views {
     pub test: Vec<u8>,
 }
 
-#[derive(Serialize)]
-struct UnitSet<'a> {
-    roots: Vec<&'a str>,
-    units: BTreeMap<&'a str, UnitData<'a>>,
-}
-
-#[derive(Serialize)]
-struct UnitData<'a> {
-    dependencies: Vec<DepData<'a>>,
-    features: &'a [String],
-    mode: &'static str,
-    package: &'a str,
-    /// `"abort"` for units built with `-C panic=abort`; absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    panic: Option<&'static str>,
-    platform: &'static str,
-    target: &'a str,
-}
-
-#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
-struct DepData<'a> {
-    #[serde(rename = "externCrateName")]
-    extern_crate_name: &'a str,
-    unit: &'a str,
-}
-
 /// Package ids for the plan: `name@version`, with ` (source)` where that is not unique.
 pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
     let mut count: HashMap<(&str, String), usize> = HashMap::new();
@@ -302,27 +276,128 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
         .collect();
     let keys: Vec<&str> = base_keys.iter().zip(&ambiguous).map(|(k, a)| a.as_deref().unwrap_or(k)).collect();
     let target_keys: Vec<String> = units.units.iter().map(|u| graph.package(u.node).targets[u.target].key()).collect();
-    let mut out = BTreeMap::new();
-    for (i, u) in units.units.iter().enumerate() {
-        let mut dependencies: Vec<DepData> =
-            units.deps[i].iter().map(|d| DepData { extern_crate_name: &d.extern_crate_name, unit: keys[d.unit] }).collect();
-        dependencies.sort_by(|a, b| (a.unit, a.extern_crate_name).cmp(&(b.unit, b.extern_crate_name)));
-        out.insert(
-            keys[i],
-            UnitData {
-                dependencies,
-                features: &u.features,
-                mode: u.mode.as_str(),
-                package: &ids[u.node],
-                panic: u.panic_abort.then_some("abort"),
-                platform: platform(u.kind),
-                target: &target_keys[i],
-            },
-        );
+    let quoted_keys: Vec<Vec<u8>> = keys.iter().map(|k| quoted(k)).collect();
+    let mut order: Vec<usize> = (0..units.units.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(keys[b]));
+    let mut roots: Vec<usize> = units.roots.clone();
+    roots.sort_by(|&a, &b| keys[a].cmp(keys[b]));
+
+    // The layout of serde_json's pretty printer three levels deep, written directly: a view is
+    // most of a plan's bytes, and each unit's key recurs in every unit that depends on it.
+    let mut w = Pretty(Vec::with_capacity(units.units.len() * 600));
+    w.0.push(b'{');
+    w.key(4, true, b"\"roots\"");
+    w.array(4, roots.iter().map(|&r| quoted_keys[r].as_slice()));
+    w.key(4, false, b"\"units\"");
+    w.0.push(b'{');
+    for (n, &i) in order.iter().enumerate() {
+        let u = &units.units[i];
+        w.key(5, n == 0, &quoted_keys[i]);
+        w.0.push(b'{');
+        w.key(6, true, b"\"dependencies\"");
+        let mut deps: Vec<(&str, &str, usize)> = units.deps[i].iter().map(|d| (keys[d.unit], d.extern_crate_name.as_str(), d.unit)).collect();
+        deps.sort();
+        w.0.push(b'[');
+        for (m, (_, extern_crate_name, unit)) in deps.iter().enumerate() {
+            if m > 0 {
+                w.0.push(b',');
+            }
+            w.newline(7);
+            w.0.push(b'{');
+            w.key(8, true, b"\"externCrateName\"");
+            write_str(&mut w.0, extern_crate_name);
+            w.key(8, false, b"\"unit\"");
+            w.0.extend_from_slice(&quoted_keys[*unit]);
+            w.newline(7);
+            w.0.push(b'}');
+        }
+        if !deps.is_empty() {
+            w.newline(6);
+        }
+        w.0.push(b']');
+        w.key(6, false, b"\"features\"");
+        let features: Vec<Vec<u8>> = u.features.iter().map(|f| quoted(f)).collect();
+        w.array(6, features.iter().map(Vec::as_slice));
+        w.key(6, false, b"\"mode\"");
+        write_str(&mut w.0, u.mode.as_str());
+        w.key(6, false, b"\"package\"");
+        write_str(&mut w.0, &ids[u.node]);
+        if u.panic_abort {
+            w.key(6, false, b"\"panic\"");
+            w.0.extend_from_slice(b"\"abort\"");
+        }
+        w.key(6, false, b"\"platform\"");
+        write_str(&mut w.0, platform(u.kind));
+        w.key(6, false, b"\"target\"");
+        write_str(&mut w.0, &target_keys[i]);
+        w.newline(5);
+        w.0.push(b'}');
     }
-    let mut roots: Vec<&str> = units.roots.iter().map(|&r| keys[r]).collect();
-    roots.sort();
-    render_at(&UnitSet { roots, units: out }, 3)
+    if !order.is_empty() {
+        w.newline(4);
+    }
+    w.0.push(b'}');
+    w.newline(3);
+    w.0.push(b'}');
+    w.0
+}
+
+/// Pretty JSON written piece by piece, as serde_json's pretty printer lays it out.
+struct Pretty(Vec<u8>);
+
+impl Pretty {
+    /// A line break and the indentation of `level`.
+    fn newline(&mut self, level: usize) {
+        const SPACES: &[u8] = &[b' '; 32];
+        self.0.push(b'\n');
+        self.0.extend_from_slice(&SPACES[..2 * level]);
+    }
+
+    /// An object's key (already quoted) on its own line at `level`, after a comma unless `first`.
+    fn key(&mut self, level: usize, first: bool, quoted_key: &[u8]) {
+        if !first {
+            self.0.push(b',');
+        }
+        self.newline(level);
+        self.0.extend_from_slice(quoted_key);
+        self.0.extend_from_slice(b": ");
+    }
+
+    /// An array, opened at `level`, of values already written as JSON.
+    fn array<'a>(&mut self, level: usize, items: impl Iterator<Item = &'a [u8]>) {
+        self.0.push(b'[');
+        let mut any = false;
+        for item in items {
+            if any {
+                self.0.push(b',');
+            }
+            any = true;
+            self.newline(level + 1);
+            self.0.extend_from_slice(item);
+        }
+        if any {
+            self.newline(level);
+        }
+        self.0.push(b']');
+    }
+}
+
+/// `s` as a JSON string.
+fn quoted(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    write_str(&mut out, s);
+    out
+}
+
+/// Appends `s` as a JSON string, escaped as serde_json escapes it.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        serde_json::to_writer(&mut *out, s).expect("a string always serializes");
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
 }
 
 /// `value` as pretty JSON (two-space indentation) the way it is written `depth` levels deep in a

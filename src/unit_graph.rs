@@ -81,7 +81,7 @@ pub fn render(graph: &Graph, units: &UnitGraph, triple: &str) -> Value {
                 "profile": { "panic": if u.panic_abort { "abort" } else { "unwind" } },
                 "platform": match u.kind { Kind::Host => Value::Null, Kind::Target => Value::String(triple.to_string()) },
                 "mode": u.mode.as_str(),
-                "features": u.features,
+                "features": &u.features[..],
                 "dependencies": deps.iter().map(|(index, name)| json!({
                     "index": index, "extern_crate_name": name, "public": false, "noprelude": false
                 })).collect::<Vec<_>>(),

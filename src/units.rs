@@ -2,6 +2,7 @@
 //! feature set) and the edges between them, as `cargo build|test --unit-graph` lists them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::fast_hash::FastMap;
 
@@ -46,7 +47,8 @@ pub struct Unit {
     pub target: usize,
     pub mode: Mode,
     pub kind: Kind,
-    pub features: Vec<String>,
+    /// Sorted; shared with the other units of the package on the same side.
+    pub features: Arc<[String]>,
     /// Built with `-C panic=abort` (the profile says so and nothing forces unwinding).
     pub panic_abort: bool,
 }
@@ -379,7 +381,7 @@ impl Builder<'_> {
     /// Features a target's `required-features` may name: the package's own and `dep/feat` of its
     /// dependencies (cargo's `resolve_all_features`).
     fn all_features(&self, node: usize) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.features.features(node, FeaturesFor::NormalOrDev).into_iter().collect();
+        let mut out: BTreeSet<String> = self.features.features(node, FeaturesFor::NormalOrDev).iter().cloned().collect();
         let n = &self.graph.nodes[node];
         for edge in &n.deps {
             let is_proc_macro = self.graph.package(edge.to).is_proc_macro();
@@ -389,7 +391,7 @@ impl Builder<'_> {
                     continue;
                 }
                 let fk = if is_proc_macro || d.kind == DepKind::Build { FeaturesFor::HostDep } else { FeaturesFor::NormalOrDev };
-                for f in self.features.features(edge.to, fk) {
+                for f in self.features.features(edge.to, fk).iter() {
                     out.insert(format!("{}/{f}", d.name_in_toml));
                 }
             }

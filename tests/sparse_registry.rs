@@ -52,7 +52,8 @@ fn publish(reg: &Path, home: &Path, name: &str, manifest: &str, files: &[(&str, 
         write(&dir.join(f), text);
     }
     let mut package = cargo();
-    package.current_dir(&dir).env("CARGO_HOME", home).args(["package", "-q", "--no-verify", "--allow-dirty", "--offline"]);
+    // `target/package` below is the package's own: not wherever the test run's CARGO_TARGET_DIR is.
+    package.current_dir(&dir).env("CARGO_HOME", home).env_remove("CARGO_TARGET_DIR").args(["package", "-q", "--no-verify", "--allow-dirty", "--offline"]);
     run_ok(package, &format!("cargo package {name}"));
     let file = format!("{name}-0.1.0.crate");
     let bytes = fs::read(dir.join("target/package").join(&file)).unwrap();
