@@ -135,24 +135,22 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
         release: args.release,
     };
     let loaded = generate::load(&opts)?;
-    let bytes = match args.format {
+    // The process ends after writing: freeing the data piece by piece would only cost time (a few
+    // ms for a large workspace), so none of it is dropped.
+    let loaded = std::mem::ManuallyDrop::new(loaded);
+    match args.format {
         Format::Plan => {
-            let plan = loaded.plan(&opts)?;
-            let bytes = plan.to_bytes();
-            std::mem::forget(plan);
-            bytes
+            let plan = std::mem::ManuallyDrop::new(loaded.plan(&opts)?);
+            write_output(args.output.as_deref(), |w| plan.write_to(w))
         }
         Format::UnitGraph => {
             let [triple] = opts.targets.as_slice() else {
                 return Err(Error::new("--format unit-graph describes one target: pass exactly one --target"));
             };
-            crateplan::plan::to_bytes(&loaded.unit_graph(triple, if args.tests { Intent::Test } else { Intent::Build })?)
+            let graph = loaded.unit_graph(triple, if args.tests { Intent::Test } else { Intent::Build })?;
+            write_output(args.output.as_deref(), |w| w.write_all(&crateplan::plan::to_bytes(&graph)))
         }
-    };
-    // The process ends next: freeing a thousand packages' data piece by piece would only cost
-    // time (a few ms for a large workspace).
-    std::mem::forget(loaded);
-    write_output(args.output.as_deref(), &bytes)
+    }
 }
 
 fn run_check(args: CheckArgs) -> Result<()> {
@@ -173,17 +171,27 @@ fn run_check(args: CheckArgs) -> Result<()> {
     )))
 }
 
-/// Writes all of `bytes` to `path` (through a temporary file and a rename, so a failure leaves no
-/// partial file) or to standard output.
-fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+/// Writes the output, made by `write`, to `path` (through a temporary file and a rename, so a
+/// failure leaves no partial file) or to standard output.
+fn write_output(path: Option<&Path>, write: impl Fn(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let to = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        write(&mut out)?;
+        out.flush()
+    };
     match path {
-        None => std::io::stdout().write_all(bytes).map_err(|e| Error::new(format!("cannot write to standard output: {e}"))),
+        None => to(&mut std::io::stdout().lock()).map_err(|e| Error::new(format!("cannot write to standard output: {e}"))),
         // A device or pipe (`-o /dev/null`) is written to, never replaced.
-        Some(path) if path.exists() && !path.is_file() => std::fs::write(path, bytes).map_err(|e| Error::in_file(path, format!("cannot write: {e}"))),
+        Some(path) if path.exists() && !path.is_file() => {
+            std::fs::OpenOptions::new().write(true).open(path).and_then(|mut f| to(&mut f)).map_err(|e| Error::in_file(path, format!("cannot write: {e}")))
+        }
         Some(path) => {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
-            std::fs::write(&tmp, bytes).map_err(|e| Error::in_file(&tmp, format!("cannot write: {e}")))?;
+            std::fs::File::create(&tmp).and_then(|mut f| to(&mut f)).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Error::in_file(&tmp, format!("cannot write: {e}"))
+            })?;
             std::fs::rename(&tmp, path).map_err(|e| Error::in_file(path, format!("cannot write: {e}")))
         }
     }

@@ -3,6 +3,7 @@
 //! fields are declared in sorted order, maps are `BTreeMap`s, so the bytes are canonical.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
@@ -16,31 +17,36 @@ use crate::workspace::{MemberPatterns, PanicAbort, Workspace};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// A plan, its large parts already written as JSON: `packages` and the views are rendered on all
-/// cores (`render_at`), and `to_bytes` puts the pieces together.
+/// cores, and `write_to` puts the pieces together.
 pub struct Plan {
     pub inputs: Inputs,
-    /// The `packages` object, rendered at its depth (1).
-    pub packages: Vec<u8>,
+    /// The `packages` object's entries, sorted, each value rendered at its depth (2).
+    pub packages: Vec<(String, Vec<u8>)>,
     pub platforms: BTreeMap<String, Views>,
     pub workspace: WorkspaceData,
 }
 
 impl Plan {
-    /// The plan's JSON: the fields in sorted order, two-space indentation, final newline.
+    /// Writes the plan's JSON: the fields in sorted order, two-space indentation, final newline.
+    pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        let raw = |w: &mut dyn Write, bytes: &Vec<u8>| w.write_all(bytes);
+        w.write_all(b"{\n  \"inputs\": ")?;
+        w.write_all(&render_at(&self.inputs, 1))?;
+        w.write_all(b",\n  \"packages\": ")?;
+        write_object(w, 1, self.packages.iter().map(|(id, data)| (id.as_str(), data)), raw)?;
+        w.write_all(b",\n  \"platforms\": ")?;
+        write_object(w, 1, self.platforms.iter().map(|(triple, views)| (triple.as_str(), views)), |w, views| {
+            write_object(w, 2, [("build", &views.build), ("test", &views.test)], raw)
+        })?;
+        write!(w, ",\n  \"version\": {SCHEMA_VERSION},\n  \"workspace\": ")?;
+        w.write_all(&render_at(&self.workspace, 1))?;
+        w.write_all(b"\n}\n")
+    }
+
+    /// The plan's JSON (`write_to`) as bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let views = |v: &Views| object_at(2, [("build", v.build.as_slice()), ("test", v.test.as_slice())]);
-        let platforms: Vec<(&str, Vec<u8>)> = self.platforms.iter().map(|(triple, v)| (triple.as_str(), views(v))).collect();
-        let mut out = object_at(
-            0,
-            [
-                ("inputs", render_at(&self.inputs, 1).as_slice()),
-                ("packages", self.packages.as_slice()),
-                ("platforms", &object_at(1, platforms.iter().map(|(t, v)| (*t, v.as_slice())))),
-                ("version", SCHEMA_VERSION.to_string().as_bytes()),
-                ("workspace", &render_at(&self.workspace, 1)),
-            ],
-        );
-        out.push(b'\n');
+        let mut out = Vec::new();
+        self.write_to(&mut out).expect("writing to memory cannot fail");
         out
     }
 }
@@ -177,13 +183,12 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
         .collect()
 }
 
-/// The `packages` object, the packages some unit uses, rendered at its depth in the plan (on all
-/// cores).
-pub fn packages(graph: &Graph, ws: &Workspace, ids: &[String], used: &[bool]) -> Vec<u8> {
+/// The entries of the `packages` object, the packages some unit uses, rendered at their depth in
+/// the plan (on all cores).
+pub fn packages(graph: &Graph, ws: &Workspace, ids: &[String], used: &[bool]) -> Vec<(String, Vec<u8>)> {
     let mut nodes: Vec<usize> = (0..graph.nodes.len()).filter(|&i| used[i]).collect();
     nodes.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
-    let rendered = crate::parallel::map(&nodes, |&i| render_at(&package_data(graph, ws, i), 2));
-    object_at(1, nodes.iter().zip(&rendered).map(|(&i, data)| (ids[i].as_str(), data.as_slice())))
+    crate::parallel::map(&nodes, |&i| (ids[i].clone(), render_at(&package_data(graph, ws, i), 2)))
 }
 
 /// One entry of `packages`.
@@ -284,7 +289,8 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
 
     // The layout of serde_json's pretty printer three levels deep, written directly: a view is
     // most of a plan's bytes, and each unit's key recurs in every unit that depends on it.
-    let mut w = Pretty(Vec::with_capacity(units.units.len() * 600));
+    // About 800 bytes a unit: one allocation, not a series of ever larger copies.
+    let mut w = Pretty(Vec::with_capacity(units.units.len() * 1024));
     w.0.push(b'{');
     w.key(4, true, b"\"roots\"");
     w.array(4, roots.iter().map(|&r| quoted_keys[r].as_slice()));
@@ -414,25 +420,30 @@ pub fn render_at<T: Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> {
     out
 }
 
-/// A JSON object `depth` levels deep whose entries, in the order given, are values already
-/// rendered at `depth + 1` — the bytes `render_at` would write for the same object.
-fn object_at<'a>(depth: usize, entries: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Vec<u8> {
-    let mut out = b"{".to_vec();
+/// Writes a JSON object `depth` levels deep from its entries in the order given, each value written
+/// by `write_value` at `depth + 1` — the bytes `render_at` would write for the same object.
+fn write_object<'a, T>(
+    w: &mut dyn Write,
+    depth: usize,
+    entries: impl IntoIterator<Item = (&'a str, T)>,
+    mut write_value: impl FnMut(&mut dyn Write, T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut line = Pretty(Vec::new());
     let mut any = false;
+    w.write_all(b"{")?;
     for (key, value) in entries {
-        out.extend_from_slice(if any { b",\n" } else { b"\n" });
+        line.0.clear();
+        line.key(depth + 1, !any, &quoted(key));
         any = true;
-        out.resize(out.len() + 2 * (depth + 1), b' ');
-        serde_json::to_writer(&mut out, key).expect("a string always serializes");
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value);
+        w.write_all(&line.0)?;
+        write_value(w, value)?;
     }
     if any {
-        out.push(b'\n');
-        out.resize(out.len() + 2 * depth, b' ');
+        line.0.clear();
+        line.newline(depth);
+        w.write_all(&line.0)?;
     }
-    out.push(b'}');
-    out
+    w.write_all(b"}")
 }
 
 /// The `--check-cfg` values cargo gives every compiler run of `p`.
