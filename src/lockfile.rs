@@ -32,7 +32,7 @@ pub struct Lockfile {
     pub packages: Vec<LockedPackage>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 struct RawLock {
     version: Option<u32>,
     #[serde(default)]
@@ -42,7 +42,7 @@ struct RawLock {
     metadata: BTreeMap<String, String>,
 }
 
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
 struct RawPackage {
     name: String,
     version: String,
@@ -68,7 +68,10 @@ impl Lockfile {
 
     /// Parses Cargo.lock text; `path` names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Lockfile> {
-        let raw: RawLock = toml_util::parse(text, path)?;
+        let raw: RawLock = match parse_as_written_by_cargo(text) {
+            Some(raw) => raw,
+            None => toml_util::parse(text, path)?,
+        };
         let mut raw_packages = raw.package;
         if let Some(root) = raw.root {
             raw_packages.insert(0, root);
@@ -146,6 +149,86 @@ impl Lockfile {
     }
 }
 
+/// Reads a lockfile laid out exactly as cargo writes versions 2 to 4 — `version = N` (none in 2), then
+/// `[[package]]` (and `[[patch.unused]]`) tables of `key = "string"` lines and a `dependencies = [`
+/// list with one string per line — without a general TOML parser (it is a tenth of the time to plan a large workspace
+/// otherwise). Anything else, down to a string with an escape or a key seen twice, gives `None`,
+/// and the TOML parser reads the file instead (and reports what is wrong with it).
+fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
+    // The contents of a `"…"` that is all of `rest` (after a trailing `,` if `comma`), when it
+    // holds nothing a TOML basic string would treat specially.
+    fn string(rest: &str, comma: bool) -> Option<&str> {
+        let rest = if comma { rest.strip_suffix(',')? } else { rest };
+        let inner = rest.strip_prefix('"')?.strip_suffix('"')?;
+        inner.bytes().all(|b| b >= 0x20 && b != 0x7f && b != b'"' && b != b'\\').then_some(inner)
+    }
+    let mut raw = RawLock::default();
+    // `[[patch.unused]]` entries: read like packages, to check them, and left out.
+    let mut unused: Vec<RawPackage> = Vec::new();
+    let mut in_unused = false;
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "[[package]]" || line == "[[patch.unused]]" {
+            in_unused = line == "[[patch.unused]]";
+            if in_unused { &mut unused } else { &mut raw.package }.push(RawPackage::default());
+            continue;
+        }
+        let (key, rest) = line.split_once(" = ")?;
+        if raw.package.is_empty() && unused.is_empty() {
+            // A TOML integer as cargo writes it: digits, no leading zero.
+            let integer = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) && (rest == "0" || !rest.starts_with('0'));
+            if key != "version" || raw.version.is_some() || !integer {
+                return None;
+            }
+            raw.version = Some(rest.parse().ok()?);
+            continue;
+        }
+        let package = if in_unused { unused.last_mut()? } else { raw.package.last_mut()? };
+        let field = match key {
+            "name" => {
+                if !package.name.is_empty() {
+                    return None;
+                }
+                package.name = string(rest, false)?.to_string();
+                continue;
+            }
+            "version" => {
+                if !package.version.is_empty() {
+                    return None;
+                }
+                package.version = string(rest, false)?.to_string();
+                continue;
+            }
+            "source" => &mut package.source,
+            "checksum" => &mut package.checksum,
+            "replace" => &mut package.replace,
+            "dependencies" if rest == "[" && package.dependencies.is_empty() => {
+                loop {
+                    let item = lines.next()?.trim_start_matches(' ');
+                    if item == "]" {
+                        break;
+                    }
+                    package.dependencies.push(string(item, true)?.to_string());
+                }
+                if package.dependencies.is_empty() {
+                    return None;
+                }
+                continue;
+            }
+            _ => return None,
+        };
+        if field.is_some() {
+            return None;
+        }
+        *field = Some(string(rest, false)?.to_string());
+    }
+    let complete = raw.package.iter().chain(&unused).all(|p| !p.name.is_empty() && !p.version.is_empty());
+    complete.then_some(raw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +264,57 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         let lock = Lockfile::parse(text, Path::new("Cargo.lock")).unwrap();
         assert_eq!(lock.version, 4);
         assert_eq!(lock.packages[0].dependencies, vec![1]);
+    }
+
+    /// Every Cargo.lock in the repository but the version 1 ones (`[metadata]`) is read by the
+    /// fast path, to the same values as through TOML.
+    #[test]
+    fn lockfiles_written_by_cargo_need_no_toml_parser() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = vec![root.join("Cargo.lock")];
+        for dir in ["tests/workspaces", "examples"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let lock = entry.unwrap().path().join("Cargo.lock");
+                if lock.is_file() {
+                    paths.push(lock);
+                }
+            }
+        }
+        assert!(paths.len() > 40, "{paths:?}");
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let general: RawLock = toml_util::parse(&text, &path).unwrap();
+            match parse_as_written_by_cargo(&text) {
+                Some(fast) => assert_eq!(fast, general, "{}", path.display()),
+                None => assert!(text.contains("\n[metadata]\n"), "{} not read by the fast path", path.display()),
+            }
+        }
+    }
+
+    /// What the fast path does not read is left to the TOML parser, which reads it right or
+    /// reports the error.
+    #[test]
+    fn anything_else_goes_to_the_toml_parser() {
+        let ok = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\n \"b\",\n]\n\n[[package]]\nname = \"b\"\nversion = \"1.0.0\"\n";
+        assert!(parse_as_written_by_cargo(ok).is_some());
+        for (what, text) in [
+            ("CRLF line ends", ok.replace('\n', "\r\n")),
+            ("an escape", ok.replace("\"a\"", "\"\\u0061\"")),
+            ("a key twice", ok.replace("version = \"0.1.0\"", "version = \"0.1.0\"\nversion = \"0.2.0\"")),
+            ("a literal string", ok.replace("\"a\"", "'a'")),
+            ("an inline list", ok.replace("[\n \"b\",\n]", "[\"b\"]")),
+            ("a comment after a value", ok.replace("\"a\"", "\"a\" # x")),
+            ("another table", format!("{ok}\n[metadata]\n\"x\" = \"y\"\n")),
+            ("a key twice in an unused patch", format!("{ok}\n[[patch.unused]]\nname = \"c\"\nname = \"c\"\nversion = \"1.0.0\"\n")),
+            ("a package without a name", ok.replace("name = \"b\"\n", "")),
+            ("a leading zero", ok.replace("version = 4", "version = 04")),
+        ] {
+            assert_eq!(parse_as_written_by_cargo(&text), None, "{what}");
+        }
+        let escaped = ok.replace("\"a\"", "\"\\u0061\"");
+        assert_eq!(Lockfile::parse(&escaped, Path::new("Cargo.lock")).unwrap().packages[0].name, "a");
+        let twice = ok.replace("version = \"0.1.0\"", "version = \"0.1.0\"\nversion = \"0.2.0\"");
+        assert!(Lockfile::parse(&twice, Path::new("Cargo.lock")).unwrap_err().to_string().contains("Cargo.lock:"));
     }
 
     #[test]
