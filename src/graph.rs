@@ -93,7 +93,8 @@ impl Graph {
             let parent_source = nodes[node].source.clone();
             let mut edges: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
             let mut order: Vec<usize> = Vec::new();
-            let declared = nodes[node].package.dependencies.clone();
+            // Taken out while the loop adds nodes, and put back after it.
+            let declared = std::mem::take(&mut nodes[node].package.dependencies);
             let mut matched_lock_deps = std::collections::BTreeSet::new();
             for (decl_idx, decl) in declared.iter().enumerate() {
                 if decl.kind == DepKind::Development && !nodes[node].is_member {
@@ -167,6 +168,7 @@ impl Graph {
                     p.name, p.version, d.name, d.version
                 )));
             }
+            nodes[node].package.dependencies = declared;
             nodes[node].deps = order.into_iter().map(|to| Edge { to, decls: edges.remove(&to).unwrap_or_default() }).collect();
         }
         if let Some(unused) = used_lock.iter().position(|u| !u) {
