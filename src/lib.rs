@@ -7,6 +7,7 @@
 //! [`units`] selects units, and [`plan`] / [`unit_graph`] write them.
 
 pub mod check;
+mod crate_archive;
 pub mod error;
 mod fast_hash;
 pub mod features;

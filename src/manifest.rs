@@ -392,6 +392,10 @@ pub fn normalize(
     }
 
     let targets = targets::discover(raw, pkg, &name, &edition, files).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    // The README and targets came from the file names: a `.crate` may have failed to give them.
+    if let Some(e) = files.error() {
+        return Err(Error::new(e.to_string()));
+    }
     let lint_args = lints::rustc_args(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
     let package = Package {
         name,

@@ -1,23 +1,33 @@
 //! A map over a slice on all cores (at most 8 threads), results in the slice's order.
 
-/// `items.iter().map(f).collect()`, with the items split in contiguous chunks, one per thread; the
-/// calling thread works on the first chunk itself (its allocator's free memory is warm).
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// `items.iter().map(f).collect()`, the items handed out one at a time to whichever thread is
+/// free (one large item — a big archive, a view of a big graph — does not hold up a fixed share of
+/// the others), the calling thread working too.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let mut parts = items.chunks(chunk);
-        let first = parts.next().unwrap_or_default();
-        let handles: Vec<_> = parts.map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
-        let mut out: Vec<R> = first.iter().map(f).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { return done };
+            done.push((i, f(item)));
+        }
+    };
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
         // A panic in a worker is a bug: re-raise it here rather than lose results.
         for h in handles {
-            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         }
-        out
-    })
+        all
+    });
+    results.sort_unstable_by_key(|&(i, _)| i);
+    results.into_iter().map(|(_, r)| r).collect()
 }

@@ -1,7 +1,7 @@
 //! Finding the manifest of every locked package that is not a path package: in `cargo vendor`
 //! directories, directories of `.crate` archives, cargo's own caches under `$CARGO_HOME`, and git
 //! checkouts. Nothing is unpacked to disk: a `.crate`'s `Cargo.toml` and file names are read out
-//! of the gzip'd tar in memory.
+//! of the gzip'd tar in memory (`crate_archive`).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -12,9 +12,6 @@ use crate::lockfile::LockedPackage;
 use crate::manifest::{self, RawManifest};
 use crate::source_id::SourceKind;
 use crate::targets::FileSet;
-
-/// The most a `Cargo.toml` inside a `.crate` may weigh.
-const MAX_MANIFEST_BYTES: u64 = 10 << 20;
 
 /// A package's manifest, as found.
 pub struct Found {
@@ -222,40 +219,13 @@ fn read_small_file(path: &Path) -> std::io::Result<String> {
     String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
-/// Reads `Cargo.toml` and the file names out of a `.crate` (a gzip'd tar of `NAME-VERSION/…`).
+/// Reads `Cargo.toml` out of a `.crate` (a gzip'd tar of `NAME-VERSION/…`); its file names are
+/// read only if target discovery asks for them.
 pub fn read_crate_file(path: &Path, top: &str) -> Result<Found> {
-    let bad = |e: &dyn std::fmt::Display| {
-        Error::in_file(path, format!("not a valid .crate (gzip'd tar) archive ({e}); delete it and run `cargo fetch` to download it again"))
-    };
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
-    let mut text = None;
-    let mut files = Vec::new();
-    for entry in archive.entries().map_err(|e| bad(&e))? {
-        let mut entry = entry.map_err(|e| bad(&e))?;
-        let entry_path = entry.path().map_err(|e| bad(&e))?.to_string_lossy().replace('\\', "/");
-        let Some(rel) = entry_path.strip_prefix(top).and_then(|r| r.strip_prefix('/')) else { continue };
-        let rel = rel.to_string();
-        if rel == "Cargo.toml" {
-            if entry.header().size().unwrap_or(0) > MAX_MANIFEST_BYTES {
-                return Err(Error::in_file(path, "Cargo.toml inside the archive is larger than 10 MiB"));
-            }
-            let mut s = String::new();
-            entry.by_ref().take(MAX_MANIFEST_BYTES).read_to_string(&mut s).map_err(|e| bad(&e))?;
-            text = Some(s);
-        }
-        files.push(rel);
-    }
-    let text = text.ok_or_else(|| Error::in_file(path, format!("the archive has no `{top}/Cargo.toml`; delete it and run `cargo fetch`")))?;
+    let text = crate::crate_archive::read_manifest(path, top)?;
     let manifest_path = path.join("Cargo.toml");
     let raw = manifest::parse_raw(&text, &manifest_path)?;
-    Ok(Found {
-        manifest_path,
-        raw,
-        files: FileSet::from_paths(files),
-        git_subdir: None,
-        git_workspace: None,
-    })
+    Ok(Found { manifest_path, raw, files: FileSet::from_crate(path, top), git_subdir: None, git_workspace: None })
 }
 
 /// Finds the package `name` at `version` inside a git checkout, as cargo does: every `Cargo.toml`

@@ -13,21 +13,51 @@ use crate::manifest::{RawManifest, RawPackage, RawTarget, StringOrBool};
 #[derive(Debug, Clone, Default)]
 pub struct FileSet {
     files: OnceCell<BTreeSet<String>>,
-    dir: Option<PathBuf>,
+    place: Place,
+    /// Why the files could not be listed (a damaged archive), for `error`.
+    error: OnceCell<String>,
+}
+
+/// Where a package's files are listed from on first use.
+#[derive(Debug, Clone, Default)]
+enum Place {
+    /// Given up front.
+    #[default]
+    Given,
+    Dir(PathBuf),
+    /// A `.crate` archive and its top directory (`NAME-VERSION`).
+    Archive(PathBuf, String),
 }
 
 impl FileSet {
     pub fn from_paths<I: IntoIterator<Item = String>>(paths: I) -> Self {
-        FileSet { files: OnceCell::from(paths.into_iter().collect::<BTreeSet<_>>()), dir: None }
+        FileSet { files: OnceCell::from(paths.into_iter().collect::<BTreeSet<_>>()), ..Default::default() }
     }
 
     /// The files of the package directory `root`, listed on first use: see `list_dir`.
     pub fn from_dir(root: &Path) -> Self {
-        FileSet { files: OnceCell::new(), dir: Some(root.to_path_buf()) }
+        FileSet { place: Place::Dir(root.to_path_buf()), ..Default::default() }
+    }
+
+    /// The files under `top/` in the `.crate` archive at `path`, read on first use.
+    pub fn from_crate(path: &Path, top: &str) -> Self {
+        FileSet { place: Place::Archive(path.to_path_buf(), top.to_string()), ..Default::default() }
     }
 
     fn files(&self) -> &BTreeSet<String> {
-        self.files.get_or_init(|| self.dir.as_deref().map(list_dir).unwrap_or_default())
+        self.files.get_or_init(|| match &self.place {
+            Place::Given => BTreeSet::new(),
+            Place::Dir(dir) => list_dir(dir),
+            Place::Archive(path, top) => crate::crate_archive::list_files(path, top).unwrap_or_else(|e| {
+                let _ = self.error.set(e.to_string());
+                BTreeSet::new()
+            }),
+        })
+    }
+
+    /// The error that kept the files from being listed, if they were asked for and could not be.
+    pub fn error(&self) -> Option<&str> {
+        self.error.get().map(String::as_str)
     }
 
     pub fn contains(&self, path: &str) -> bool {

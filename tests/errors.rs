@@ -274,6 +274,44 @@ fn crate_file_not_a_gzipped_tar() {
     }
 }
 
+/// A `.crate` is read only as far as its `Cargo.toml` unless target discovery needs its file
+/// names; when it does and the rest of the archive is damaged, that is the error.
+#[test]
+fn crate_file_damaged_after_its_manifest() {
+    let ws = with_registry_dep("crate_file_damaged_after_its_manifest");
+    let archive = |manifest: &str| {
+        let mut tar = tar::Builder::new(Vec::new());
+        for (name, text) in [("itoa-1.0.15/Cargo.toml", manifest), ("itoa-1.0.15/src/lib.rs", &"// padding\n".repeat(2000))] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(text.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append_data(&mut header, name, text.as_bytes()).unwrap();
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+        std::io::Write::write_all(&mut gz, &tar.into_inner().unwrap()).unwrap();
+        let mut bytes = gz.finish().unwrap();
+        // Cut inside src/lib.rs: the manifest's entry stays whole.
+        bytes.truncate(bytes.len() - 15_000);
+        bytes
+    };
+    let package = "[package]\nname = \"itoa\"\nversion = \"1.0.15\"\nedition = \"2018\"\n";
+    let explicit = format!("{package}readme = false\nbuild = false\nautolib = false\nautobins = false\nautoexamples = false\nautotests = false\nautobenches = false\n\n[lib]\nname = \"itoa\"\npath = \"src/lib.rs\"\n");
+    for (i, manifest) in [package.to_string(), explicit].into_iter().enumerate() {
+        let dir = ws.parent().unwrap().join(format!("crates-{i}"));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("itoa-1.0.15.crate"), archive(&manifest)).unwrap();
+        let args = ["--target", TARGET, "--sources", dir.to_str().unwrap()];
+        if i == 0 {
+            // Discovery needs the file names: the damage is found and named.
+            assert_refused(&ws, &args, &["itoa-1.0.15.crate", "not a valid .crate"]);
+        } else {
+            // Every target named: the archive is read no further than its manifest.
+            assert_accepted(&ws, &args);
+        }
+    }
+}
+
 #[test]
 fn unknown_target_triple() {
     let ws = two_members("unknown_target_triple");
