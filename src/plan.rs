@@ -20,14 +20,15 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// cores, and `write_to` puts the pieces together.
 pub struct Plan {
     pub inputs: Inputs,
-    /// The `packages` object's entries, sorted, each value rendered at its depth (2).
+    /// The `packages` object's entries, sorted, each value one line of JSON.
     pub packages: Vec<(String, Vec<u8>)>,
     pub platforms: BTreeMap<String, Views>,
     pub workspace: WorkspaceData,
 }
 
 impl Plan {
-    /// Writes the plan's JSON: the fields in sorted order, two-space indentation, final newline.
+    /// Writes the plan's JSON (docs/plan-schema.md): the fields in sorted order, two-space
+    /// indentation down to each package and each unit, which are one line each, final newline.
     pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
         let raw = |w: &mut dyn Write, bytes: &Vec<u8>| w.write_all(bytes);
         w.write_all(b"{\n  \"inputs\": ")?;
@@ -183,12 +184,12 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
         .collect()
 }
 
-/// The entries of the `packages` object, the packages some unit uses, rendered at their depth in
-/// the plan (on all cores).
+/// The entries of the `packages` object, the packages some unit uses, each rendered as one line
+/// of JSON (on all cores).
 pub fn packages(graph: &Graph, ws: &Workspace, ids: &[String], used: &[bool]) -> Vec<(String, Vec<u8>)> {
     let mut nodes: Vec<usize> = (0..graph.nodes.len()).filter(|&i| used[i]).collect();
     nodes.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
-    crate::parallel::map(&nodes, |&i| (ids[i].clone(), render_at(&package_data(graph, ws, i), 2)))
+    crate::parallel::map(&nodes, |&i| (ids[i].clone(), serde_json::to_vec(&package_data(graph, ws, i)).expect("package data always serializes")))
 }
 
 /// One entry of `packages`.
@@ -287,10 +288,10 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
     let mut roots: Vec<usize> = units.roots.clone();
     roots.sort_by(|&a, &b| keys[a].cmp(keys[b]));
 
-    // The layout of serde_json's pretty printer three levels deep, written directly: a view is
-    // most of a plan's bytes, and each unit's key recurs in every unit that depends on it.
-    // About 800 bytes a unit: one allocation, not a series of ever larger copies.
-    let mut w = Pretty(Vec::with_capacity(units.units.len() * 1024));
+    // Written directly, three levels deep, each unit on one line (serde_json's compact form): a
+    // view is most of a plan's bytes, and each unit's key recurs in every unit that depends on it.
+    // About 500 bytes a unit: one allocation, not a series of ever larger copies.
+    let mut w = Pretty(Vec::with_capacity(units.units.len() * 640));
     w.0.push(b'{');
     w.key(4, true, b"\"roots\"");
     w.array(4, roots.iter().map(|&r| quoted_keys[r].as_slice()));
@@ -299,45 +300,36 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
     for (n, &i) in order.iter().enumerate() {
         let u = &units.units[i];
         w.key(5, n == 0, &quoted_keys[i]);
-        w.0.push(b'{');
-        w.key(6, true, b"\"dependencies\"");
+        let out = &mut w.0;
+        out.extend_from_slice(b"{\"dependencies\":[");
         let mut deps: Vec<(&str, &str, usize)> = units.deps[i].iter().map(|d| (keys[d.unit], d.extern_crate_name.as_str(), d.unit)).collect();
         deps.sort();
-        w.0.push(b'[');
         for (m, (_, extern_crate_name, unit)) in deps.iter().enumerate() {
+            out.extend_from_slice(if m == 0 { b"{\"externCrateName\":" } else { b",{\"externCrateName\":" });
+            write_str(out, extern_crate_name);
+            out.extend_from_slice(b",\"unit\":");
+            out.extend_from_slice(&quoted_keys[*unit]);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"features\":[");
+        for (m, feature) in u.features.iter().enumerate() {
             if m > 0 {
-                w.0.push(b',');
+                out.push(b',');
             }
-            w.newline(7);
-            w.0.push(b'{');
-            w.key(8, true, b"\"externCrateName\"");
-            write_str(&mut w.0, extern_crate_name);
-            w.key(8, false, b"\"unit\"");
-            w.0.extend_from_slice(&quoted_keys[*unit]);
-            w.newline(7);
-            w.0.push(b'}');
+            write_str(out, feature);
         }
-        if !deps.is_empty() {
-            w.newline(6);
-        }
-        w.0.push(b']');
-        w.key(6, false, b"\"features\"");
-        let features: Vec<Vec<u8>> = u.features.iter().map(|f| quoted(f)).collect();
-        w.array(6, features.iter().map(Vec::as_slice));
-        w.key(6, false, b"\"mode\"");
-        write_str(&mut w.0, u.mode.as_str());
-        w.key(6, false, b"\"package\"");
-        write_str(&mut w.0, &ids[u.node]);
+        out.extend_from_slice(b"],\"mode\":");
+        write_str(out, u.mode.as_str());
+        out.extend_from_slice(b",\"package\":");
+        write_str(out, &ids[u.node]);
         if u.panic_abort {
-            w.key(6, false, b"\"panic\"");
-            w.0.extend_from_slice(b"\"abort\"");
+            out.extend_from_slice(b",\"panic\":\"abort\"");
         }
-        w.key(6, false, b"\"platform\"");
-        write_str(&mut w.0, platform(u.kind));
-        w.key(6, false, b"\"target\"");
-        write_str(&mut w.0, &target_keys[i]);
-        w.newline(5);
-        w.0.push(b'}');
+        out.extend_from_slice(b",\"platform\":");
+        write_str(out, platform(u.kind));
+        out.extend_from_slice(b",\"target\":");
+        write_str(out, &target_keys[i]);
+        out.push(b'}');
     }
     if !order.is_empty() {
         w.newline(4);
