@@ -169,28 +169,56 @@ impl Loaded {
     /// The plan for `triples` (docs/plan-schema.md).
     pub fn plan(&self, opts: &Options) -> Result<plan::Plan> {
         let ids = plan::package_ids(&self.graph, &self.ws);
-        let mut used = vec![false; self.graph.nodes.len()];
-        let mut platforms = BTreeMap::new();
-        // Every (triple, build|test) view is independent: worked out on all cores.
-        let jobs: Vec<(&String, Intent)> = opts.targets.iter().flat_map(|t| [(t, Intent::Build), (t, Intent::Test)]).collect();
-        let mut views = crate::parallel::map(&jobs, |&(triple, intent)| -> Result<(Vec<u8>, Vec<usize>)> {
-            let units = self.units(triple, intent)?;
-            let nodes = units.units.iter().map(|u| u.node).collect();
-            Ok((plan::unit_set(&self.graph, &ids, &units), nodes))
-        })
-        .into_iter();
-        for triple in &opts.targets {
-            let mut next = || -> Result<Vec<u8>> {
-                let (set, nodes) = views.next().expect("one result per job")?;
-                for n in nodes {
-                    used[n] = true;
+        // Every (triple, build|test) view is independent, and so is each package's entry: all are
+        // worked out on all cores, the views (the longest jobs) first. Entries are written for
+        // every package; those no unit uses are left out afterwards.
+        enum Job<'a> {
+            View(&'a str, Intent),
+            Packages(std::ops::Range<usize>),
+        }
+        enum Done {
+            View(Vec<u8>, Vec<usize>),
+            Packages(Vec<Vec<u8>>),
+        }
+        const PACKAGES_PER_JOB: usize = 64;
+        let nodes = self.graph.nodes.len();
+        let jobs: Vec<Job> = opts
+            .targets
+            .iter()
+            .flat_map(|t| [Job::View(t, Intent::Build), Job::View(t, Intent::Test)])
+            .chain((0..nodes).step_by(PACKAGES_PER_JOB).map(|start| Job::Packages(start..(start + PACKAGES_PER_JOB).min(nodes))))
+            .collect();
+        let done = crate::parallel::map(&jobs, |job| -> Result<Done> {
+            Ok(match job {
+                Job::View(triple, intent) => {
+                    let units = self.units(triple, *intent)?;
+                    Done::View(plan::unit_set(&self.graph, &ids, &units), units.units.iter().map(|u| u.node).collect())
                 }
-                Ok(set)
-            };
-            let build = next()?;
-            let test = next()?;
+                Job::Packages(range) => Done::Packages(range.clone().map(|n| plan::package_json(&self.graph, &self.ws, n)).collect()),
+            })
+        });
+        let mut used = vec![false; nodes];
+        let mut views = Vec::new();
+        let mut entries = Vec::with_capacity(nodes);
+        for d in done {
+            match d? {
+                Done::View(set, view_nodes) => {
+                    for n in view_nodes {
+                        used[n] = true;
+                    }
+                    views.push(set);
+                }
+                Done::Packages(rendered) => entries.extend(rendered),
+            }
+        }
+        let mut platforms = BTreeMap::new();
+        let mut views = views.into_iter();
+        for triple in &opts.targets {
+            let (build, test) = (views.next().expect("a build view per triple"), views.next().expect("a test view per triple"));
             platforms.insert(triple.clone(), plan::Views { build, test });
         }
+        let mut package_entries: Vec<(String, Vec<u8>)> = entries.into_iter().enumerate().filter(|&(n, _)| used[n]).map(|(n, e)| (ids[n].clone(), e)).collect();
+        package_entries.sort_by(|a, b| a.0.cmp(&b.0));
         let sorted_ids = |nodes: &mut dyn Iterator<Item = usize>| -> Vec<String> {
             let mut v: Vec<String> = nodes.map(|n| ids[n].clone()).collect();
             v.sort();
@@ -236,7 +264,7 @@ impl Loaded {
                 resolver: self.ws.resolver.as_str().to_string(),
                 target_files: self.ws.discovery_files(),
             },
-            packages: plan::packages(&self.graph, &self.ws, &ids, &used),
+            packages: package_entries,
             platforms,
             workspace: plan::WorkspaceData { default_members, members, selected },
         })

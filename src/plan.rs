@@ -184,12 +184,9 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
         .collect()
 }
 
-/// The entries of the `packages` object, the packages some unit uses, each rendered as one line
-/// of JSON (on all cores).
-pub fn packages(graph: &Graph, ws: &Workspace, ids: &[String], used: &[bool]) -> Vec<(String, Vec<u8>)> {
-    let mut nodes: Vec<usize> = (0..graph.nodes.len()).filter(|&i| used[i]).collect();
-    nodes.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
-    crate::parallel::map(&nodes, |&i| (ids[i].clone(), serde_json::to_vec(&package_data(graph, ws, i)).expect("package data always serializes")))
+/// The value of one entry of `packages`: one line of JSON.
+pub fn package_json(graph: &Graph, ws: &Workspace, node: usize) -> Vec<u8> {
+    serde_json::to_vec(&package_data(graph, ws, node)).expect("package data always serializes")
 }
 
 /// One entry of `packages`.

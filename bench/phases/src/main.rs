@@ -91,7 +91,9 @@ fn main() {
                 sets.push(clock.time("plan: plan::unit_set (units → JSON text)", || crateplan::plan::unit_set(&loaded.graph, &ids, &ug)));
             }
         }
-        let _pk = clock.time("plan: plan::packages (packages → JSON text)", || crateplan::plan::packages(&loaded.graph, &loaded.ws, &ids, &used));
+        let _pk = clock.time("plan: plan::package_json (used packages → JSON text)", || {
+            (0..loaded.graph.nodes.len()).filter(|&n| used[n]).map(|n| crateplan::plan::package_json(&loaded.graph, &loaded.ws, n)).collect::<Vec<_>>()
+        });
         drop((_pk, sets));
         let value = clock.time("plan: Loaded::plan (all of the above, as one)", || loaded.plan(&opts).unwrap());
         let bytes = clock.time("write: Plan::to_bytes (the pieces put together)", || value.to_bytes());
