@@ -6,8 +6,14 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 
-/// Parses `text` (the contents of `path`) into `T`.
+/// Parses `text` (the contents of `path`) into `T`: with `toml_subset` when it reads the text and
+/// `T` from it, else (and for every error message) with the `toml` crate.
 pub fn parse<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
+    if let Some(value) = crate::toml_subset::parse(text)
+        && let Ok(t) = T::deserialize(value)
+    {
+        return Ok(t);
+    }
     toml::from_str(text).map_err(|e| {
         let at = e
             .span()

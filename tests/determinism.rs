@@ -164,6 +164,32 @@ fn order_of_sources_does_not_matter() {
 }
 
 /// `v` with every object's keys in sorted order (whatever order serde_json's Map keeps).
+/// A plan as docs/plan-schema.md lays it out: pretty-printed, but each entry of `packages` and of
+/// a unit set's `units` compact, on its line.
+fn laid_out(plan: &Value) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut marked = plan.clone();
+    let mut mark = |entry: &mut Value| {
+        lines.push(serde_json::to_string(entry).unwrap());
+        *entry = Value::String(format!("\u{0}line {}", lines.len() - 1));
+    };
+    for (_, package) in marked["packages"].as_object_mut().unwrap() {
+        mark(package);
+    }
+    for (_, views) in marked["platforms"].as_object_mut().unwrap() {
+        for (_, set) in views.as_object_mut().unwrap() {
+            for (_, unit) in set["units"].as_object_mut().unwrap() {
+                mark(unit);
+            }
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&marked).unwrap() + "\n";
+    for (i, line) in lines.iter().enumerate().rev() {
+        text = text.replace(&format!("\"\\u0000line {i}\""), line);
+    }
+    text
+}
+
 fn sorted(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
@@ -276,11 +302,11 @@ fn plan_keys_and_arrays_are_sorted() {
         let text = String::from_utf8(bytes).unwrap();
         let bad = unsorted_objects(&text);
         assert!(bad.is_empty(), "{shown}: objects whose keys are not sorted: {bad:?}");
-        // Parsed and written again with sorted keys, two-space indentation and a final newline:
-        // the same text.
+        // Parsed and written again in the layout of docs/plan-schema.md: sorted keys, two-space
+        // indentation but for each package and each unit, one compact line each, a final newline.
         let value: Value = serde_json::from_str(&text).unwrap();
-        let again = serde_json::to_string_pretty(&sorted(&value)).unwrap() + "\n";
-        assert!(again == text, "{shown}: not the sorted, pretty-printed form of itself:\n{}", first_difference(again.as_bytes(), text.as_bytes()));
+        let again = laid_out(&sorted(&value));
+        assert!(again == text, "{shown}: not the sorted, laid-out form of itself:\n{}", first_difference(again.as_bytes(), text.as_bytes()));
         // Arrays in their stated order (docs/plan-schema.md).
         let manifests: Vec<Value> = value["inputs"]["manifests"].as_array().unwrap().iter().map(|m| m["path"].clone()).collect();
         assert_sorted_array("inputs.manifests[].path", &Value::Array(manifests));
