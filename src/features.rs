@@ -295,9 +295,10 @@ impl<'a> Resolver<'a> {
         if !self.processed.insert((node, fk)) {
             return Ok(());
         }
-        for (dep_node, decls) in self.deps(node, fk).iter() {
-            let (dep_node, decls) = (*dep_node, decls.clone());
-            for (decl, dep_fk) in decls {
+        let deps = self.deps(node, fk);
+        for (dep_node, decls) in deps.iter() {
+            let dep_node = *dep_node;
+            for &(decl, dep_fk) in decls {
                 if decl.optional {
                     continue;
                 }
@@ -318,9 +319,10 @@ impl<'a> Resolver<'a> {
 
     fn activate_rec(&mut self, node: usize, fk: FeaturesFor, feature: &str) -> Result<()> {
         let enabled = self.enabled.entry((node, self.opts.apply(fk))).or_default();
-        if !enabled.insert(feature.to_string()) {
+        if enabled.contains(feature) {
             return Ok(());
         }
+        enabled.insert(feature.to_string());
         let graph = self.graph;
         let Some(fvs) = graph.package(node).feature_map.get(feature) else {
             return Ok(());
@@ -332,11 +334,15 @@ impl<'a> Resolver<'a> {
     }
 
     fn activate_dependency(&mut self, node: usize, fk: FeaturesFor, dep_name: &str) -> Result<()> {
-        self.out.deps.entry((node, self.opts.apply(fk))).or_default().insert(dep_name.to_string());
-        let to_enable = self.deferred_weak.remove(&(node, fk, dep_name.to_string()));
-        for (dep_node, decls) in self.deps(node, fk).iter() {
-            let (dep_node, decls) = (*dep_node, decls.clone());
-            for (decl, dep_fk) in decls {
+        let active = self.out.deps.entry((node, self.opts.apply(fk))).or_default();
+        if !active.contains(dep_name) {
+            active.insert(dep_name.to_string());
+        }
+        let to_enable = if self.deferred_weak.is_empty() { None } else { self.deferred_weak.remove(&(node, fk, dep_name.to_string())) };
+        let deps = self.deps(node, fk);
+        for (dep_node, decls) in deps.iter() {
+            let dep_node = *dep_node;
+            for &(decl, dep_fk) in decls {
                 if decl.name_in_toml != dep_name {
                     continue;
                 }
@@ -353,9 +359,10 @@ impl<'a> Resolver<'a> {
     }
 
     fn activate_dep_feature(&mut self, node: usize, fk: FeaturesFor, dep_name: &str, dep_feature: &str, weak: bool) -> Result<()> {
-        for (dep_node, decls) in self.deps(node, fk).iter() {
-            let (dep_node, decls) = (*dep_node, decls.clone());
-            for (decl, dep_fk) in decls {
+        let deps = self.deps(node, fk);
+        for (dep_node, decls) in deps.iter() {
+            let dep_node = *dep_node;
+            for &(decl, dep_fk) in decls {
                 if decl.name_in_toml != dep_name {
                     continue;
                 }
@@ -366,7 +373,7 @@ impl<'a> Resolver<'a> {
                         self.deferred_weak.entry((node, fk, dep_name.to_string())).or_default().insert(dep_feature.to_string());
                         continue;
                     }
-                    self.activate_fv(node, fk, &FeatureValue::Dep(dep_name.to_string()))?;
+                    self.activate_dependency(node, fk, dep_name)?;
                     if !weak && self.graph.package(node).feature_map.contains_key(dep_name) {
                         self.activate_rec(node, fk, dep_name)?;
                     }
