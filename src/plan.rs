@@ -8,6 +8,7 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 
+use crate::fast_hash::FastMap;
 use crate::graph::{Graph, Location};
 use crate::source_id::{GitReference, SourceKind};
 use crate::units::{Kind, UnitGraph};
@@ -263,12 +264,14 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
         .units
         .iter()
         .map(|u| {
+            // `<package id> <kind>:<name> <mode> <platform>[ panic=abort]`, without `format!`'s
+            // machinery (a few thousand keys per view).
             let t = &graph.package(u.node).targets[u.target];
-            let panic = if u.panic_abort { " panic=abort" } else { "" };
-            format!("{} {}:{} {} {}{panic}", ids[u.node], t.kind.as_str(), t.name, u.mode.as_str(), platform(u.kind))
+            let parts = [ids[u.node].as_str(), " ", t.kind.as_str(), ":", &t.name, " ", u.mode.as_str(), " ", platform(u.kind), if u.panic_abort { " panic=abort" } else { "" }];
+            parts.concat()
         })
         .collect();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: FastMap<&str, usize> = FastMap::default();
     for k in &base_keys {
         *seen.entry(k.as_str()).or_default() += 1;
     }

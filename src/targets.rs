@@ -230,7 +230,7 @@ impl Target {
     }
     /// The key of this target in a plan: `<kind>:<name>`.
     pub fn key(&self) -> String {
-        format!("{}:{}", self.kind.as_str(), self.name)
+        [self.kind.as_str(), ":", &self.name].concat()
     }
     /// `kind` as `--unit-graph` writes it: the crate types for a lib.
     pub fn unit_graph_kind(&self) -> Vec<String> {
