@@ -76,8 +76,13 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     };
     let ws = Workspace::load(&opts.manifest_path, &file_names)?;
     let lock_path = ws.root_dir.join("Cargo.lock");
-    let lock = Lockfile::load(&lock_path)?;
-    let sources = Sources::new(&opts.sources)?;
+    // Indexing the source directories and reading the lockfile are independent: side by side.
+    let (lock, sources) = std::thread::scope(|scope| {
+        let sources = scope.spawn(|| Sources::new(&opts.sources));
+        let lock = Lockfile::load(&lock_path);
+        (lock, sources.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    let (lock, sources) = (lock?, sources?);
     let graph = Graph::build(&ws, &lock, &lock_path, &sources)?;
     let host = TargetInfo::builtin(opts.host.as_deref().unwrap_or(default_host()))?;
 

@@ -2,7 +2,7 @@
 //! of `cargo build` and of `cargo test --no-run`. The types serialize straight to the plan's JSON:
 //! fields are declared in sorted order, maps are `BTreeMap`s, so the bytes are canonical.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
@@ -163,16 +163,16 @@ pub struct Views {
 
 /// Package ids for the plan: `name@version`, with ` (source)` where that is not unique.
 pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
-    let mut count: HashMap<(&str, String), usize> = HashMap::new();
+    let mut count: FastMap<(&str, &semver::Version), usize> = FastMap::default();
     for n in &graph.nodes {
-        *count.entry((n.package.name.as_str(), n.package.version.to_string())).or_default() += 1;
+        *count.entry((n.package.name.as_str(), &n.package.version)).or_default() += 1;
     }
     graph
         .nodes
         .iter()
         .map(|n| {
-            let base = format!("{}@{}", n.package.name, n.package.version);
-            if count[&(n.package.name.as_str(), n.package.version.to_string())] == 1 {
+            let base = [n.package.name.as_str(), "@", &n.package.version.to_string()].concat();
+            if count[&(n.package.name.as_str(), &n.package.version)] == 1 {
                 base
             } else {
                 let source = match &n.location {
