@@ -354,7 +354,11 @@ impl Builder<'_> {
         let Some(edge) = node.deps.iter().find(|e| e.to == to) else { return Ok(lib.crate_name()) };
         // The declarations in cargo's resolve: optional ones only when activated, dev ones only
         // for the resolve's roots; every platform counts.
-        let names: BTreeSet<String> = edge
+        let lib_name = lib.crate_name();
+        let mut name: Option<String> = None;
+        // Any other names than the first: an error.
+        let mut others: BTreeSet<String> = BTreeSet::new();
+        let decls = edge
             .decls
             .iter()
             .map(|&i| &node.package.dependencies[i])
@@ -362,11 +366,20 @@ impl Builder<'_> {
             .filter(|d| {
                 !d.optional
                     || [FeaturesFor::NormalOrDev, FeaturesFor::HostDep].iter().any(|&fk| self.features.is_dep_activated(from, fk, &d.name_in_toml))
-            })
-            .map(|d| if d.explicit_rename { d.name_in_toml.replace('-', "_") } else { lib.crate_name() })
-            .collect();
-        if names.len() > 1 {
-            let names: Vec<String> = names.into_iter().collect();
+            });
+        for d in decls {
+            let this = if d.explicit_rename { std::borrow::Cow::Owned(d.name_in_toml.replace('-', "_")) } else { std::borrow::Cow::Borrowed(&lib_name) };
+            match &name {
+                None => name = Some(this.into_owned()),
+                Some(first) if *first == *this => {}
+                Some(_) => {
+                    others.insert(this.into_owned());
+                }
+            }
+        }
+        if !others.is_empty() {
+            others.extend(name);
+            let names: Vec<String> = others.into_iter().collect();
             return Err(Error::new(format!(
                 "package `{} {}` depends on `{}` under different names ({}); use one name in all its dependency tables",
                 node.package.name,
@@ -375,7 +388,7 @@ impl Builder<'_> {
                 names.join(", ")
             )));
         }
-        Ok(names.into_iter().next().unwrap_or_else(|| lib.crate_name()))
+        Ok(name.unwrap_or(lib_name))
     }
 
     /// Features a target's `required-features` may name: the package's own and `dep/feat` of its
