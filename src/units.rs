@@ -40,7 +40,7 @@ pub enum Kind {
     Target,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Eq, PartialOrd, Ord)]
 pub struct Unit {
     pub node: usize,
     /// Index into the package's targets.
@@ -57,6 +57,22 @@ pub struct Unit {
 pub struct UnitDep {
     pub unit: usize,
     pub extern_crate_name: String,
+}
+
+impl PartialEq for Unit {
+    fn eq(&self, other: &Unit) -> bool {
+        (self.node, self.target, self.mode, self.kind, self.panic_abort) == (other.node, other.target, other.mode, other.kind, other.panic_abort)
+            && (Arc::ptr_eq(&self.features, &other.features) || self.features == other.features)
+    }
+}
+
+/// A unit's feature list is hashed by its address: `ResolvedFeatures` hands out one list per
+/// distinct content within a package, so equal units (same package) have the same list.
+impl std::hash::Hash for Unit {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.node, self.target, self.mode, self.kind, self.panic_abort).hash(state);
+        (Arc::as_ptr(&self.features) as *const String as usize).hash(state);
+    }
 }
 
 /// The unit graph of one build.
