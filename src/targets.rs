@@ -9,7 +9,8 @@ use crate::manifest::{RawManifest, RawPackage, RawTarget, StringOrBool};
 
 /// The files of a package, as `/`-separated paths relative to the package root. Read from disk
 /// only when discovery asks (most registry manifests name every target and the README, so their
-/// directories are never listed).
+/// directories are never read), and then by single lookups and by listing only the target
+/// directories that exist, unless the whole listing is asked for (`discovery_files`).
 #[derive(Debug, Clone, Default)]
 pub struct FileSet {
     files: OnceCell<BTreeSet<String>>,
@@ -61,7 +62,11 @@ impl FileSet {
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.files().contains(path)
+        match (&self.place, self.files.get()) {
+            // A directory not listed yet: one lookup instead of a listing.
+            (Place::Dir(root), None) => std::fs::metadata(root.join(path)).is_ok_and(|m| !m.is_dir()),
+            _ => self.files().contains(path),
+        }
     }
 
     /// The files whose presence decides a package's targets: `build.rs`, `src/lib.rs`,
@@ -76,6 +81,9 @@ impl FileSet {
     /// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs`
     /// (not dotfiles, such as an editor's `.#name.rs` lock).
     fn infer_in(&self, dir: &str) -> Vec<(String, String)> {
+        if let (Place::Dir(root), None) = (&self.place, self.files.get()) {
+            return infer_on_disk(root, dir);
+        }
         let prefix = format!("{dir}/");
         let mut out = Vec::new();
         for f in self.files().range(prefix.clone()..) {
@@ -95,6 +103,28 @@ impl FileSet {
         }
         out
     }
+}
+
+/// `FileSet::infer_in` for a package directory on disk that has not been listed: a listing of
+/// `dir` alone (reading a directory is the costly part of discovery; a package needs only the few
+/// that exist), in the order of the listed form.
+fn infer_on_disk(root: &Path, dir: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let at = root.join(dir);
+    for (name, is_dir) in entries(&at) {
+        if name.starts_with('.') {
+            continue;
+        }
+        if !is_dir {
+            if let Some(stem) = name.strip_suffix(".rs") {
+                out.push((stem.to_string(), format!("{dir}/{name}")));
+            }
+        } else if at.join(&name).join("main.rs").is_file() {
+            out.push((name.clone(), format!("{dir}/{name}/main.rs")));
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
 }
 
 fn is_discovery_file(path: &str) -> bool {
