@@ -76,10 +76,10 @@ impl<'a> Table<'a> {
     }
 
     /// Sets `path = value` (a dotted key when `path` has several parts); `None` if it was set.
-    fn insert(&mut self, mut path: Vec<Cow<'a, str>>, value: Value<'a>) -> Option<()> {
+    fn insert(&mut self, path: &mut Vec<Cow<'a, str>>, value: Value<'a>) -> Option<()> {
         let last = path.pop()?;
         let mut table = self;
-        for part in path {
+        for part in path.drain(..) {
             table = table.dotted_child(part)?;
         }
         if table.get_mut(&last).is_some() {
@@ -96,13 +96,15 @@ pub fn parse(text: &str) -> Option<Value<'_>> {
     let mut root = Table::new(TableKind::Implicit);
     // The path of the table that key/value lines go into, from the root.
     let mut current: Vec<Cow<'_, str>> = Vec::new();
+    // The key being read (one buffer for all of them).
+    let mut path: Vec<Cow<'_, str>> = Vec::new();
     loop {
         p.skip_blank_lines()?;
         if p.at_end() {
             break;
         }
         if p.eat("[[") {
-            let path = p.keys()?;
+            p.keys(&mut path)?;
             p.expect("]]")?;
             p.end_of_line()?;
             let (parent, last) = walk(&mut root, &path)?;
@@ -111,9 +113,9 @@ pub fn parse(text: &str) -> Option<Value<'_>> {
                 Some(Value::Array(items, ArrayKind::OfTables)) => items.push(Value::Table(Table::new(TableKind::Defined))),
                 Some(_) => return None,
             }
-            current = path;
+            current.clone_from(&path);
         } else if p.eat("[") {
-            let path = p.keys()?;
+            p.keys(&mut path)?;
             p.expect("]")?;
             p.end_of_line()?;
             let (parent, last) = walk(&mut root, &path)?;
@@ -122,13 +124,13 @@ pub fn parse(text: &str) -> Option<Value<'_>> {
                 Some(Value::Table(t)) if t.kind == TableKind::Implicit => t.kind = TableKind::Defined,
                 Some(_) => return None,
             }
-            current = path;
+            current.clone_from(&path);
         } else {
-            let path = p.keys()?;
+            p.keys(&mut path)?;
             p.expect("=")?;
             let value = p.value()?;
             p.end_of_line()?;
-            table_at(&mut root, &current)?.insert(path, value)?;
+            table_at(&mut root, &current)?.insert(&mut path, value)?;
         }
     }
     Some(Value::Table(root))
@@ -240,15 +242,15 @@ impl<'a> Parser<'a> {
         (self.at_end() || self.eat("\n")).then_some(())
     }
 
-    /// A key, dotted or not: its parts.
-    fn keys(&mut self) -> Option<Vec<Cow<'a, str>>> {
-        let mut parts = Vec::new();
+    /// A key, dotted or not: its parts, into `parts`.
+    fn keys(&mut self, parts: &mut Vec<Cow<'a, str>>) -> Option<()> {
+        parts.clear();
         loop {
             self.skip_spaces();
             parts.push(self.key()?);
             self.skip_spaces();
             if !self.eat(".") {
-                return Some(parts);
+                return Some(());
             }
         }
     }
@@ -335,11 +337,12 @@ impl<'a> Parser<'a> {
         if self.eat("}") {
             return Some(Value::Table(table));
         }
+        let mut path = Vec::new();
         loop {
-            let path = self.keys()?;
+            self.keys(&mut path)?;
             self.expect("=")?;
             let value = self.value()?;
-            table.insert(path, value)?;
+            table.insert(&mut path, value)?;
             self.skip_spaces();
             if self.eat("}") {
                 // Dotted keys inside made tables that are as complete as the inline table.
@@ -355,16 +358,15 @@ impl<'a> Parser<'a> {
     fn basic_string(&mut self) -> Option<Cow<'a, str>> {
         self.eat("\"");
         let rest = self.rest();
-        let end = rest.find(['"', '\\', '\n'])?;
-        if rest.as_bytes()[end] == b'"' && plain(&rest[..end]) {
+        let end = string_run(rest);
+        if rest.as_bytes().get(end) == Some(&b'"') {
             self.pos += end + 1;
             return Some(Cow::Borrowed(&rest[..end]));
         }
         let mut out = String::new();
         loop {
             let rest = self.rest();
-            let i = rest.find(['"', '\\', '\n'])?;
-            plain(&rest[..i]).then_some(())?;
+            let i = string_run(rest);
             out.push_str(&rest[..i]);
             self.pos += i;
             match self.peek()? {
@@ -471,6 +473,12 @@ impl<'a> Parser<'a> {
         self.pos += i + quotes;
         Some(Cow::Borrowed(content))
     }
+}
+
+/// How many bytes at the start of `s` a one-line basic string holds as they are: up to a quote, a
+/// backslash or a control character (which ends the string or, but for tab, is not allowed).
+fn string_run(s: &str) -> usize {
+    s.bytes().position(|b| b == b'"' || b == b'\\' || (b < 0x20 && b != b'\t') || b == 0x7f).unwrap_or(s.len())
 }
 
 /// Text with no control character but tab: what a comment or a one-line string may hold (a CR
