@@ -1,10 +1,11 @@
 //! Matching: every dependency declaration of every package to its Cargo.lock entry, giving the
 //! package graph cargo would build from (`--locked`: a declaration with no entry is an error).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::fast_hash::FastMap;
 use crate::lockfile::Lockfile;
 use crate::manifest::{self, DepKind, DepSource, Inheritance, Package};
 use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};
@@ -50,13 +51,13 @@ impl Graph {
     pub fn build(ws: &Workspace, lock: &Lockfile, lock_path: &Path, sources: &Sources) -> Result<Graph> {
         let stale = |msg: String| Error::in_file(lock_path, format!("{msg}; the lockfile is out of date, run `cargo generate-lockfile` (or `cargo update`) and commit it"));
         // Path packages of the lock, by (name, version) → directory.
-        let mut path_dirs: HashMap<(String, String), Vec<PathBuf>> = HashMap::new();
+        let mut path_dirs: FastMap<(String, String), Vec<PathBuf>> = FastMap::default();
         for (dir, p) in &ws.path_packages {
             path_dirs.entry((p.package.name.clone(), p.package.version.to_string())).or_default().push(dir.clone());
         }
         let mut nodes: Vec<Node> = Vec::new();
-        let mut node_of_lock: HashMap<usize, usize> = HashMap::new();
-        let mut node_of_dir: HashMap<PathBuf, usize> = HashMap::new();
+        let mut node_of_lock: FastMap<usize, usize> = FastMap::default();
+        let mut node_of_dir: FastMap<PathBuf, usize> = FastMap::default();
         let mut lock_of_node: Vec<usize> = Vec::new();
         let mut queue: Vec<usize> = Vec::new();
 
