@@ -40,17 +40,66 @@ pub fn list_files(path: &Path, top: &str) -> Result<BTreeSet<String>> {
     Ok(files)
 }
 
+type Inflater = flate2::bufread::DeflateDecoder<std::io::BufReader<std::fs::File>>;
+
+thread_local! {
+    /// Each thread's inflater, used again for every archive it reads: a new one zeroes tens of
+    /// kilobytes of state, which for a thousand small crates cost more than inflating them.
+    static INFLATER: std::cell::RefCell<Option<Inflater>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Calls `f` with each entry under `TOP/` (its path relative to `TOP`) until it returns false.
-fn each_entry(path: &Path, top: &str, mut f: impl FnMut(&str, &mut tar::Entry<'_, flate2::read::GzDecoder<std::io::BufReader<std::fs::File>>>) -> Result<bool>) -> Result<()> {
+fn each_entry(path: &Path, top: &str, mut f: impl FnMut(&str, &mut tar::Entry<'_, &mut Inflater>) -> Result<bool>) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
-    for entry in archive.entries().map_err(|e| invalid(path, &e))? {
-        let mut entry = entry.map_err(|e| invalid(path, &e))?;
-        let entry_path = entry.path().map_err(|e| invalid(path, &e))?.to_string_lossy().replace('\\', "/");
-        let Some(rel) = entry_path.strip_prefix(top).and_then(|r| r.strip_prefix('/')) else { continue };
-        if !f(rel, &mut entry)? {
-            break;
+    let mut reader = std::io::BufReader::new(file);
+    skip_gzip_header(&mut reader).map_err(|e| invalid(path, &e))?;
+    let mut inflater = INFLATER.with(|cell| cell.borrow_mut().take());
+    let decoder = match &mut inflater {
+        Some(d) => {
+            d.reset(reader);
+            d
         }
+        None => inflater.insert(flate2::bufread::DeflateDecoder::new(reader)),
+    };
+    let result = (|| {
+        let mut archive = tar::Archive::new(decoder);
+        for entry in archive.entries().map_err(|e| invalid(path, &e))? {
+            let mut entry = entry.map_err(|e| invalid(path, &e))?;
+            let entry_path = entry.path().map_err(|e| invalid(path, &e))?.to_string_lossy().replace('\\', "/");
+            let Some(rel) = entry_path.strip_prefix(top).and_then(|r| r.strip_prefix('/')) else { continue };
+            if !f(rel, &mut entry)? {
+                break;
+            }
+        }
+        Ok(())
+    })();
+    INFLATER.with(|cell| *cell.borrow_mut() = inflater);
+    result
+}
+
+/// Reads a gzip member's header (RFC 1952), leaving `r` at its deflate data. (The trailer's CRC is
+/// not checked: a `.crate` is checked whole against Cargo.lock's sha256 when it is fetched.)
+fn skip_gzip_header(r: &mut impl std::io::BufRead) -> std::io::Result<()> {
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
+    let mut fixed = [0u8; 10];
+    r.read_exact(&mut fixed).map_err(|_| bad("too short for a gzip header"))?;
+    if fixed[..3] != [0x1f, 0x8b, 8] {
+        return Err(bad("not gzip data"));
+    }
+    let flags = fixed[3];
+    if flags & 0x04 != 0 {
+        let mut len = [0u8; 2];
+        r.read_exact(&mut len)?;
+        std::io::copy(&mut r.by_ref().take(u64::from(u16::from_le_bytes(len))), &mut std::io::sink())?;
+    }
+    for flag in [0x08, 0x10] {
+        // File name, comment: zero-terminated.
+        if flags & flag != 0 {
+            r.skip_until(0)?;
+        }
+    }
+    if flags & 0x02 != 0 {
+        r.read_exact(&mut [0u8; 2])?;
     }
     Ok(())
 }
