@@ -12,22 +12,38 @@ use crate::error::{Error, Result};
 /// The most a `Cargo.toml` inside a `.crate` may weigh.
 const MAX_MANIFEST_BYTES: u64 = 10 << 20;
 
-/// The text of `TOP/Cargo.toml` in the archive at `path`.
-pub fn read_manifest(path: &Path, top: &str) -> Result<String> {
+/// The text of `TOP/Cargo.toml` in the archive at `path`, and the archive's file names when the
+/// manifest looks as if target discovery will need them (`names_every_target`): read on in the
+/// same pass then, rather than from the start again later.
+pub fn read_manifest(path: &Path, top: &str) -> Result<(String, Option<BTreeSet<String>>)> {
     let mut text = None;
+    let mut files = BTreeSet::new();
+    let mut want_files = true;
     each_entry(path, top, |rel, entry| {
+        files.insert(rel.to_string());
         if rel != "Cargo.toml" {
-            return Ok(true);
+            return Ok(text.is_none() || want_files);
         }
         if entry.header().size().unwrap_or(0) > MAX_MANIFEST_BYTES {
             return Err(Error::in_file(path, "Cargo.toml inside the archive is larger than 10 MiB"));
         }
         let mut s = String::new();
         entry.by_ref().take(MAX_MANIFEST_BYTES).read_to_string(&mut s).map_err(|e| invalid(path, &e))?;
+        want_files = !names_every_target(&s);
         text = Some(s);
-        Ok(false)
+        Ok(want_files)
     })?;
-    text.ok_or_else(|| Error::in_file(path, format!("the archive has no `{top}/Cargo.toml`; delete it and run `cargo fetch`")))
+    let text = text.ok_or_else(|| Error::in_file(path, format!("the archive has no `{top}/Cargo.toml`; delete it and run `cargo fetch`")))?;
+    Ok((text, want_files.then_some(files)))
+}
+
+/// Whether a manifest, as `cargo package` writes them nowadays, names every target, the build
+/// script and the README, so that discovery asks for no file names. Only a hint for how to read
+/// the archive: the names are read later if asked for after all.
+fn names_every_target(manifest: &str) -> bool {
+    ["autolib = false", "autobins = false", "autoexamples = false", "autotests = false", "autobenches = false", "\nbuild = ", "\nreadme = "]
+        .iter()
+        .all(|line| manifest.contains(line))
 }
 
 /// The names of the files under `TOP/` in the archive at `path`, relative to it.

@@ -222,10 +222,14 @@ fn read_small_file(path: &Path) -> std::io::Result<String> {
 /// Reads `Cargo.toml` out of a `.crate` (a gzip'd tar of `NAME-VERSION/…`); its file names are
 /// read only if target discovery asks for them.
 pub fn read_crate_file(path: &Path, top: &str) -> Result<Found> {
-    let text = crate::crate_archive::read_manifest(path, top)?;
+    let (text, files) = crate::crate_archive::read_manifest(path, top)?;
     let manifest_path = path.join("Cargo.toml");
     let raw = manifest::parse_raw(&text, &manifest_path)?;
-    Ok(Found { manifest_path, raw, files: FileSet::from_crate(path, top), git_subdir: None, git_workspace: None })
+    let files = match files {
+        Some(names) => FileSet::from_paths(names),
+        None => FileSet::from_crate(path, top),
+    };
+    Ok(Found { manifest_path, raw, files, git_subdir: None, git_workspace: None })
 }
 
 /// Finds the package `name` at `version` inside a git checkout, as cargo does: every `Cargo.toml`
