@@ -41,9 +41,11 @@ pub fn read_manifest(path: &Path, top: &str) -> Result<(String, Option<BTreeSet<
 /// script and the README, so that discovery asks for no file names. Only a hint for how to read
 /// the archive: the names are read later if asked for after all.
 fn names_every_target(manifest: &str) -> bool {
-    ["autolib = false", "autobins = false", "autoexamples = false", "autotests = false", "autobenches = false", "\nbuild = ", "\nreadme = "]
+    // (Manifests packaged by cargo 1.78 to 1.82 give a `[lib]` table rather than `autolib`.)
+    ["autobins = false", "autoexamples = false", "autotests = false", "autobenches = false", "\nbuild = ", "\nreadme = "]
         .iter()
         .all(|line| manifest.contains(line))
+        && (manifest.contains("autolib = false") || manifest.contains("\n[lib]\n"))
 }
 
 /// The names of the files under `TOP/` in the archive at `path`, relative to it.
