@@ -7,6 +7,7 @@ use semver::Version;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::fast_hash::FastMap;
 use crate::source_id::SourceId;
 use crate::toml_util;
 
@@ -103,19 +104,22 @@ impl Lockfile {
             packages.push(LockedPackage { name: p.name.clone(), version, source, checksum, dependencies: Vec::new(), replace: None });
         }
         // Resolve the dependency strings: `name`, `name version` or `name version (source)`.
-        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_name: FastMap<&str, Vec<usize>> = FastMap::default();
         for (i, p) in raw_packages.iter().enumerate() {
             by_name.entry(p.name.as_str()).or_default().push(i);
         }
-        let find = |spec: &str, owner: &str| -> Result<usize> {
+        let find = |spec: &str, owner: &RawPackage| -> Result<usize> {
+            let owner = format_args!("{} {}", owner.name, owner.version);
             let mut parts = spec.splitn(3, ' ');
             let name = parts.next().unwrap_or("");
             let version = parts.next();
             let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
-            let candidates: Vec<usize> = by_name
-                .get(name)
-                .into_iter()
-                .flatten()
+            let all = by_name.get(name).map_or(&[][..], Vec::as_slice);
+            if let ([one], None, None) = (all, version, source) {
+                return Ok(*one);
+            }
+            let candidates: Vec<usize> = all
+                .iter()
                 .copied()
                 .filter(|&i| version.is_none_or(|v| raw_packages[i].version == v))
                 .filter(|&i| {
@@ -135,14 +139,13 @@ impl Lockfile {
             }
         };
         for (i, p) in raw_packages.iter().enumerate() {
-            let owner = format!("{} {}", p.name, p.version);
             let mut deps = Vec::with_capacity(p.dependencies.len());
             for d in &p.dependencies {
-                deps.push(find(d, &owner)?);
+                deps.push(find(d, p)?);
             }
             packages[i].dependencies = deps;
             if let Some(r) = &p.replace {
-                packages[i].replace = Some(find(r, &owner)?);
+                packages[i].replace = Some(find(r, p)?);
             }
         }
         Ok(Lockfile { version, packages })
@@ -176,7 +179,9 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
             if in_unused { &mut unused } else { &mut raw.package }.push(RawPackage::default());
             continue;
         }
-        let (key, rest) = line.split_once(" = ")?;
+        // `key = rest` (found through the `=`: a searcher for " = " costs more to set up per line).
+        let eq = line.find('=')?;
+        let (key, rest) = (line[..eq].strip_suffix(' ')?, line[eq + 1..].strip_prefix(' ')?);
         if raw.package.is_empty() && unused.is_empty() {
             // A TOML integer as cargo writes it: digits, no leading zero.
             let integer = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) && (rest == "0" || !rest.starts_with('0'));
