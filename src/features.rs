@@ -244,12 +244,12 @@ pub fn resolve(
         let fvs = r.fvs_from_requested(*member, cli);
         let fk = if opts.decouple_host_deps && graph.package(*member).is_proc_macro() {
             // A proc-macro member is also activated for normal dependencies (its tests and bins).
-            r.activate_pkg(*member, FeaturesFor::NormalOrDev, &fvs)?;
+            r.activate_pkg(*member, FeaturesFor::NormalOrDev, &fvs, false)?;
             FeaturesFor::HostDep
         } else {
             FeaturesFor::NormalOrDev
         };
-        r.activate_pkg(*member, fk, &fvs)?;
+        r.activate_pkg(*member, fk, &fvs, false)?;
     }
     let none = r.out.none.clone();
     let mut lists: FastMap<(usize, FeaturesFor), Arc<[String]>> = FastMap::default();
@@ -308,11 +308,16 @@ fn check_requested(pkg: &crate::manifest::Package, map: &BTreeMap<String, Vec<Fe
 }
 
 impl<'a> Resolver<'a> {
-    fn activate_pkg(&mut self, node: usize, fk: FeaturesFor, fvs: &[FeatureValue]) -> Result<()> {
+    /// Activates `fvs` of `node`, then its `default` feature if `default`, then (the first time)
+    /// its non-optional dependencies.
+    fn activate_pkg(&mut self, node: usize, fk: FeaturesFor, fvs: &[FeatureValue], default: bool) -> Result<()> {
         // Every package that is built has an entry, even with no features.
         self.enabled.entry((node, self.opts.apply(fk))).or_default();
         for fv in fvs {
             self.activate_fv(node, fk, fv)?;
+        }
+        if default {
+            self.activate_rec(node, fk, "default")?;
         }
         if !self.processed.insert((node, fk)) {
             return Ok(());
@@ -324,8 +329,7 @@ impl<'a> Resolver<'a> {
                 if decl.optional {
                     continue;
                 }
-                let fvs = self.fvs_from_dependency(node, dep_node, decl)?;
-                self.activate_pkg(dep_node, dep_fk, &fvs)?;
+                self.activate_declared(node, dep_node, dep_fk, decl)?;
             }
         }
         Ok(())
@@ -373,8 +377,7 @@ impl<'a> Resolver<'a> {
                         self.activate_fv(dep_node, dep_fk, &FeatureValue::new(f))?;
                     }
                 }
-                let fvs = self.fvs_from_dependency(node, dep_node, decl)?;
-                self.activate_pkg(dep_node, dep_fk, &fvs)?;
+                self.activate_declared(node, dep_node, dep_fk, decl)?;
             }
         }
         Ok(())
@@ -410,17 +413,16 @@ impl<'a> Resolver<'a> {
         Ok(())
     }
 
-    fn fvs_from_dependency(&self, node: usize, dep_node: usize, decl: &Dependency) -> Result<Vec<FeatureValue>> {
-        let mut out: Vec<FeatureValue> = decl.features.iter().map(|f| FeatureValue::new(f)).collect();
-        for fv in &out {
+    /// Activates what declaration `decl` of `node` asks of `dep_node`: its features (each must
+    /// exist), and `default` unless `default-features = false`.
+    fn activate_declared(&mut self, node: usize, dep_node: usize, dep_fk: FeaturesFor, decl: &Dependency) -> Result<()> {
+        for fv in &decl.features {
             if let FeatureValue::Feature(f) = fv {
                 self.require_feature(node, dep_node, f)?;
             }
         }
-        if decl.default_features && self.graph.package(dep_node).feature_map.contains_key("default") {
-            out.push(FeatureValue::Feature("default".into()));
-        }
-        Ok(out)
+        let default = decl.default_features && self.graph.package(dep_node).feature_map.contains_key("default");
+        self.activate_pkg(dep_node, dep_fk, &decl.features, default)
     }
 
     /// `node` asks for feature `f` of `dep_node`: it must exist.

@@ -242,7 +242,8 @@ pub struct Dependency {
     pub req: Option<VersionReq>,
     pub kind: DepKind,
     pub optional: bool,
-    pub features: Vec<String>,
+    /// The `features` it asks for, parsed.
+    pub features: Vec<crate::features::FeatureValue>,
     pub default_features: bool,
     pub platform: Option<Platform>,
     pub source: DepSource,
@@ -482,7 +483,7 @@ fn normalize_dependency(
         req,
         kind,
         optional: d.optional.unwrap_or(false),
-        features: d.features.clone(),
+        features: d.features.iter().map(|f| crate::features::FeatureValue::new(f)).collect(),
         default_features: d.default_features.unwrap_or(true),
         platform,
         source,
