@@ -99,60 +99,61 @@ pub struct WorkspaceData {
     pub selected: Vec<String>,
 }
 
+/// One entry of `packages`, borrowing from the package it describes.
 #[derive(Serialize)]
-pub struct PackageData {
+pub struct PackageData<'a> {
     /// The `--check-cfg` values cargo passes for the package: its `[lints]` check-cfg, then
     /// `cfg(docsrs,test)` and the declared features.
     #[serde(rename = "checkCfg")]
     check_cfg: Vec<String>,
-    edition: String,
-    links: Option<String>,
+    edition: &'a str,
+    links: Option<&'a str>,
     /// `[lints]` as rustc arguments, for every compiler run of the package (absent when none).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    lints: Vec<String>,
-    metadata: Metadata,
-    name: String,
-    source: Source,
-    targets: BTreeMap<String, TargetData>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    lints: &'a [String],
+    metadata: Metadata<'a>,
+    name: &'a str,
+    source: Source<'a>,
+    targets: BTreeMap<String, TargetData<'a>>,
     version: String,
 }
 
 #[derive(Serialize)]
-struct Metadata {
+struct Metadata<'a> {
     authors: String,
-    description: String,
-    homepage: String,
-    license: String,
+    description: &'a str,
+    homepage: &'a str,
+    license: &'a str,
     #[serde(rename = "licenseFile")]
-    license_file: String,
-    readme: String,
-    repository: String,
+    license_file: &'a str,
+    readme: &'a str,
+    repository: &'a str,
     #[serde(rename = "rustVersion")]
-    rust_version: String,
+    rust_version: &'a str,
 }
 
 /// A package's source; each form lists its fields, `type` included, in sorted order.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Source {
-    Git { reference: BTreeMap<&'static str, String>, rev: Option<String>, subdir: String, r#type: &'static str, url: String },
+enum Source<'a> {
+    Git { reference: BTreeMap<&'static str, &'a str>, rev: Option<&'a str>, subdir: &'a str, r#type: &'static str, url: &'a str },
     Path { path: String, r#type: &'static str },
-    Registry { checksum: Option<String>, registry: String, r#type: &'static str },
+    Registry { checksum: Option<&'a str>, registry: &'a str, r#type: &'static str },
 }
 
 #[derive(Serialize)]
-struct TargetData {
+struct TargetData<'a> {
     #[serde(rename = "crateName")]
     crate_name: String,
     #[serde(rename = "crateTypes")]
-    crate_types: Vec<String>,
-    edition: String,
+    crate_types: &'a [String],
+    edition: &'a str,
     harness: bool,
     kind: &'static str,
-    name: String,
-    path: String,
+    name: &'a str,
+    path: &'a str,
     #[serde(rename = "requiredFeatures")]
-    required_features: Vec<String>,
+    required_features: &'a [String],
 }
 
 /// A platform's two unit sets, each already written as JSON at its depth (3; `unit_set`).
@@ -191,7 +192,7 @@ pub fn package_json(graph: &Graph, ws: &Workspace, node: usize) -> Vec<u8> {
 }
 
 /// One entry of `packages`.
-fn package_data(graph: &Graph, ws: &Workspace, i: usize) -> PackageData {
+fn package_data<'a>(graph: &'a Graph, ws: &Workspace, i: usize) -> PackageData<'a> {
     let n = &graph.nodes[i];
     let p = &n.package;
     let source = match (&n.source.kind, &n.location) {
@@ -199,20 +200,20 @@ fn package_data(graph: &Graph, ws: &Workspace, i: usize) -> PackageData {
         (SourceKind::Git { url, reference, precise }, loc) => {
             let reference = match reference {
                 GitReference::DefaultBranch => BTreeMap::new(),
-                GitReference::Branch(b) => BTreeMap::from([("branch", b.clone())]),
-                GitReference::Tag(t) => BTreeMap::from([("tag", t.clone())]),
-                GitReference::Rev(r) => BTreeMap::from([("rev", r.clone())]),
+                GitReference::Branch(b) => BTreeMap::from([("branch", b.as_str())]),
+                GitReference::Tag(t) => BTreeMap::from([("tag", t.as_str())]),
+                GitReference::Rev(r) => BTreeMap::from([("rev", r.as_str())]),
             };
             let subdir = match loc {
-                Location::Git { subdir } => subdir.clone(),
-                _ => String::new(),
+                Location::Git { subdir } => subdir.as_str(),
+                _ => "",
             };
-            Source::Git { reference, rev: precise.clone(), subdir, r#type: "git", url: url.clone() }
+            Source::Git { reference, rev: precise.as_deref(), subdir, r#type: "git", url }
         }
-        _ => Source::Registry { checksum: n.checksum.clone(), registry: n.source.repr.clone(), r#type: "registry" },
+        _ => Source::Registry { checksum: n.checksum.as_deref(), registry: &n.source.repr, r#type: "registry" },
     };
     let m = &p.metadata;
-    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let s = |v: &'a Option<String>| v.as_deref().unwrap_or_default();
     let targets = p
         .targets
         .iter()
@@ -221,22 +222,22 @@ fn package_data(graph: &Graph, ws: &Workspace, i: usize) -> PackageData {
                 t.key(),
                 TargetData {
                     crate_name: t.crate_name(),
-                    crate_types: t.crate_types.clone(),
-                    edition: t.edition.clone(),
+                    crate_types: &t.crate_types,
+                    edition: &t.edition,
                     harness: t.harness,
                     kind: t.kind.as_str(),
-                    name: t.name.clone(),
-                    path: t.path.clone(),
-                    required_features: t.required_features.clone().unwrap_or_default(),
+                    name: &t.name,
+                    path: &t.path,
+                    required_features: t.required_features.as_deref().unwrap_or_default(),
                 },
             )
         })
         .collect();
     PackageData {
         check_cfg: check_cfg(p),
-        edition: p.edition.clone(),
-        links: p.links.clone(),
-        lints: p.lint_args.flags.clone(),
+        edition: &p.edition,
+        links: p.links.as_deref(),
+        lints: &p.lint_args.flags,
         metadata: Metadata {
             authors: m.authors.join(":"),
             description: s(&m.description),
@@ -247,7 +248,7 @@ fn package_data(graph: &Graph, ws: &Workspace, i: usize) -> PackageData {
             repository: s(&m.repository),
             rust_version: s(&m.rust_version),
         },
-        name: p.name.clone(),
+        name: &p.name,
         source,
         targets,
         version: p.version.to_string(),
