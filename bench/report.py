@@ -17,7 +17,6 @@ import sys
 from machine import cpu_model, run
 
 AIM_MS = 100.0
-AIM_SPEEDUP = 10.0
 
 
 def ms(s):
@@ -80,14 +79,12 @@ def main():
     print("Ratios are mean ÷ mean (wall clock): how many times faster crateplan is than cargo (below 1×: slower).")
     print("user+sys CPU is hyperfine's mean user + system time (cargo's includes the rustc it runs for target info).")
     print()
-    for desc, n, mean, meta in aims:
+    for desc, n, mean, _meta in aims:
         fast = ms(mean) < AIM_MS
         print(f"- {desc}, {n} packages, plan for 1 target: {ms(mean):.1f} ms — aim under {AIM_MS:.0f} ms "
               f"{'**met**' if fast else '**not met**'}")
-        if meta:
-            ratio = meta / mean
-            print(f"- {desc}: {ratio:.1f}× faster than `cargo metadata` — aim at least {AIM_SPEEDUP:.0f}× "
-                  f"{'**met**' if ratio >= AIM_SPEEDUP else '**not met**'}")
+    # The 10× aim is judged on the paired, interleaved measurement (bench/paired.py, printed by
+    # bench/run.sh after this table): hyperfine's batches each see the host's load of their moment.
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #                           # stage (bench/phases, a small program over the crateplan library)
 #
 # Environment: BENCH_RUNS (default 10, the minimum per command), BENCH_WARMUP (default 3),
+# BENCH_PAIRED_ROUNDS (default 20, rounds of the side-by-side comparison with cargo metadata),
 # BENCH_OUT (default target/bench). Needs python3, hyperfine (`apt-get install hyperfine`), and
 # the network once (`cargo fetch --locked` of the real workspaces into a private CARGO_HOME).
 #
@@ -42,6 +43,7 @@ done
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/target/bench}
 RUNS=${BENCH_RUNS:-10}
+PAIRED_ROUNDS=${BENCH_PAIRED_ROUNDS:-20}
 WARMUP=${BENCH_WARMUP:-3}
 TARGET=x86_64-unknown-linux-gnu
 TARGETS5=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu aarch64-apple-darwin x86_64-pc-windows-msvc wasm32-unknown-unknown)
@@ -142,7 +144,37 @@ python3 "$ROOT/bench/report.py" "$OUT/results" "$CARGO_BIN" "$RUSTC_BIN"
 echo
 echo "Synthetic workspace, \`cargo build --unit-graph\` vs \`crateplan generate --format unit-graph\` ($TARGET): $SAME_UNITS."
 
-# 5. Optionally, crateplan's stages on the synthetic workspace.
+# 5. The 10x aim, side by side: each round runs crateplan (plan, 1 target) three times and
+# `cargo metadata` once, back to back, so that the host's load falls on both alike.
+log "paired rounds: crateplan vs cargo metadata"
+echo
+echo "Side by side (\`bench/paired.py\`, $PAIRED_ROUNDS rounds; each round: crateplan three times, then \`cargo metadata\`; ratio = cargo's time ÷ crateplan's median in the round):"
+echo
+echo "| workspace | packages | median ratio | interquartile range | crateplan, median | cargo metadata, median | rounds |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+paired() {
+    local desc=$1 dir=$2
+    shift 2
+    local row
+    row=$(python3 "$ROOT/bench/paired.py" "$dir" "$PAIRED_ROUNDS" -- "$CRATEPLAN" generate --target "$TARGET" "$@" -o "$OUT/out/paired.json" -- "$CARGO_BIN" metadata --offline --format-version 1)
+    IFS='|' read -r ratio iqr ours theirs rounds <<< "$row"
+    echo "| $desc | $(count_packages "$dir") | **${ratio}×** | ${iqr}× | $ours ms | $theirs ms | $rounds |"
+    PAIRED_RATIOS+=("$desc|$ratio")
+}
+PAIRED_RATIOS=()
+paired "synthetic (vendor/)" "$SYN" --sources vendor
+paired "synthetic (.crate files)" "$SYN" --sources ../crates
+paired "tests/workspaces/$largest" "$REAL1"
+paired "examples/many-crates" "$REAL2"
+echo
+for entry in "${PAIRED_RATIOS[@]:0:2}"; do
+    desc=${entry%%|*}
+    ratio=${entry#*|}
+    verdict=$(python3 -c "print('**met**' if float('$ratio') >= 10 else '**not met**')")
+    echo "- $desc: ${ratio}× faster than \`cargo metadata\` (median of paired rounds) — aim at least 10× $verdict"
+done
+
+# 6. Optionally, crateplan's stages on the synthetic workspace.
 if [[ $PHASES == yes ]]; then
     log "building bench/phases"
     (cd "$ROOT/bench/phases" && CARGO_HOME=$USER_CARGO_HOME CARGO_TARGET_DIR=$OUT/phases-target \
