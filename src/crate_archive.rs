@@ -105,6 +105,9 @@ fn skip_gzip_header(r: &mut impl std::io::BufRead) -> std::io::Result<()> {
         return Err(bad("not gzip data"));
     }
     let flags = fixed[3];
+    if flags & 0xe0 != 0 {
+        return Err(bad("reserved gzip header flags set"));
+    }
     if flags & 0x04 != 0 {
         let mut len = [0u8; 2];
         r.read_exact(&mut len)?;
@@ -124,4 +127,35 @@ fn skip_gzip_header(r: &mut impl std::io::BufRead) -> std::io::Result<()> {
 
 fn invalid(path: &Path, e: &dyn std::fmt::Display) -> Error {
     Error::in_file(path, format!("not a valid .crate (gzip'd tar) archive ({e}); delete it and run `cargo fetch` to download it again"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header fields of RFC 1952 are skipped; reserved flags, another method or a short
+    /// header are refused, as flate2's own reader refuses them.
+    #[test]
+    fn gzip_headers() {
+        let header = |flags: u8, rest: &[u8]| [&[0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3][..], rest, b"DATA"].concat();
+        let cases: [(Vec<u8>, bool); 7] = [
+            (header(0, b""), true),
+            (header(0x04, b"\x03\x00abc"), true),
+            (header(0x08 | 0x10, b"name\0comment\0"), true),
+            (header(0x02, b"\x12\x34"), true),
+            (header(0x20, b""), false),
+            ([&[0x1f, 0x8b, 7, 0, 0, 0, 0, 0, 0, 3][..], b"DATA"].concat(), false),
+            (vec![0x1f, 0x8b, 8], false),
+        ];
+        for (bytes, ok) in cases {
+            let mut r = std::io::Cursor::new(&bytes);
+            let result = skip_gzip_header(&mut r);
+            assert_eq!(result.is_ok(), ok, "{bytes:?}");
+            if ok {
+                let mut rest = Vec::new();
+                r.read_to_end(&mut rest).unwrap();
+                assert_eq!(rest, b"DATA");
+            }
+        }
+    }
 }

@@ -171,7 +171,14 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
     let mut in_unused = false;
     let mut lines = text.split('\n');
     while let Some(line) = lines.next() {
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with('#') {
+            // A comment: TOML allows no control character in it but tab.
+            if line.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+                return None;
+            }
             continue;
         }
         if line == "[[package]]" || line == "[[patch.unused]]" {
@@ -193,18 +200,13 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
         }
         let package = if in_unused { unused.last_mut()? } else { raw.package.last_mut()? };
         let field = match key {
-            "name" => {
-                if !package.name.is_empty() {
-                    return None;
-                }
-                package.name = string(rest, false)?.to_string();
+            // Never empty here (cargo writes none), so that empty means "not seen yet".
+            "name" if package.name.is_empty() => {
+                package.name = string(rest, false).filter(|s| !s.is_empty())?.to_string();
                 continue;
             }
-            "version" => {
-                if !package.version.is_empty() {
-                    return None;
-                }
-                package.version = string(rest, false)?.to_string();
+            "version" if package.version.is_empty() => {
+                package.version = string(rest, false).filter(|s| !s.is_empty())?.to_string();
                 continue;
             }
             "source" => &mut package.source,
@@ -313,6 +315,9 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             ("a key twice in an unused patch", format!("{ok}\n[[patch.unused]]\nname = \"c\"\nname = \"c\"\nversion = \"1.0.0\"\n")),
             ("a package without a name", ok.replace("name = \"b\"\n", "")),
             ("a leading zero", ok.replace("version = 4", "version = 04")),
+            ("a name given twice, the first empty", ok.replace("name = \"a\"", "name = \"\"\nname = \"a\"")),
+            ("a control character in a comment", format!("# bad \u{1} comment\n{ok}")),
+            ("a DEL in a comment", format!("#\u{7f}\n{ok}")),
         ] {
             assert_eq!(parse_as_written_by_cargo(&text), None, "{what}");
         }

@@ -192,7 +192,10 @@ fn write_output(path: Option<&Path>, write: impl Fn(&mut dyn Write) -> std::io::
                 let _ = std::fs::remove_file(&tmp);
                 Error::in_file(&tmp, format!("cannot write: {e}"))
             })?;
-            std::fs::rename(&tmp, path).map_err(|e| Error::in_file(path, format!("cannot write: {e}")))
+            std::fs::rename(&tmp, path).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Error::in_file(path, format!("cannot write: {e}"))
+            })
         }
     }
 }

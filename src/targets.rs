@@ -173,17 +173,18 @@ fn list_dir(root: &Path) -> BTreeSet<String> {
     files
 }
 
-/// The entries of a directory: (name, is a directory), following symlinks; none if unreadable.
+/// The entries of a directory: (name, is a directory), following symlinks (a dangling one is no
+/// entry: cargo does not see a file there); none if unreadable.
 fn entries(dir: &Path) -> Vec<(String, bool)> {
     let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
     read.flatten()
-        .map(|e| {
+        .filter_map(|e| {
             let is_dir = match e.file_type() {
-                Ok(t) if t.is_symlink() => e.path().is_dir(),
+                Ok(t) if t.is_symlink() => std::fs::metadata(e.path()).ok()?.is_dir(),
                 Ok(t) => t.is_dir(),
                 Err(_) => false,
             };
-            (e.file_name().to_string_lossy().into_owned(), is_dir)
+            Some((e.file_name().to_string_lossy().into_owned(), is_dir))
         })
         .collect()
 }
@@ -451,6 +452,30 @@ fn make(kind: TargetKind, name: String, path: String, crate_types: Vec<String>, 
 mod tests {
     use super::*;
     use crate::manifest::parse_raw;
+
+    /// A dangling symlink is no file, whether the directory is probed or listed (cargo does not
+    /// see a target there either); a symlink to a file or directory is followed.
+    #[cfg(unix)]
+    #[test]
+    fn dangling_symlinks_are_not_files() {
+        let root = std::env::temp_dir().join(format!("crateplan-dangling-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("src/bin")).unwrap();
+        std::fs::create_dir_all(root.join("real")).unwrap();
+        std::fs::write(root.join("src/main.rs"), "").unwrap();
+        std::fs::write(root.join("real/tool.rs"), "").unwrap();
+        std::os::unix::fs::symlink("nowhere.rs", root.join("src/lib.rs")).unwrap();
+        std::os::unix::fs::symlink("../../real/tool.rs", root.join("src/bin/tool.rs")).unwrap();
+        std::os::unix::fs::symlink("../../nowhere.rs", root.join("src/bin/gone.rs")).unwrap();
+        let probed = FileSet::from_dir(&root);
+        assert!(!probed.contains("src/lib.rs") && probed.contains("src/main.rs"));
+        assert_eq!(probed.infer_in("src/bin"), [("tool".to_string(), "src/bin/tool.rs".to_string())]);
+        let listed = FileSet::from_dir(&root);
+        assert_eq!(listed.discovery_files(), ["src/bin/tool.rs", "src/main.rs"]);
+        assert!(!listed.contains("src/lib.rs"));
+        assert_eq!(listed.infer_in("src/bin"), probed.infer_in("src/bin"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     fn targets(toml: &str, files: &[&str]) -> Vec<(String, String, String)> {
         let raw = parse_raw(toml, Path::new("Cargo.toml")).unwrap();

@@ -92,7 +92,7 @@ impl<'a> Table<'a> {
 
 /// Reads `text`; `None` when it holds anything this reader leaves to the `toml` crate.
 pub fn parse(text: &str) -> Option<Value<'_>> {
-    let mut p = Parser { text, pos: 0 };
+    let mut p = Parser { text, pos: 0, depth: 0 };
     let mut root = Table::new(TableKind::Implicit);
     // The path of the table that key/value lines go into, from the root.
     let mut current: Vec<Cow<'_, str>> = Vec::new();
@@ -176,7 +176,13 @@ fn table_at<'t, 'a>(root: &'t mut Table<'a>, path: &[Cow<'a, str>]) -> Option<&'
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// How many arrays and inline tables the parser is inside.
+    depth: usize,
 }
+
+/// The deepest nesting of arrays and inline tables, and the most parts of a key, read here: the
+/// `toml` crate refuses more than 80, and reading deeper would only use up the stack.
+const MAX_DEPTH: usize = 64;
 
 impl<'a> Parser<'a> {
     fn rest(&self) -> &'a str {
@@ -247,6 +253,9 @@ impl<'a> Parser<'a> {
         parts.clear();
         loop {
             self.skip_spaces();
+            if parts.len() == MAX_DEPTH {
+                return None;
+            }
             parts.push(self.key()?);
             self.skip_spaces();
             if !self.eat(".") {
@@ -279,8 +288,15 @@ impl<'a> Parser<'a> {
             b'"' => Value::String(self.basic_string()?),
             b'\'' if rest.starts_with("'''") => Value::String(self.multiline_literal_string()?),
             b'\'' => Value::String(self.literal_string()?),
-            b'[' => self.array()?,
-            b'{' => self.inline_table()?,
+            b'[' | b'{' => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return None;
+                }
+                let nested = if rest.starts_with('[') { self.array()? } else { self.inline_table()? };
+                self.depth -= 1;
+                nested
+            }
             b't' if self.eat("true") => Value::Boolean(true),
             b'f' if self.eat("false") => Value::Boolean(false),
             b'+' | b'-' | b'0'..=b'9' => Value::Integer(self.integer()?),
@@ -623,6 +639,22 @@ mod tests {
         ] {
             assert!(read(text).is_none(), "read, but should be left to toml:\n{text}");
         }
+    }
+
+    /// Nesting past `MAX_DEPTH` is left to `toml` (which refuses past 80), however deep: no stack
+    /// overflow here.
+    #[test]
+    fn deep_nesting_goes_to_toml() {
+        for depth in [MAX_DEPTH, MAX_DEPTH + 1, 200_000] {
+            let arrays = format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+            let tables = format!("x = {}1{}\n", "{ a = ".repeat(depth), " }".repeat(depth));
+            let key = format!("{} = 1\n", vec!["a"; depth].join("."));
+            let header = format!("[{}]\n", vec!["a"; depth].join("."));
+            for text in [arrays, tables, key, header] {
+                assert_eq!(read(&text).is_some(), depth <= MAX_DEPTH, "{depth}: {}", &text[..40]);
+            }
+        }
+        assert!(agrees(&format!("x = {}1{}\n", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH))));
     }
 
     /// Every Cargo.toml in the repository and in `$CARGO_HOME`'s unpacked crates (when there are
