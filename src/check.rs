@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::generate::sha256_file;
+use crate::digest::sha256_file;
 use crate::workspace::{FileNames, Workspace};
 
 /// What changed since the plan was generated; empty when it is current.
@@ -29,13 +29,15 @@ pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<V
         let rel = m.get("path").and_then(Value::as_str).ok_or_else(|| bad("a manifest without `path`"))?;
         recorded_paths.insert(rel.to_string());
         let path = ws.root_dir.join(rel);
-        match sha256_file(&path) {
+        // The workspace's own manifests were hashed as they were read.
+        let now = ws.manifests.get(&path).cloned().map_or_else(|| sha256_file(&path), Ok);
+        match now {
             Ok(sum) if Some(sum.as_str()) == m.get("sha256").and_then(Value::as_str) => {}
             Ok(_) => changes.push(format!("{rel} changed")),
             Err(_) => changes.push(format!("{rel} is gone")),
         }
     }
-    for m in &ws.manifests {
+    for m in ws.manifests.keys() {
         let rel = ws.relative(m);
         if !recorded_paths.contains(&rel) {
             changes.push(format!("{rel} is new"));

@@ -155,10 +155,9 @@ impl FeatureOpts {
 /// The result: activated features and optional dependencies per (package, side).
 #[derive(Debug, Default)]
 pub struct ResolvedFeatures {
-    /// Each built package's features, sorted; shared by every unit that has them, and one list
-    /// per distinct content within a package (its two sides share one when they agree; every
-    /// empty list is `none`), so that units may hash a list by its address (`units::Unit`).
+    /// Each built package's features, sorted; shared by every unit that has them.
     features: FastMap<(usize, FeaturesFor), Arc<[String]>>,
+    /// The empty list, for packages with none (one allocation, not one per unit).
     none: Arc<[String]>,
     deps: FastMap<(usize, FeaturesFor), BTreeSet<String>>,
     decouple_host_deps: bool,
@@ -252,25 +251,7 @@ pub fn resolve(
         r.activate_pkg(*member, fk, &fvs, false)?;
     }
     let none = r.out.none.clone();
-    let mut lists: FastMap<(usize, FeaturesFor), Arc<[String]>> = FastMap::default();
-    let mut host_sides = Vec::new();
-    for (key, set) in r.enabled {
-        if key.1 == FeaturesFor::HostDep {
-            host_sides.push((key, set));
-        } else {
-            lists.insert(key, if set.is_empty() { none.clone() } else { set.into_iter().collect() });
-        }
-    }
-    // A package's host side with the same features as its target side shares that list.
-    for ((node, fk), set) in host_sides {
-        let list = match lists.get(&(node, FeaturesFor::NormalOrDev)) {
-            Some(normal) if normal.len() == set.len() && normal.iter().eq(set.iter()) => normal.clone(),
-            _ if set.is_empty() => none.clone(),
-            _ => set.into_iter().collect(),
-        };
-        lists.insert((node, fk), list);
-    }
-    r.out.features = lists;
+    r.out.features = r.enabled.into_iter().map(|(key, set)| (key, if set.is_empty() { none.clone() } else { set.into_iter().collect() })).collect();
     Ok(r.out)
 }
 

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
+use crate::digest;
 use crate::error::{Error, Result};
 use crate::features::{self, CliFeatures, FeatureValue, Platforms};
 use crate::graph::Graph;
@@ -56,6 +56,8 @@ pub struct Loaded {
     pub ws: Workspace,
     pub graph: Graph,
     pub lock_path: PathBuf,
+    /// sha256 of Cargo.lock as read.
+    pub lock_sha256: String,
     pub selected: Vec<usize>,
     pub member_features: Vec<(usize, CliFeatures)>,
     pub host: TargetInfo,
@@ -79,10 +81,10 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     // Indexing the source directories and reading the lockfile are independent: side by side.
     let (lock, sources) = std::thread::scope(|scope| {
         let sources = scope.spawn(|| Sources::new(&opts.sources));
-        let lock = Lockfile::load(&lock_path);
+        let lock = Lockfile::read(&lock_path).and_then(|text| Ok((Lockfile::parse(&text, &lock_path)?, digest::sha256_hex(text.as_bytes()))));
         (lock, sources.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
-    let (lock, sources) = (lock?, sources?);
+    let ((lock, lock_sha256), sources) = (lock?, sources?);
     let graph = Graph::build(&ws, &lock, &lock_path, &sources)?;
     let host = TargetInfo::builtin(opts.host.as_deref().unwrap_or(default_host()))?;
 
@@ -126,7 +128,7 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     } else {
         features::members_with_features(&graph, &selected_members, current, &cli, new_behavior)?
     };
-    Ok(Loaded { ws, graph, lock_path, selected, member_features, host, release: opts.release })
+    Ok(Loaded { ws, graph, lock_path, lock_sha256, selected, member_features, host, release: opts.release })
 }
 
 /// The packages `-p` names: members (globs match members only) or any package of the graph.
@@ -233,12 +235,7 @@ impl Loaded {
         let selected = sorted_ids(&mut self.selected.iter().copied());
         let member_in = |d: &PathBuf| self.graph.members.iter().copied().find(|&m| matches!(&self.graph.nodes[m].location, crate::graph::Location::Path(p) if p == d));
         let default_members = sorted_ids(&mut self.ws.default_members.iter().filter_map(member_in));
-        let manifests = self
-            .ws
-            .manifests
-            .iter()
-            .map(|m| Ok(plan::FileHash { path: self.ws.relative(m), sha256: sha256_file(m)? }))
-            .collect::<Result<Vec<_>>>()?;
+        let manifests = self.ws.manifests.iter().map(|(m, sha256)| plan::FileHash { path: self.ws.relative(m), sha256: sha256.clone() }).collect();
         let mut features: Vec<String> = opts.features.iter().flat_map(|f| f.split([',', ' '])).filter(|f| !f.is_empty()).map(str::to_string).collect();
         features.sort();
         features.dedup();
@@ -260,7 +257,7 @@ impl Loaded {
             inputs: plan::Inputs {
                 features: plan::FeatureSelection { all_features: opts.all_features, features, no_default_features: opts.no_default_features },
                 host: self.host.triple.clone(),
-                lockfile: plan::FileHash { path: self.ws.relative(&self.lock_path), sha256: sha256_file(&self.lock_path)? },
+                lockfile: plan::FileHash { path: self.ws.relative(&self.lock_path), sha256: self.lock_sha256.clone() },
                 manifests,
                 members: self.ws.member_patterns.clone(),
                 packages,
@@ -282,12 +279,3 @@ impl Loaded {
     }
 }
 
-/// Hex sha256 of a file's bytes.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(hex(&Sha256::digest(&bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}

@@ -8,6 +8,7 @@
 
 pub mod check;
 mod crate_archive;
+pub mod digest;
 pub mod error;
 mod fast_hash;
 pub mod features;

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::fast_hash::FastMap;
+use crate::toml_subset;
 use crate::source_id::SourceId;
 use crate::toml_util;
 
@@ -57,14 +58,18 @@ struct RawPackage {
 impl Lockfile {
     /// Reads and parses `path`.
     pub fn load(path: &Path) -> Result<Lockfile> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        Lockfile::parse(&Lockfile::read(path)?, path)
+    }
+
+    /// The text of the lockfile at `path`.
+    pub fn read(path: &Path) -> Result<String> {
+        std::fs::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::in_file(path, "no Cargo.lock; run `cargo generate-lockfile` to create it")
             } else {
                 Error::io(path, e)
             }
-        })?;
-        Lockfile::parse(&text, path)
+        })
     }
 
     /// Parses Cargo.lock text; `path` names the file in errors.
@@ -163,7 +168,7 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
     fn string(rest: &str, comma: bool) -> Option<&str> {
         let rest = if comma { rest.strip_suffix(',')? } else { rest };
         let inner = rest.strip_prefix('"')?.strip_suffix('"')?;
-        inner.bytes().all(|b| b >= 0x20 && b != 0x7f && b != b'"' && b != b'\\').then_some(inner)
+        (!inner.contains(['"', '\\']) && toml_subset::plain(inner)).then_some(inner)
     }
     let mut raw = RawLock::default();
     // `[[patch.unused]]` entries: read like packages, to check them, and left out.
@@ -175,8 +180,7 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
             continue;
         }
         if line.starts_with('#') {
-            // A comment: TOML allows no control character in it but tab.
-            if line.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+            if !toml_subset::plain(line) {
                 return None;
             }
             continue;

@@ -1,6 +1,7 @@
 //! The build plan (docs/plan-schema.md): per-package data once, then per target triple the units
-//! of `cargo build` and of `cargo test --no-run`. The types serialize straight to the plan's JSON:
-//! fields are declared in sorted order, maps are `BTreeMap`s, so the bytes are canonical.
+//! of `cargo build` and of `cargo test --no-run`. The small parts serialize with serde (fields
+//! declared in sorted order, maps `BTreeMap`s, so the bytes are canonical); the unit sets, most of
+//! a plan, are written by hand in the same layout (`unit_set`).
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -499,7 +499,7 @@ fn string_run(s: &str) -> usize {
 
 /// Text with no control character but tab: what a comment or a one-line string may hold (a CR
 /// included: CRLF files are left to `toml`).
-fn plain(s: &str) -> bool {
+pub(crate) fn plain(s: &str) -> bool {
     !s.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
 }
 

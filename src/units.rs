@@ -40,7 +40,7 @@ pub enum Kind {
     Target,
 }
 
-#[derive(Debug, Clone, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Unit {
     pub node: usize,
     /// Index into the package's targets.
@@ -59,15 +59,8 @@ pub struct UnitDep {
     pub extern_crate_name: String,
 }
 
-impl PartialEq for Unit {
-    fn eq(&self, other: &Unit) -> bool {
-        (self.node, self.target, self.mode, self.kind, self.panic_abort) == (other.node, other.target, other.mode, other.kind, other.panic_abort)
-            && (Arc::ptr_eq(&self.features, &other.features) || self.features == other.features)
-    }
-}
-
 /// Of the feature list only the length and the first name are hashed: cheap, and equal lists
-/// hash alike whatever their address (`eq` compares them by address first, then by content).
+/// hash alike (`==` on the shared `Arc` lists compares addresses first, then contents).
 impl std::hash::Hash for Unit {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         (self.node, self.target, self.mode, self.kind, self.panic_abort).hash(state);

@@ -92,14 +92,16 @@ pub struct Workspace {
     pub panic_abort: PanicAbort,
     /// `workspace.members` and `workspace.exclude` as written (globs unexpanded).
     pub member_patterns: MemberPatterns,
-    /// Every manifest read from the workspace (for the plan's staleness check).
-    pub manifests: BTreeSet<PathBuf>,
+    /// Every manifest read from the workspace, with its sha256 (for the plan's staleness check).
+    pub manifests: BTreeMap<PathBuf, String>,
 }
 
 struct Loader<'a> {
     file_names: &'a FileNames,
     root_dir: PathBuf,
     raws: BTreeMap<PathBuf, RawManifest>,
+    /// The sha256 of each manifest read.
+    sha256: BTreeMap<PathBuf, String>,
 }
 
 impl Loader<'_> {
@@ -114,6 +116,7 @@ impl Loader<'_> {
             })?;
             let raw = manifest::parse_raw(&text, manifest_path)?;
             self.raws.insert(manifest_path.to_path_buf(), raw);
+            self.sha256.insert(manifest_path.to_path_buf(), crate::digest::sha256_hex(text.as_bytes()));
         }
         Ok(&self.raws[manifest_path])
     }
@@ -137,7 +140,7 @@ impl Workspace {
             Error::in_file(manifest_path, format!("cannot open the manifest ({e}); pass the workspace's Cargo.toml with --manifest-path"))
         })?;
         let start_dir = manifest_path.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let mut loader = Loader { file_names, root_dir: start_dir.clone(), raws: BTreeMap::new() };
+        let mut loader = Loader { file_names, root_dir: start_dir.clone(), raws: BTreeMap::new(), sha256: BTreeMap::new() };
         let start = loader.raw(&manifest_path)?;
         let current = start.package.is_some().then(|| start_dir.clone());
 
@@ -212,8 +215,8 @@ impl Workspace {
                 queue.push(p);
             }
         }
-        let mut manifests = BTreeSet::new();
-        manifests.insert(root_manifest.clone());
+        let mut manifests = BTreeMap::new();
+        manifests.insert(root_manifest.clone(), loader.sha256[&root_manifest].clone());
         while let Some(dir) = queue.pop() {
             if path_packages.contains_key(&dir) {
                 continue;
@@ -252,7 +255,7 @@ impl Workspace {
                     queue.push(p.clone());
                 }
             }
-            manifests.insert(mp.clone());
+            manifests.insert(mp.clone(), loader.sha256[&mp].clone());
             path_packages.insert(dir, PathPackage { manifest_path: mp, package, discovery_files: files.discovery_files() });
         }
 
