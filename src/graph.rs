@@ -49,7 +49,6 @@ pub struct Graph {
 impl Graph {
     /// Matches the workspace against its lockfile, reading dependency manifests from `sources`.
     pub fn build(ws: &Workspace, lock: &Lockfile, lock_path: &Path, sources: &Sources) -> Result<Graph> {
-        let stale = |msg: String| Error::in_file(lock_path, format!("{msg}; the lockfile is out of date, run `cargo generate-lockfile` (or `cargo update`) and commit it"));
         // Path packages of the lock, by (name, version) → directory.
         let mut path_dirs: FastMap<(String, String), Vec<PathBuf>> = FastMap::default();
         for (dir, p) in &ws.path_packages {
@@ -69,7 +68,7 @@ impl Graph {
                 .packages
                 .iter()
                 .position(|l| l.source.is_path() && l.name == pkg.name && l.version == pkg.version)
-                .ok_or_else(|| stale(format!("workspace member `{} {}` is not in it", pkg.name, pkg.version)))?;
+                .ok_or_else(|| stale(lock_path, format!("workspace member `{} {}` is not in it", pkg.name, pkg.version)))?;
             let node = nodes.len();
             nodes.push(Node { package: pkg.clone(), source: SourceId::path(), checksum: None, location: Location::Path(dir.clone()), is_member: true, deps: Vec::new() });
             node_of_lock.insert(lock_idx, node);
@@ -79,8 +78,9 @@ impl Graph {
             members.push(node);
         }
 
-        // Read every registry and git manifest up front, on all cores: they are independent.
-        let mut remote = load_remote_all(lock, sources);
+        // Read and match every registry and git manifest up front, on all cores: they are
+        // independent.
+        let (mut remote, mut remote_matched) = load_remote_all(lock, lock_path, sources);
         let mut used_lock = vec![false; lock.packages.len()];
         for &l in &lock_of_node {
             used_lock[l] = true;
@@ -90,38 +90,14 @@ impl Graph {
             let node = next;
             next += 1;
             let lock_idx = lock_of_node[node];
-            let locked_deps = &lock.packages[lock_idx].dependencies;
-            let parent_source = nodes[node].source.clone();
+            let matched = match remote_matched[lock_idx].take() {
+                Some(m) => m,
+                None => match_declarations(&nodes[node].package, lock_idx, lock, lock_path, nodes[node].is_member),
+            };
             let mut edges: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
             let mut order: Vec<usize> = Vec::new();
-            // Taken out while the loop adds nodes, and put back after it.
-            let declared = std::mem::take(&mut nodes[node].package.dependencies);
-            let mut matched_lock_deps = std::collections::BTreeSet::new();
-            for (decl_idx, decl) in declared.iter().enumerate() {
-                if decl.kind == DepKind::Development && !nodes[node].is_member {
-                    continue;
-                }
-                let candidates: Vec<usize> = locked_deps
-                    .iter()
-                    .copied()
-                    .filter(|&i| lock.packages[i].name == decl.package_name)
-                    .filter(|&i| decl.req.as_ref().is_none_or(|r| r.matches(&lock.packages[i].version)))
-                    .collect();
-                let same_source: Vec<usize> = candidates.iter().copied().filter(|&i| source_matches(&decl.source, &lock.packages[i].source, &parent_source)).collect();
-                // Cargo.lock holds the optional dependencies that some feature can reach from
-                // the members' features; others are absent and can never be built.
-                if candidates.is_empty() && decl.optional {
-                    continue;
-                }
-                let chosen = same_source.first().or(candidates.first()).copied().ok_or_else(|| {
-                    let req = decl.req.as_ref().map(|r| format!(" {r}")).unwrap_or_default();
-                    stale(format!(
-                        "package `{} {}` depends on `{}{req}`, which has no matching entry",
-                        nodes[node].package.name, nodes[node].package.version, decl.package_name
-                    ))
-                })?;
+            for (decl_idx, chosen) in matched.pairs {
                 used_lock[chosen] = true;
-                matched_lock_deps.insert(chosen);
                 let chosen = lock.packages[chosen].replace.unwrap_or(chosen);
                 used_lock[chosen] = true;
                 // The node for that lock entry, created on first sight.
@@ -130,20 +106,20 @@ impl Graph {
                     None => {
                         let locked = &lock.packages[chosen];
                         let (package, location) = if locked.source.is_path() {
-                            let dir = match &decl.source {
+                            let dir = match &nodes[node].package.dependencies[decl_idx].source {
                                 DepSource::Path(p) if ws.path_packages.contains_key(p) => p.clone(),
                                 _ => path_dirs
                                     .get(&(locked.name.clone(), locked.version.to_string()))
                                     .and_then(|v| v.first())
                                     .cloned()
-                                    .ok_or_else(|| stale(format!("path package `{} {}` is locked but no manifest declares it", locked.name, locked.version)))?,
+                                    .ok_or_else(|| stale(lock_path, format!("path package `{} {}` is locked but no manifest declares it", locked.name, locked.version)))?,
                             };
                             (ws.package(&dir).clone(), Location::Path(dir))
                         } else {
                             remote[chosen].take().expect("every registry and git lock entry is read up front, and each becomes one node")?
                         };
                         if package.name != locked.name || package.version != locked.version {
-                            return Err(stale(format!(
+                            return Err(stale(lock_path, format!(
                                 "`{} {}` is locked, but its manifest says `{} {}`",
                                 locked.name, locked.version, package.name, package.version
                             )));
@@ -161,20 +137,14 @@ impl Graph {
                 }
                 edges.entry(target).or_default().push(decl_idx);
             }
-            // Cargo.lock lists exactly the dependencies the manifest declares.
-            if let Some(&extra) = locked_deps.iter().find(|i| !matched_lock_deps.contains(*i)) {
-                let (p, d) = (&nodes[node].package, &lock.packages[extra]);
-                return Err(stale(format!(
-                    "it says package `{} {}` depends on `{} {}`, which its manifest does not declare",
-                    p.name, p.version, d.name, d.version
-                )));
+            if let Some(e) = matched.error {
+                return Err(e);
             }
-            nodes[node].package.dependencies = declared;
             nodes[node].deps = order.into_iter().map(|to| Edge { to, decls: edges.remove(&to).unwrap_or_default() }).collect();
         }
         if let Some(unused) = used_lock.iter().position(|u| !u) {
             let p = &lock.packages[unused];
-            return Err(stale(format!("package `{} {}` is locked, but nothing in the workspace depends on it", p.name, p.version)));
+            return Err(stale(lock_path, format!("package `{} {}` is locked, but nothing in the workspace depends on it", p.name, p.version)));
         }
         check_links(&nodes)?;
         Ok(Graph { nodes, members })
@@ -203,17 +173,70 @@ fn source_matches(decl: &DepSource, locked: &SourceId, parent: &SourceId) -> boo
     }
 }
 
+/// A package's dependency declarations matched to the dependencies of its Cargo.lock entry.
+struct Matched {
+    /// (declaration, lock entry), in declaration order, up to `error`.
+    pairs: Vec<(usize, usize)>,
+    /// A declaration no entry fits, or an entry no declaration does.
+    error: Option<Error>,
+}
+
+/// The error for a lockfile that does not fit the manifests.
+fn stale(lock_path: &Path, msg: String) -> Error {
+    Error::in_file(lock_path, format!("{msg}; the lockfile is out of date, run `cargo generate-lockfile` (or `cargo update`) and commit it"))
+}
+
+/// Matches the declarations of `package`, locked as entry `lock_idx`: each to the entry among its
+/// locked dependencies with that name, a version the requirement accepts and, if there are
+/// several, the declared source. Development dependencies count for members only.
+fn match_declarations(package: &Package, lock_idx: usize, lock: &Lockfile, lock_path: &Path, is_member: bool) -> Matched {
+    let locked_deps = &lock.packages[lock_idx].dependencies;
+    let parent_source = &lock.packages[lock_idx].source;
+    let mut pairs = Vec::with_capacity(package.dependencies.len());
+    for (decl_idx, decl) in package.dependencies.iter().enumerate() {
+        if decl.kind == DepKind::Development && !is_member {
+            continue;
+        }
+        let fits = |i: &usize| lock.packages[*i].name == decl.package_name && decl.req.as_ref().is_none_or(|r| r.matches(&lock.packages[*i].version));
+        let same_source = locked_deps.iter().filter(|i| fits(i)).find(|&&i| source_matches(&decl.source, &lock.packages[i].source, parent_source));
+        match same_source.or_else(|| locked_deps.iter().find(|i| fits(i))) {
+            Some(&chosen) => pairs.push((decl_idx, chosen)),
+            // Cargo.lock holds the optional dependencies that some feature can reach from the
+            // members' features; others are absent and can never be built.
+            None if decl.optional => {}
+            None => {
+                let req = decl.req.as_ref().map(|r| format!(" {r}")).unwrap_or_default();
+                let error = stale(lock_path, format!("package `{} {}` depends on `{}{req}`, which has no matching entry", package.name, package.version, decl.package_name));
+                return Matched { pairs, error: Some(error) };
+            }
+        }
+    }
+    // Cargo.lock lists exactly the dependencies the manifest declares.
+    let error = locked_deps.iter().find(|i| !pairs.iter().any(|(_, c)| c == *i)).map(|&extra| {
+        let d = &lock.packages[extra];
+        stale(lock_path, format!("it says package `{} {}` depends on `{} {}`, which its manifest does not declare", package.name, package.version, d.name, d.version))
+    });
+    Matched { pairs, error }
+}
+
 type Loaded = Result<(Package, Location)>;
 
-/// `load_remote` of every non-path lock entry, in parallel; `None` for path entries.
-fn load_remote_all(lock: &Lockfile, sources: &Sources) -> Vec<Option<Loaded>> {
+/// `load_remote` and `match_declarations` of every non-path lock entry, in parallel; `None` for
+/// path entries.
+fn load_remote_all(lock: &Lockfile, lock_path: &Path, sources: &Sources) -> (Vec<Option<Loaded>>, Vec<Option<Matched>>) {
     let wanted: Vec<usize> = (0..lock.packages.len()).filter(|&i| !lock.packages[i].source.is_path()).collect();
-    let loaded = crate::parallel::map(&wanted, |&i| load_remote(&lock.packages[i], sources));
-    let mut out: Vec<Option<Loaded>> = (0..lock.packages.len()).map(|_| None).collect();
-    for (i, r) in wanted.into_iter().zip(loaded) {
-        out[i] = Some(r);
+    let loaded = crate::parallel::map(&wanted, |&i| {
+        let loaded = load_remote(&lock.packages[i], sources);
+        let matched = loaded.as_ref().ok().map(|(package, _)| match_declarations(package, i, lock, lock_path, false));
+        (loaded, matched)
+    });
+    let mut packages: Vec<Option<Loaded>> = (0..lock.packages.len()).map(|_| None).collect();
+    let mut matched: Vec<Option<Matched>> = (0..lock.packages.len()).map(|_| None).collect();
+    for (i, (l, m)) in wanted.into_iter().zip(loaded) {
+        packages[i] = Some(l);
+        matched[i] = m;
     }
-    out
+    (packages, matched)
 }
 
 /// Reads the manifest of a registry or git package.
