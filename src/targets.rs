@@ -277,17 +277,18 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
     let mut targets = Vec::new();
     let is_2015 = edition == "2015";
 
-    // lib
+    // lib (`src/lib.rs` looked up once: on disk each lookup is a system call)
+    let has_lib_rs = std::cell::LazyCell::new(|| files.contains("src/lib.rs"));
     let lib = match &raw.lib {
         Some(l) => Some(l.clone()),
-        None if pkg.autolib != Some(false) && files.contains("src/lib.rs") => Some(RawTarget::default()),
+        None if pkg.autolib != Some(false) && *has_lib_rs => Some(RawTarget::default()),
         None => None,
     };
     if let Some(l) = lib {
         let name = l.name.clone().unwrap_or_else(|| package_name.replace('-', "_"));
         let path = match &l.path {
             Some(p) => clean(p),
-            None if files.contains("src/lib.rs") => "src/lib.rs".to_string(),
+            None if *has_lib_rs => "src/lib.rs".to_string(),
             None if is_2015 && files.contains(&format!("src/{name}.rs")) => format!("src/{name}.rs"),
             None => return Err("can't find library `src/lib.rs`; add it or set `lib.path`".into()),
         };
