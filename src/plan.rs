@@ -100,63 +100,6 @@ pub struct WorkspaceData {
     pub selected: Vec<String>,
 }
 
-/// One entry of `packages`, borrowing from the package it describes.
-#[derive(Serialize)]
-pub struct PackageData<'a> {
-    /// The `--check-cfg` values cargo passes for the package: its `[lints]` check-cfg, then
-    /// `cfg(docsrs,test)` and the declared features.
-    #[serde(rename = "checkCfg")]
-    check_cfg: Vec<String>,
-    edition: &'a str,
-    links: Option<&'a str>,
-    /// `[lints]` as rustc arguments, for every compiler run of the package (absent when none).
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    lints: &'a [String],
-    metadata: Metadata<'a>,
-    name: &'a str,
-    source: Source<'a>,
-    targets: BTreeMap<String, TargetData<'a>>,
-    version: String,
-}
-
-#[derive(Serialize)]
-struct Metadata<'a> {
-    authors: String,
-    description: &'a str,
-    homepage: &'a str,
-    license: &'a str,
-    #[serde(rename = "licenseFile")]
-    license_file: &'a str,
-    readme: &'a str,
-    repository: &'a str,
-    #[serde(rename = "rustVersion")]
-    rust_version: &'a str,
-}
-
-/// A package's source; each form lists its fields, `type` included, in sorted order.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Source<'a> {
-    Git { reference: BTreeMap<&'static str, &'a str>, rev: Option<&'a str>, subdir: &'a str, r#type: &'static str, url: &'a str },
-    Path { path: String, r#type: &'static str },
-    Registry { checksum: Option<&'a str>, registry: &'a str, r#type: &'static str },
-}
-
-#[derive(Serialize)]
-struct TargetData<'a> {
-    #[serde(rename = "crateName")]
-    crate_name: String,
-    #[serde(rename = "crateTypes")]
-    crate_types: &'a [String],
-    edition: &'a str,
-    harness: bool,
-    kind: &'static str,
-    name: &'a str,
-    path: &'a str,
-    #[serde(rename = "requiredFeatures")]
-    required_features: &'a [String],
-}
-
 /// A platform's two unit sets, each already written as JSON at its depth (3; `unit_set`).
 pub struct Views {
     pub build: Vec<u8>,
@@ -173,7 +116,7 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
         .nodes
         .iter()
         .map(|n| {
-            let base = [n.package.name.as_str(), "@", &n.package.version.to_string()].concat();
+            let base = [n.package.name.as_str(), "@", &version_string(&n.package.version)].concat();
             if count[&(n.package.name.as_str(), &n.package.version)] == 1 {
                 base
             } else {
@@ -187,73 +130,158 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
         .collect()
 }
 
-/// The value of one entry of `packages`: one line of JSON.
+/// The value of one entry of `packages`: one line of JSON (compact, fields in sorted order, as
+/// serde_json would write it), written by hand as every package of a plan has one.
 pub fn package_json(graph: &Graph, ws: &Workspace, node: usize) -> Vec<u8> {
-    serde_json::to_vec(&package_data(graph, ws, node)).expect("package data always serializes")
+    let n = &graph.nodes[node];
+    let p = &n.package;
+    let mut out = Vec::with_capacity(1024);
+    let o = &mut out;
+    o.extend_from_slice(b"{\"checkCfg\":");
+    str_array(o, check_cfg(p).iter());
+    field(o, "edition", &p.edition);
+    o.extend_from_slice(b",\"links\":");
+    opt_str(o, p.links.as_deref());
+    if !p.lint_args.flags.is_empty() {
+        o.extend_from_slice(b",\"lints\":");
+        str_array(o, p.lint_args.flags.iter());
+    }
+    let m = &p.metadata;
+    o.extend_from_slice(b",\"metadata\":{\"authors\":");
+    write_str(o, &m.authors.join(":"));
+    for (key, value) in [
+        ("description", &m.description),
+        ("homepage", &m.homepage),
+        ("license", &m.license),
+        ("licenseFile", &m.license_file),
+        ("readme", &m.readme),
+        ("repository", &m.repository),
+        ("rustVersion", &m.rust_version),
+    ] {
+        field(o, key, value.as_deref().unwrap_or_default());
+    }
+    o.push(b'}');
+    field(o, "name", &p.name);
+    o.extend_from_slice(b",\"source\":{");
+    match (&n.source.kind, &n.location) {
+        (SourceKind::Path, Location::Path(dir)) => {
+            o.extend_from_slice(b"\"path\":");
+            write_str(o, &ws.relative(dir));
+            field(o, "type", "path");
+        }
+        (SourceKind::Git { url, reference, precise }, location) => {
+            o.extend_from_slice(b"\"reference\":{");
+            match reference {
+                GitReference::DefaultBranch => {}
+                GitReference::Branch(b) => field_first(o, "branch", b),
+                GitReference::Tag(t) => field_first(o, "tag", t),
+                GitReference::Rev(r) => field_first(o, "rev", r),
+            }
+            o.extend_from_slice(b"},\"rev\":");
+            opt_str(o, precise.as_deref());
+            field(o, "subdir", if let Location::Git { subdir } = location { subdir } else { "" });
+            field(o, "type", "git");
+            field(o, "url", url);
+        }
+        _ => {
+            o.extend_from_slice(b"\"checksum\":");
+            opt_str(o, n.checksum.as_deref());
+            field(o, "registry", &n.source.repr);
+            field(o, "type", "registry");
+        }
+    }
+    o.extend_from_slice(b"},\"targets\":{");
+    let mut targets: Vec<(String, &crate::targets::Target)> = p.targets.iter().map(|t| (t.key(), t)).collect();
+    targets.sort_by(|a, b| a.0.cmp(&b.0));
+    for (i, (key, t)) in targets.iter().enumerate() {
+        if i > 0 {
+            o.push(b',');
+        }
+        write_str(o, key);
+        o.extend_from_slice(b":{\"crateName\":");
+        write_str(o, &t.crate_name());
+        o.extend_from_slice(b",\"crateTypes\":");
+        str_array(o, t.crate_types.iter());
+        field(o, "edition", &t.edition);
+        o.extend_from_slice(if t.harness { b",\"harness\":true" } else { b",\"harness\":false" });
+        field(o, "kind", t.kind.as_str());
+        field(o, "name", &t.name);
+        field(o, "path", &t.path);
+        o.extend_from_slice(b",\"requiredFeatures\":");
+        str_array(o, t.required_features.iter().flatten());
+        o.push(b'}');
+    }
+    o.push(b'}');
+    field(o, "version", &version_string(&p.version));
+    o.push(b'}');
+    out
 }
 
-/// One entry of `packages`.
-fn package_data<'a>(graph: &'a Graph, ws: &Workspace, i: usize) -> PackageData<'a> {
-    let n = &graph.nodes[i];
-    let p = &n.package;
-    let source = match (&n.source.kind, &n.location) {
-        (SourceKind::Path, Location::Path(dir)) => Source::Path { path: ws.relative(dir), r#type: "path" },
-        (SourceKind::Git { url, reference, precise }, loc) => {
-            let reference = match reference {
-                GitReference::DefaultBranch => BTreeMap::new(),
-                GitReference::Branch(b) => BTreeMap::from([("branch", b.as_str())]),
-                GitReference::Tag(t) => BTreeMap::from([("tag", t.as_str())]),
-                GitReference::Rev(r) => BTreeMap::from([("rev", r.as_str())]),
-            };
-            let subdir = match loc {
-                Location::Git { subdir } => subdir.as_str(),
-                _ => "",
-            };
-            Source::Git { reference, rev: precise.as_deref(), subdir, r#type: "git", url }
-        }
-        _ => Source::Registry { checksum: n.checksum.as_deref(), registry: &n.source.repr, r#type: "registry" },
-    };
-    let m = &p.metadata;
-    let s = |v: &'a Option<String>| v.as_deref().unwrap_or_default();
-    let targets = p
-        .targets
-        .iter()
-        .map(|t| {
-            (
-                t.key(),
-                TargetData {
-                    crate_name: t.crate_name(),
-                    crate_types: &t.crate_types,
-                    edition: &t.edition,
-                    harness: t.harness,
-                    kind: t.kind.as_str(),
-                    name: &t.name,
-                    path: &t.path,
-                    required_features: t.required_features.as_deref().unwrap_or_default(),
-                },
-            )
-        })
-        .collect();
-    PackageData {
-        check_cfg: check_cfg(p),
-        edition: &p.edition,
-        links: p.links.as_deref(),
-        lints: &p.lint_args.flags,
-        metadata: Metadata {
-            authors: m.authors.join(":"),
-            description: s(&m.description),
-            homepage: s(&m.homepage),
-            license: s(&m.license),
-            license_file: s(&m.license_file),
-            readme: s(&m.readme),
-            repository: s(&m.repository),
-            rust_version: s(&m.rust_version),
-        },
-        name: &p.name,
-        source,
-        targets,
-        version: p.version.to_string(),
+/// `,"key":"value"`.
+fn field(out: &mut Vec<u8>, key: &str, value: &str) {
+    out.push(b',');
+    field_first(out, key, value);
+}
+
+/// `"key":"value"`.
+fn field_first(out: &mut Vec<u8>, key: &str, value: &str) {
+    write_str(out, key);
+    out.push(b':');
+    write_str(out, value);
+}
+
+/// A string, or `null`.
+fn opt_str(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        Some(v) => write_str(out, v),
+        None => out.extend_from_slice(b"null"),
     }
+}
+
+/// `["a","b"]`.
+fn str_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a String>) {
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, item);
+    }
+    out.push(b']');
+}
+
+/// `v` as semver writes it (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`), without the formatting machinery.
+pub fn version_string(v: &semver::Version) -> String {
+    let mut out = String::with_capacity(16);
+    for (i, number) in [v.major, v.minor, v.patch].into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_decimal(&mut out, number);
+    }
+    if !v.pre.is_empty() {
+        out.push('-');
+        out.push_str(v.pre.as_str());
+    }
+    if !v.build.is_empty() {
+        out.push('+');
+        out.push_str(v.build.as_str());
+    }
+    out
+}
+
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// One unit set (`build` or `test` of one triple), rendered at its depth in the plan (3).
@@ -391,13 +419,32 @@ fn quoted(s: &str) -> Vec<u8> {
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it.
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        serde_json::to_writer(&mut *out, s).expect("a string always serializes");
-    } else {
+    if !needs_escape(s.as_bytes()) {
+        out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, s).expect("a string always serializes");
     }
+}
+
+/// Whether `bytes` hold a control character, `"` or `\\`: eight bytes at a time (a plan writes
+/// some hundred thousand strings).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero (exact as a whole-word test).
+    let has_zero = |x: u64| (x.wrapping_sub(ONES) & !x & HIGH) != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
+        if below_space || has_zero(x ^ (ONES * u64::from(b'"'))) || has_zero(x ^ (ONES * u64::from(b'\\'))) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// `value` as pretty JSON (two-space indentation) the way it is written `depth` levels deep in a
@@ -442,10 +489,19 @@ fn write_object<'a, T>(
 
 /// The `--check-cfg` values cargo gives every compiler run of `p`.
 fn check_cfg(p: &crate::manifest::Package) -> Vec<String> {
-    let features: Vec<String> = p.feature_map.keys().map(|f| format!("\"{f}\"")).collect();
+    let mut features = String::from("cfg(feature, values(");
+    for (i, f) in p.feature_map.keys().enumerate() {
+        if i > 0 {
+            features.push_str(", ");
+        }
+        features.push('"');
+        features.push_str(f);
+        features.push('"');
+    }
+    features.push_str("))");
     let mut out = p.lint_args.check_cfg.clone();
     out.push("cfg(docsrs,test)".to_string());
-    out.push(format!("cfg(feature, values({}))", features.join(", ")));
+    out.push(features);
     out
 }
 
