@@ -65,17 +65,19 @@ pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[Dep
     map
 }
 
-/// Checks a package's `[features]` table as cargo does when it reads a manifest; the error says
-/// which feature is wrong and how.
-pub fn validate_feature_table(pkg: &crate::manifest::Package) -> std::result::Result<(), String> {
-    let map = &pkg.feature_map;
-    let deps_named = |name: &str| -> Vec<&Dependency> { pkg.dependencies.iter().filter(|d| d.name_in_toml == name).collect() };
-    for (feature, values) in &pkg.features {
-        for raw in values {
-            match FeatureValue::new(raw) {
+/// Checks a package's `[features]` table as cargo does when it reads a manifest (`map` is its
+/// `feature_map`, which holds each list parsed, in order); the error says which feature is wrong
+/// and how.
+pub fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, map: &BTreeMap<String, Vec<FeatureValue>>, dependencies: &[Dependency]) -> std::result::Result<(), String> {
+    fn named<'d>(dependencies: &'d [Dependency], name: &'d str) -> impl Iterator<Item = &'d Dependency> {
+        dependencies.iter().filter(move |d| d.name_in_toml == name)
+    }
+    for (feature, raws) in features {
+        for (raw, value) in raws.iter().zip(&map[feature]) {
+            match value {
                 FeatureValue::Feature(f) => {
-                    if !map.contains_key(&f) {
-                        return Err(match deps_named(&f).first() {
+                    if !map.contains_key(f) {
+                        return Err(match named(dependencies, f).next() {
                             None => format!("feature `{feature}` includes `{f}`, which is neither a dependency nor another feature"),
                             Some(d) if d.optional => format!("feature `{feature}` includes `{f}`, an optional dependency without an implicit feature; write `dep:{f}`"),
                             Some(_) => format!("feature `{feature}` includes `{f}`, but `{f}` is not an optional dependency; add `optional = true` to it"),
@@ -83,10 +85,10 @@ pub fn validate_feature_table(pkg: &crate::manifest::Package) -> std::result::Re
                     }
                 }
                 FeatureValue::Dep(d) => {
-                    if deps_named(&d).is_empty() {
+                    if named(dependencies, d).next().is_none() {
                         return Err(format!("feature `{feature}` includes `{raw}`, but `{d}` is not a dependency"));
                     }
-                    if !deps_named(&d).iter().any(|x| x.optional) {
+                    if !named(dependencies, d).any(|x| x.optional) {
                         return Err(format!("feature `{feature}` includes `{raw}`, but `{d}` is not an optional dependency; add `optional = true` to it"));
                     }
                 }
@@ -97,29 +99,27 @@ pub fn validate_feature_table(pkg: &crate::manifest::Package) -> std::result::Re
                     if dep_name.starts_with("dep:") {
                         return Err(format!("feature `{feature}` includes `{raw}`, with both `dep:` and `/`; remove the `dep:`"));
                     }
-                    if deps_named(&dep_name).is_empty() {
+                    if named(dependencies, dep_name).next().is_none() {
                         return Err(format!("feature `{feature}` includes `{raw}`, but `{dep_name}` is not a dependency"));
                     }
-                    if weak && !deps_named(&dep_name).iter().any(|x| x.optional) {
+                    if *weak && !named(dependencies, dep_name).any(|x| x.optional) {
                         return Err(format!("feature `{feature}` includes `{raw}` with a `?`, but `{dep_name}` is not an optional dependency; remove the `?`"));
                     }
                 }
             }
         }
     }
-    let used: HashSet<String> = pkg
-        .features
-        .values()
-        .flatten()
-        .filter_map(|raw| match FeatureValue::new(raw) {
-            FeatureValue::Dep(d) => Some(d),
-            FeatureValue::DepFeature { dep_name, weak: false, .. } => Some(dep_name),
-            FeatureValue::Feature(f) if pkg.dependencies.iter().any(|d| d.optional && d.name_in_toml == f) => Some(f),
-            _ => None,
+    // Every optional dependency must be reachable: through `dep:NAME`, a strong `NAME/FEAT`, a
+    // feature list naming it, or a feature of its name (its implicit one included).
+    let reaches: HashSet<&str> = features
+        .keys()
+        .flat_map(|f| &map[f])
+        .filter_map(|value| match value {
+            FeatureValue::Dep(name) | FeatureValue::DepFeature { dep_name: name, weak: false, .. } | FeatureValue::Feature(name) => Some(name.as_str()),
+            FeatureValue::DepFeature { weak: true, .. } => None,
         })
         .collect();
-    let implicit: HashSet<&String> = map.keys().collect();
-    if let Some(d) = pkg.dependencies.iter().find(|d| d.optional && !used.contains(&d.name_in_toml) && !implicit.contains(&d.name_in_toml)) {
+    if let Some(d) = dependencies.iter().find(|d| d.optional && !reaches.contains(d.name_in_toml.as_str()) && !map.contains_key(&d.name_in_toml)) {
         return Err(format!("optional dependency `{}` is not included in any feature; add `dep:{}` to one in [features]", d.name_in_toml, d.name_in_toml));
     }
     Ok(())

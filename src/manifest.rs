@@ -72,18 +72,71 @@ pub struct RawPlatformDeps {
 }
 
 /// A `[package]` field that may say `{ workspace = true }`.
-#[derive(Deserialize, Clone)]
-#[serde(untagged)]
+#[derive(Clone)]
 pub enum Inheritable<T> {
     Value(T),
     Workspace { workspace: bool },
 }
 
-#[derive(Deserialize, Clone)]
-#[serde(untagged)]
+/// A value, or a table (`{ workspace = true }`), told apart by what the TOML holds: serde's
+/// `untagged` would first copy every field of every manifest into a buffer of its own.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Inheritable<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::{value::MapAccessDeserializer, value::SeqAccessDeserializer, IntoDeserializer};
+        struct Shape<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Shape<T> {
+            type Value = Inheritable<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value or `{ workspace = true }`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(Inheritable::Value)
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(Inheritable::Value)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(Inheritable::Value)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> std::result::Result<Self::Value, A::Error> {
+                T::deserialize(SeqAccessDeserializer::new(seq)).map(Inheritable::Value)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
+                #[derive(Deserialize)]
+                struct Workspace {
+                    workspace: bool,
+                }
+                let Workspace { workspace } = Workspace::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(Inheritable::Workspace { workspace })
+            }
+        }
+        deserializer.deserialize_any(Shape(std::marker::PhantomData))
+    }
+}
+
+#[derive(Clone)]
 pub enum StringOrBool {
     Bool(bool),
     String(String),
+}
+
+impl<'de> Deserialize<'de> for StringOrBool {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = StringOrBool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a boolean")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<StringOrBool, E> {
+                Ok(StringOrBool::String(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<StringOrBool, E> {
+                Ok(StringOrBool::Bool(v))
+            }
+        }
+        deserializer.deserialize_any(Shape)
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -278,8 +331,7 @@ pub struct Package {
     pub links: Option<String>,
     pub metadata: PackageMetadata,
     pub dependencies: Vec<Dependency>,
-    pub features: BTreeMap<String, Vec<String>>,
-    /// `features` as the resolver reads them, with the implicit feature of each optional
+    /// `[features]` as the resolver reads them, with the implicit feature of each optional
     /// dependency no `dep:` names (`features::feature_map`).
     pub feature_map: BTreeMap<String, Vec<crate::features::FeatureValue>>,
     pub targets: Vec<Target>,
@@ -398,20 +450,9 @@ pub fn normalize(
         return Err(Error::new(e.to_string()));
     }
     let lint_args = lints::rustc_args(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let package = Package {
-        name,
-        version,
-        edition,
-        links: pkg.links.clone(),
-        metadata,
-        feature_map: crate::features::feature_map(&raw.features, &dependencies),
-        dependencies,
-        features: raw.features.clone(),
-        targets,
-        resolver: pkg.resolver.clone(),
-        lint_args,
-    };
-    crate::features::validate_feature_table(&package).map_err(|m| err(format!("package `{}`: {m}", package.name)))?;
+    let feature_map = crate::features::feature_map(&raw.features, &dependencies);
+    crate::features::validate_feature_table(&raw.features, &feature_map, &dependencies).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, resolver: pkg.resolver.clone(), lint_args };
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
             "package `{}` specifies `links = \"{}\"` but has no build script; add a build.rs or remove `links`",
