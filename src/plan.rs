@@ -223,10 +223,11 @@ fn field(out: &mut Vec<u8>, key: &str, value: &str) {
     field_first(out, key, value);
 }
 
-/// `"key":"value"`.
+/// `"key":"value"` (`key` is one of the schema's names: nothing in it needs escaping).
 fn field_first(out: &mut Vec<u8>, key: &str, value: &str) {
-    write_str(out, key);
-    out.push(b':');
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
     write_str(out, value);
 }
 
@@ -348,16 +349,16 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
             }
             write_str(out, feature);
         }
-        out.extend_from_slice(b"],\"mode\":");
-        write_str(out, u.mode.as_str());
-        out.extend_from_slice(b",\"package\":");
+        out.extend_from_slice(b"],\"mode\":\"");
+        out.extend_from_slice(u.mode.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"package\":");
         write_str(out, &ids[u.node]);
         if u.panic_abort {
             out.extend_from_slice(b",\"panic\":\"abort\"");
         }
-        out.extend_from_slice(b",\"platform\":");
-        write_str(out, platform(u.kind));
-        out.extend_from_slice(b",\"target\":");
+        out.extend_from_slice(b",\"platform\":\"");
+        out.extend_from_slice(platform(u.kind).as_bytes());
+        out.extend_from_slice(b"\",\"target\":");
         write_str(out, &target_keys[i]);
         out.push(b'}');
     }
@@ -419,14 +420,18 @@ fn quoted(s: &str) -> Vec<u8> {
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it.
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    if !needs_escape(s.as_bytes()) {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(&mut *out, s).expect("a string always serializes");
+    if needs_escape(s.as_bytes()) {
+        return write_escaped(out, s);
     }
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+}
+
+#[cold]
+fn write_escaped(out: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(&mut *out, s).expect("a string always serializes");
 }
 
 /// Whether `bytes` hold a control character, `"` or `\\`: eight bytes at a time (a plan writes
