@@ -54,7 +54,7 @@ impl Graph {
         for (dir, p) in &ws.path_packages {
             path_dirs.entry((p.package.name.clone(), p.package.version.to_string())).or_default().push(dir.clone());
         }
-        let mut nodes: Vec<Node> = Vec::new();
+        let mut nodes: Vec<Node> = Vec::with_capacity(lock.packages.len());
         let mut node_of_lock: FastMap<usize, usize> = FastMap::default();
         let mut node_of_dir: FastMap<PathBuf, usize> = FastMap::default();
         let mut lock_of_node: Vec<usize> = Vec::new();
@@ -94,8 +94,9 @@ impl Graph {
                 Some(m) => m,
                 None => match_declarations(&nodes[node].package, lock_idx, lock, lock_path, nodes[node].is_member),
             };
-            let mut edges: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-            let mut order: Vec<usize> = Vec::new();
+            // One edge per depended-on node, in order of first declaration (a handful per node:
+            // found by a linear search).
+            let mut deps: Vec<Edge> = Vec::new();
             for (decl_idx, chosen) in matched.pairs {
                 used_lock[chosen] = true;
                 let chosen = lock.packages[chosen].replace.unwrap_or(chosen);
@@ -132,15 +133,15 @@ impl Graph {
                         n
                     }
                 };
-                if !edges.contains_key(&target) {
-                    order.push(target);
+                match deps.iter_mut().find(|e| e.to == target) {
+                    Some(edge) => edge.decls.push(decl_idx),
+                    None => deps.push(Edge { to: target, decls: vec![decl_idx] }),
                 }
-                edges.entry(target).or_default().push(decl_idx);
             }
             if let Some(e) = matched.error {
                 return Err(e);
             }
-            nodes[node].deps = order.into_iter().map(|to| Edge { to, decls: edges.remove(&to).unwrap_or_default() }).collect();
+            nodes[node].deps = deps;
         }
         if let Some(unused) = used_lock.iter().position(|u| !u) {
             let p = &lock.packages[unused];

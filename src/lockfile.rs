@@ -115,10 +115,11 @@ impl Lockfile {
         }
         let find = |spec: &str, owner: &RawPackage| -> Result<usize> {
             let owner = format_args!("{} {}", owner.name, owner.version);
-            let mut parts = spec.splitn(3, ' ');
-            let name = parts.next().unwrap_or("");
-            let version = parts.next();
-            let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+            let (name, rest) = split_at_space(spec);
+            let (version, source) = match rest.map(split_at_space) {
+                Some((v, s)) => (Some(v), s.map(|s| s.trim_start_matches('(').trim_end_matches(')'))),
+                None => (None, None),
+            };
             let all = by_name.get(name).map_or(&[][..], Vec::as_slice);
             if let ([one], None, None) = (all, version, source) {
                 return Ok(*one);
@@ -168,13 +169,14 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
     fn string(rest: &str, comma: bool) -> Option<&str> {
         let rest = if comma { rest.strip_suffix(',')? } else { rest };
         let inner = rest.strip_prefix('"')?.strip_suffix('"')?;
-        (!inner.contains(['"', '\\']) && toml_subset::plain(inner)).then_some(inner)
+        // One pass: no quote, no backslash, and what `toml_subset::plain` allows.
+        inner.bytes().all(|b| b != b'"' && b != b'\\' && toml_subset::plain_byte(b)).then_some(inner)
     }
     let mut raw = RawLock::default();
     // `[[patch.unused]]` entries: read like packages, to check them, and left out.
     let mut unused: Vec<RawPackage> = Vec::new();
     let mut in_unused = false;
-    let mut lines = text.split('\n');
+    let mut lines = lines(text);
     while let Some(line) = lines.next() {
         if line.is_empty() {
             continue;
@@ -190,8 +192,8 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
             if in_unused { &mut unused } else { &mut raw.package }.push(RawPackage::default());
             continue;
         }
-        // `key = rest` (found through the `=`: a searcher for " = " costs more to set up per line).
-        let eq = line.find('=')?;
+        // `key = rest`.
+        let eq = line.bytes().position(|b| b == b'=')?;
         let (key, rest) = (line[..eq].strip_suffix(' ')?, line[eq + 1..].strip_prefix(' ')?);
         if raw.package.is_empty() && unused.is_empty() {
             // A TOML integer as cargo writes it: digits, no leading zero.
@@ -238,6 +240,30 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
     }
     let complete = raw.package.iter().chain(&unused).all(|p| !p.name.is_empty() && !p.version.is_empty());
     complete.then_some(raw)
+}
+
+/// The text before the first space and, if there is one, after it (found byte by byte: a
+/// searcher costs more to set up than these short strings take to scan).
+fn split_at_space(s: &str) -> (&str, Option<&str>) {
+    match s.bytes().position(|b| b == b' ') {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    }
+}
+
+/// The lines of `text` (without their `\n`), found byte by byte: they are short, shorter than a
+/// searcher takes to set up.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.bytes().position(|b| b == b'\n').unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        Some(line)
+    })
 }
 
 #[cfg(test)]

@@ -500,7 +500,12 @@ fn string_run(s: &str) -> usize {
 /// Text with no control character but tab: what a comment or a one-line string may hold (a CR
 /// included: CRLF files are left to `toml`).
 pub(crate) fn plain(s: &str) -> bool {
-    !s.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    s.bytes().all(plain_byte)
+}
+
+/// A byte `plain` text may hold.
+pub(crate) fn plain_byte(b: u8) -> bool {
+    (b >= 0x20 || b == b'\t') && b != 0x7f
 }
 
 /// Text with no control character but tab and LF: what a multi-line string may hold.
