@@ -8,7 +8,7 @@ use crate::fast_hash::FastMap;
 
 use crate::error::{Error, Result};
 use crate::features::{FeaturesFor, Platforms, ResolvedFeatures};
-use crate::graph::Graph;
+use crate::graph::{Edge, Graph};
 use crate::manifest::DepKind;
 use crate::targets::{Target, TargetKind};
 
@@ -270,7 +270,9 @@ impl Builder<'_> {
 
         let is_test_like = matches!(target.kind, TargetKind::Test | TargetKind::Example | TargetKind::Bench) || matches!(u.mode, Mode::Test | Mode::Doctest);
         for edge in &node.deps {
-            let decls: Vec<_> = edge
+            // The declarations that apply here: whether any does, and whether all are dev-only.
+            let (mut any, mut dev_only) = (false, true);
+            for d in edge
                 .decls
                 .iter()
                 .map(|&i| &pkg.dependencies[i])
@@ -279,15 +281,17 @@ impl Builder<'_> {
                 .filter(|d| d.kind != DepKind::Development || self.features.has_dev_deps(u.node))
                 .filter(|d| self.platforms.dep_activated(d, u.kind == Kind::Host))
                 .filter(|d| !d.optional || self.features.is_dep_activated(u.node, unit_for.features_for(), &d.name_in_toml))
-                .collect();
-            if decls.is_empty() {
+            {
+                any = true;
+                dev_only &= !d.is_transitive();
+            }
+            if !any {
                 continue;
             }
             let dep_pkg = graph.package(edge.to);
             let Some(lib_index) = dep_pkg.targets.iter().position(|t| t.is_lib()) else { continue };
-            let extern_crate_name = self.extern_crate_name(u.node, edge.to, &dep_pkg.targets[lib_index])?;
+            let extern_crate_name = self.extern_crate_name(u.node, edge, &dep_pkg.targets[lib_index])?;
             let (id, dep_for) = self.lib_dependency(&u, target, unit_for, edge.to, lib_index);
-            let dev_only = decls.iter().all(|d| !d.is_transitive());
             ret.push((UnitDep { unit: id, extern_crate_name }, dep_for, dev_only));
         }
         if target.is_custom_build() {
@@ -358,9 +362,8 @@ impl Builder<'_> {
 
     /// The name a package uses for a dependency: its rename (`-` → `_`) or the lib's crate name.
     /// Every declaration between the two packages must agree.
-    fn extern_crate_name(&self, from: usize, to: usize, lib: &Target) -> Result<String> {
+    fn extern_crate_name(&self, from: usize, edge: &Edge, lib: &Target) -> Result<String> {
         let node = &self.graph.nodes[from];
-        let Some(edge) = node.deps.iter().find(|e| e.to == to) else { return Ok(lib.crate_name()) };
         // The declarations in cargo's resolve: optional ones only when activated, dev ones only
         // for the resolve's roots; every platform counts.
         let lib_name = lib.crate_name();
@@ -393,7 +396,7 @@ impl Builder<'_> {
                 "package `{} {}` depends on `{}` under different names ({}); use one name in all its dependency tables",
                 node.package.name,
                 node.package.version,
-                self.graph.package(to).name,
+                self.graph.package(edge.to).name,
                 names.join(", ")
             )));
         }
