@@ -67,7 +67,7 @@ thread_local! {
 }
 
 /// Calls `f` with each entry under `TOP/` (its path relative to `TOP`) until it returns false.
-fn each_entry(path: &Path, top: &str, mut f: impl FnMut(&str, &mut tar::Entry<'_, &mut Inflater>) -> Result<bool>) -> Result<()> {
+fn each_entry(path: &Path, top: &str, mut f: impl FnMut(&str, &mut tar::Entry<'_, Forward<'_>>) -> Result<bool>) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
     skip_gzip_header(&mut reader).map_err(|e| invalid(path, &e))?;
@@ -80,8 +80,8 @@ fn each_entry(path: &Path, top: &str, mut f: impl FnMut(&str, &mut tar::Entry<'_
         None => inflater.insert(flate2::bufread::DeflateDecoder::new(reader)),
     };
     let result = (|| {
-        let mut archive = tar::Archive::new(decoder);
-        for entry in archive.entries().map_err(|e| invalid(path, &e))? {
+        let mut archive = tar::Archive::new(Forward { inner: decoder, pos: 0 });
+        for entry in archive.entries_with_seek().map_err(|e| invalid(path, &e))? {
             let mut entry = entry.map_err(|e| invalid(path, &e))?;
             let entry_path = entry.path().map_err(|e| invalid(path, &e))?.to_string_lossy().replace('\\', "/");
             let Some(rel) = entry_path.strip_prefix(top).and_then(|r| r.strip_prefix('/')) else { continue };
@@ -93,6 +93,47 @@ fn each_entry(path: &Path, top: &str, mut f: impl FnMut(&str, &mut tar::Entry<'_
     })();
     INFLATER.with(|cell| *cell.borrow_mut() = inflater);
     result
+}
+
+/// The inflated tar stream, seekable forward: `tar` passes over the rest of an entry by seeking,
+/// where through `Read` alone it would zero a 32 KiB buffer before every header, to skip nothing
+/// most of the time.
+struct Forward<'a> {
+    inner: &'a mut Inflater,
+    /// Bytes read so far.
+    pos: u64,
+}
+
+impl std::io::Read for Forward<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Forward<'_> {
+    /// Only forward from the current position, as `tar` seeks.
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let std::io::SeekFrom::Current(n @ 0..) = to else {
+            return Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "a .crate is read forward only"));
+        };
+        if n == 0 {
+            return Ok(self.pos);
+        }
+        let mut left = n as u64;
+        let mut buf = [0u8; 512];
+        while left > 0 {
+            let want = left.min(buf.len() as u64) as usize;
+            let got = self.inner.read(&mut buf[..want])?;
+            if got == 0 {
+                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the archive ends inside an entry"));
+            }
+            left -= got as u64;
+        }
+        self.pos += n as u64;
+        Ok(self.pos)
+    }
 }
 
 /// Reads a gzip member's header (RFC 1952), leaving `r` at its deflate data. (The trailer's CRC is
