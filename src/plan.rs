@@ -11,6 +11,7 @@ use serde_json::ser::{Formatter, PrettyFormatter};
 
 use crate::fast_hash::FastMap;
 use crate::graph::{Graph, Location};
+use crate::scan;
 use crate::source_id::{GitReference, SourceKind};
 use crate::units::{Kind, UnitGraph};
 use crate::workspace::{MemberPatterns, PanicAbort, Workspace};
@@ -434,22 +435,10 @@ fn write_escaped(out: &mut Vec<u8>, s: &str) {
     serde_json::to_writer(&mut *out, s).expect("a string always serializes");
 }
 
-/// Whether `bytes` hold a control character, `"` or `\\`: eight bytes at a time (a plan writes
-/// some hundred thousand strings).
+/// Whether `bytes` hold a control character, `"` or `\\`.
 fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte of `x` is zero (exact as a whole-word test).
-    let has_zero = |x: u64| (x.wrapping_sub(ONES) & !x & HIGH) != 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
-        if below_space || has_zero(x ^ (ONES * u64::from(b'"'))) || has_zero(x ^ (ONES * u64::from(b'\\'))) {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    let maybe = |w: u64| scan::any_below(w, 0x20) || scan::any_eq(w, b'"') || scan::any_eq(w, b'\\');
+    scan::find(bytes, maybe, |b| b < 0x20 || b == b'"' || b == b'\\').is_some()
 }
 
 /// `value` as pretty JSON (two-space indentation) the way it is written `depth` levels deep in a

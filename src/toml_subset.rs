@@ -14,6 +14,8 @@ use serde::de::value::{Error, MapDeserializer, SeqDeserializer};
 use serde::de::{IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
 
+use crate::scan;
+
 /// A TOML value; strings borrow from the text unless they held escapes.
 #[derive(Debug)]
 pub enum Value<'a> {
@@ -494,13 +496,14 @@ impl<'a> Parser<'a> {
 /// How many bytes at the start of `s` a one-line basic string holds as they are: up to a quote, a
 /// backslash or a control character (which ends the string or, but for tab, is not allowed).
 fn string_run(s: &str) -> usize {
-    s.bytes().position(|b| b == b'"' || b == b'\\' || (b < 0x20 && b != b'\t') || b == 0x7f).unwrap_or(s.len())
+    let maybe = |w: u64| scan::any_eq(w, b'"') || scan::any_eq(w, b'\\') || scan::any_below(w, 0x20) || scan::any_eq(w, 0x7f);
+    scan::find(s.as_bytes(), maybe, |b| b == b'"' || b == b'\\' || !plain_byte(b)).unwrap_or(s.len())
 }
 
 /// Text with no control character but tab: what a comment or a one-line string may hold (a CR
 /// included: CRLF files are left to `toml`).
 pub(crate) fn plain(s: &str) -> bool {
-    s.bytes().all(plain_byte)
+    scan::find(s.as_bytes(), |w| scan::any_below(w, 0x20) || scan::any_eq(w, 0x7f), |b| !plain_byte(b)).is_none()
 }
 
 /// A byte `plain` text may hold.
