@@ -2,7 +2,7 @@
 //! package — once for the target side and, with resolver 2 and 3, once more for the host side.
 //! It follows cargo's `FeatureResolver` concept by concept; no I/O.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -55,7 +55,7 @@ impl FeatureValue {
 pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[Dependency]) -> BTreeMap<String, Vec<FeatureValue>> {
     let mut map: BTreeMap<String, Vec<FeatureValue>> =
         features.iter().map(|(k, v)| (k.clone(), v.iter().map(|s| FeatureValue::new(s)).collect())).collect();
-    let explicit_dep: HashSet<&str> = features.values().flatten().filter_map(|s| s.strip_prefix("dep:")).collect();
+    let explicit_dep: FastSet<&str> = features.values().flatten().filter_map(|s| s.strip_prefix("dep:")).collect();
     for dep in dependencies.iter().filter(|d| d.optional) {
         let name = &dep.name_in_toml;
         if !explicit_dep.contains(name.as_str()) && !map.contains_key(name) {
@@ -111,7 +111,7 @@ pub fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, map: &BT
     }
     // Every optional dependency must be reachable: through `dep:NAME`, a strong `NAME/FEAT`, a
     // feature list naming it, or a feature of its name (its implicit one included).
-    let reaches: HashSet<&str> = features
+    let reaches: FastSet<&str> = features
         .keys()
         .flat_map(|f| &map[f])
         .filter_map(|value| match value {
