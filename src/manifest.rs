@@ -475,8 +475,11 @@ fn normalize_dependency(
     package_name: &str,
 ) -> Result<Dependency> {
     let err = |msg: String| Error::in_file(manifest_path, format!("package `{package_name}`, dependency `{key}`: {msg}"));
-    let mut d = raw.detailed();
-    let mut base_dir = package_dir.to_path_buf();
+    let mut d = match raw {
+        RawDependency::Version(v) => std::borrow::Cow::Owned(RawDetailedDependency { version: Some(v.clone()), ..Default::default() }),
+        RawDependency::Detailed(d) => std::borrow::Cow::Borrowed(&**d),
+    };
+    let mut base_dir = package_dir;
     if d.workspace == Some(true) {
         let inh = inheritance.ok_or_else(|| err("`workspace = true` but the package is not in a workspace".into()))?;
         let ws = inh.dependencies.get(key).ok_or_else(|| {
@@ -493,8 +496,8 @@ fn normalize_dependency(
         if d.default_features == Some(true) {
             w.default_features = Some(true);
         }
-        d = w;
-        base_dir = inh.root_dir.to_path_buf();
+        d = std::borrow::Cow::Owned(w);
+        base_dir = inh.root_dir;
     }
     let package_name_dep = d.package.clone().unwrap_or_else(|| key.to_string());
     let req = match &d.version {
@@ -559,4 +562,38 @@ pub fn normalize_path(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// `v` as semver writes it (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`), without the formatting machinery.
+pub fn version_string(v: &semver::Version) -> String {
+    let mut out = String::with_capacity(16);
+    for (i, number) in [v.major, v.minor, v.patch].into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_decimal(&mut out, number);
+    }
+    if !v.pre.is_empty() {
+        out.push('-');
+        out.push_str(v.pre.as_str());
+    }
+    if !v.build.is_empty() {
+        out.push('+');
+        out.push_str(v.build.as_str());
+    }
+    out
+}
+
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }

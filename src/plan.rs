@@ -11,6 +11,7 @@ use serde_json::ser::{Formatter, PrettyFormatter};
 
 use crate::fast_hash::FastMap;
 use crate::graph::{Graph, Location};
+use crate::manifest;
 use crate::scan;
 use crate::source_id::{GitReference, SourceKind};
 use crate::units::{Kind, UnitGraph};
@@ -117,7 +118,7 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
         .nodes
         .iter()
         .map(|n| {
-            let base = [n.package.name.as_str(), "@", &version_string(&n.package.version)].concat();
+            let base = [n.package.name.as_str(), "@", &manifest::version_string(&n.package.version)].concat();
             if count[&(n.package.name.as_str(), &n.package.version)] == 1 {
                 base
             } else {
@@ -213,7 +214,7 @@ pub fn package_json(graph: &Graph, ws: &Workspace, node: usize) -> Vec<u8> {
         o.push(b'}');
     }
     o.push(b'}');
-    field(o, "version", &version_string(&p.version));
+    field(o, "version", &manifest::version_string(&p.version));
     o.push(b'}');
     out
 }
@@ -250,40 +251,6 @@ fn str_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a String>) {
         write_str(out, item);
     }
     out.push(b']');
-}
-
-/// `v` as semver writes it (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`), without the formatting machinery.
-pub fn version_string(v: &semver::Version) -> String {
-    let mut out = String::with_capacity(16);
-    for (i, number) in [v.major, v.minor, v.patch].into_iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        push_decimal(&mut out, number);
-    }
-    if !v.pre.is_empty() {
-        out.push('-');
-        out.push_str(v.pre.as_str());
-    }
-    if !v.build.is_empty() {
-        out.push('+');
-        out.push_str(v.build.as_str());
-    }
-    out
-}
-
-fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// One unit set (`build` or `test` of one triple), rendered at its depth in the plan (3).

@@ -107,7 +107,7 @@ impl Sources {
 
     /// The manifest of a locked registry or git package.
     pub fn find(&self, pkg: &LockedPackage) -> Result<Found> {
-        let key = format!("{}-{}", pkg.name, pkg.version);
+        let key = [pkg.name.as_str(), "-", &crate::manifest::version_string(&pkg.version)].concat();
         if let SourceKind::Git { precise: Some(rev), .. } = &pkg.source.kind {
             for (prefix, dir) in &self.git {
                 if rev.starts_with(prefix.as_str())
