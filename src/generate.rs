@@ -80,7 +80,10 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     let lock_path = ws.root_dir.join("Cargo.lock");
     // Indexing the source directories and reading the lockfile are independent: side by side.
     let (lock, sources) = std::thread::scope(|scope| {
-        let sources = scope.spawn(|| Sources::new(&opts.sources));
+        let sources = scope.spawn(|| {
+            crate::parallel::threads(); // asked here, beside the lockfile, rather than after it
+            Sources::new(&opts.sources)
+        });
         let lock = Lockfile::read(&lock_path).and_then(|text| Ok((Lockfile::parse(&text, &lock_path)?, digest::sha256_hex(text.as_bytes()))));
         (lock, sources.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
