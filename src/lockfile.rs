@@ -1,5 +1,6 @@
 //! Cargo.lock, formats v1 to v4, parsed into packages with resolved dependency links.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -34,25 +35,26 @@ pub struct Lockfile {
     pub packages: Vec<LockedPackage>,
 }
 
+/// Cargo.lock as written; its strings borrow from the text when read by the fast path.
 #[derive(Deserialize, Debug, Default, PartialEq)]
-struct RawLock {
+struct RawLock<'a> {
     version: Option<u32>,
     #[serde(default)]
-    package: Vec<RawPackage>,
-    root: Option<RawPackage>,
+    package: Vec<RawPackage<'a>>,
+    root: Option<RawPackage<'a>>,
     #[serde(default)]
     metadata: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Clone, Debug, Default, PartialEq)]
-struct RawPackage {
-    name: String,
-    version: String,
-    source: Option<String>,
-    checksum: Option<String>,
+struct RawPackage<'a> {
+    name: Cow<'a, str>,
+    version: Cow<'a, str>,
+    source: Option<Cow<'a, str>>,
+    checksum: Option<Cow<'a, str>>,
     #[serde(default)]
-    dependencies: Vec<String>,
-    replace: Option<String>,
+    dependencies: Vec<Cow<'a, str>>,
+    replace: Option<Cow<'a, str>>,
 }
 
 impl Lockfile {
@@ -76,7 +78,7 @@ impl Lockfile {
     pub fn parse(text: &str, path: &Path) -> Result<Lockfile> {
         let raw: RawLock = match parse_as_written_by_cargo(text) {
             Some(raw) => raw,
-            None => toml_util::parse(text, path)?,
+            None => toml_util::parse::<RawLock<'static>>(text, path)?,
         };
         let mut raw_packages = raw.package;
         if let Some(root) = raw.root {
@@ -101,17 +103,17 @@ impl Lockfile {
                 None => SourceId::path(),
                 Some(s) => SourceId::parse(s).ok_or_else(|| bad(format!("package `{}` has an unknown source `{s}`", p.name)))?,
             };
-            let mut checksum = p.checksum.clone();
+            let mut checksum = p.checksum.as_deref().map(str::to_string);
             if raw.version.is_none() && checksum.is_none() {
                 let key = format!("checksum {} {} ({})", p.name, p.version, source);
                 checksum = raw.metadata.get(&key).filter(|v| *v != "<none>").cloned();
             }
-            packages.push(LockedPackage { name: p.name.clone(), version, source, checksum, dependencies: Vec::new(), replace: None });
+            packages.push(LockedPackage { name: p.name.to_string(), version, source, checksum, dependencies: Vec::new(), replace: None });
         }
         // Resolve the dependency strings: `name`, `name version` or `name version (source)`.
         let mut by_name: FastMap<&str, Vec<usize>> = FastMap::default();
         for (i, p) in raw_packages.iter().enumerate() {
-            by_name.entry(p.name.as_str()).or_default().push(i);
+            by_name.entry(&p.name).or_default().push(i);
         }
         let find = |spec: &str, owner: &RawPackage| -> Result<usize> {
             let owner = format_args!("{} {}", owner.name, owner.version);
@@ -163,7 +165,7 @@ impl Lockfile {
 /// list with one string per line — without a general TOML parser (it is a tenth of the time to plan a large workspace
 /// otherwise). Anything else, down to a string with an escape or a key seen twice, gives `None`,
 /// and the TOML parser reads the file instead (and reports what is wrong with it).
-fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
+fn parse_as_written_by_cargo(text: &str) -> Option<RawLock<'_>> {
     // The contents of a `"…"` that is all of `rest` (after a trailing `,` if `comma`), when it
     // holds nothing a TOML basic string would treat specially.
     fn string(rest: &str, comma: bool) -> Option<&str> {
@@ -208,11 +210,11 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
         let field = match key {
             // Never empty here (cargo writes none), so that empty means "not seen yet".
             "name" if package.name.is_empty() => {
-                package.name = string(rest, false).filter(|s| !s.is_empty())?.to_string();
+                package.name = Cow::Borrowed(string(rest, false).filter(|s| !s.is_empty())?);
                 continue;
             }
             "version" if package.version.is_empty() => {
-                package.version = string(rest, false).filter(|s| !s.is_empty())?.to_string();
+                package.version = Cow::Borrowed(string(rest, false).filter(|s| !s.is_empty())?);
                 continue;
             }
             "source" => &mut package.source,
@@ -224,7 +226,7 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
                     if item == "]" {
                         break;
                     }
-                    package.dependencies.push(string(item, true)?.to_string());
+                    package.dependencies.push(Cow::Borrowed(string(item, true)?));
                 }
                 if package.dependencies.is_empty() {
                     return None;
@@ -236,7 +238,7 @@ fn parse_as_written_by_cargo(text: &str) -> Option<RawLock> {
         if field.is_some() {
             return None;
         }
-        *field = Some(string(rest, false)?.to_string());
+        *field = Some(Cow::Borrowed(string(rest, false)?));
     }
     let complete = raw.package.iter().chain(&unused).all(|p| !p.name.is_empty() && !p.version.is_empty());
     complete.then_some(raw)
