@@ -76,18 +76,23 @@ pub fn load(opts: &Options) -> Result<Loaded> {
             FileNames::Listing(list)
         }
     };
-    let ws = Workspace::load(&opts.manifest_path, &file_names)?;
-    let lock_path = ws.root_dir.join("Cargo.lock");
-    // Indexing the source directories and reading the lockfile are independent: side by side.
-    let (lock, sources) = std::thread::scope(|scope| {
+    // Indexing the source directories needs nothing from the workspace: it runs beside loading the
+    // workspace and reading its lockfile. (Errors in that order: workspace, lockfile, sources.)
+    let (ws, lock_path, (lock, lock_sha256), sources) = std::thread::scope(|scope| -> Result<_> {
         let sources = scope.spawn(|| {
-            crate::parallel::threads(); // asked here, beside the lockfile, rather than after it
+            crate::parallel::threads(); // asked here, off the main thread's path
             Sources::new(&opts.sources)
         });
-        let lock = Lockfile::read(&lock_path).and_then(|text| Ok((Lockfile::parse(&text, &lock_path)?, digest::sha256_hex(text.as_bytes()))));
-        (lock, sources.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    });
-    let ((lock, lock_sha256), sources) = (lock?, sources?);
+        let loaded = Workspace::load(&opts.manifest_path, &file_names).and_then(|ws| {
+            let lock_path = ws.root_dir.join("Cargo.lock");
+            let text = Lockfile::read(&lock_path)?;
+            let lock = (Lockfile::parse(&text, &lock_path)?, digest::sha256_hex(text.as_bytes()));
+            Ok((ws, lock_path, lock))
+        });
+        let sources = sources.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let (ws, lock_path, lock) = loaded?;
+        Ok((ws, lock_path, lock, sources?))
+    })?;
     let graph = Graph::build(&ws, &lock, &lock_path, &sources)?;
     let host = TargetInfo::builtin(opts.host.as_deref().unwrap_or(default_host()))?;
 
