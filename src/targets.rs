@@ -310,6 +310,7 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
         inferred_bins.extend(files.infer_in("src/bin"));
     }
     let bins = with_inferred(explicit_bins.as_ref(), &inferred_bins, pkg.autobins, is_2015);
+    unique_names(&bins, "binary")?;
     for b in bins {
         let name = b.name.clone().ok_or("a [[bin]] has no `name`")?;
         let path = target_path(&b, &name, &inferred_bins, files, is_2015, |n| {
@@ -326,7 +327,9 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
         (TargetKind::Bench, "benches", &raw.bench, pkg.autobenches),
     ] {
         let inferred = if infers(explicit.as_ref(), auto, is_2015) { files.infer_in(dir) } else { Vec::new() };
-        for t in with_inferred(explicit.as_ref(), &inferred, auto, is_2015) {
+        let all = with_inferred(explicit.as_ref(), &inferred, auto, is_2015);
+        unique_names(&all, kind.as_str())?;
+        for t in all {
             let name = t.name.clone().ok_or_else(|| format!("a [[{}]] has no `name`", kind.as_str()))?;
             let path = target_path(&t, &name, &inferred, files, is_2015, |n| [format!("{dir}/{n}.rs")].into_iter().collect())
                 .ok_or_else(|| format!("can't find the source of {} `{name}`; set its `path`", kind.as_str()))?;
@@ -362,6 +365,18 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
         });
     }
     Ok(targets)
+}
+
+/// Cargo refuses two targets of one kind with the same name, explicit or found on disk (the
+/// plan keys targets by kind and name).
+fn unique_names(targets: &[RawTarget], what: &str) -> Result<(), String> {
+    let mut seen = HashSet::new();
+    for name in targets.iter().filter_map(|t| t.name.as_deref()) {
+        if !seen.insert(name) {
+            return Err(format!("found duplicate {what} name {name}, but all {what} targets must have a unique name; rename one of them"));
+        }
+    }
+    Ok(())
 }
 
 fn clean(p: &str) -> String {
@@ -513,6 +528,25 @@ mod tests {
         let t = targets("[package]\nname='p'\nedition='2021'\n", &["src/lib.rs", "src/main.rs", "src/bin/a.rs", "src/bin/b/main.rs", "build.rs"]);
         let keys: Vec<_> = t.iter().map(|x| x.0.as_str()).collect();
         assert_eq!(keys, ["lib:p", "bin:p", "bin:a", "bin:b", "custom-build:build-script-build"]);
+    }
+
+    /// As cargo: two bins (or tests, …) of one name are refused, whether both were found on disk
+    /// or both are explicit; an explicit target hides the one found on disk with its name.
+    #[test]
+    fn duplicate_target_names_are_refused() {
+        let discovered = |toml: &str, files: &[&str]| {
+            let raw = parse_raw(toml, Path::new("Cargo.toml")).unwrap();
+            let pkg = raw.package.clone().unwrap();
+            discover(&raw, &pkg, "p", "2021", &FileSet::from_paths(files.iter().map(|s| s.to_string()))).map(|t| t.len())
+        };
+        let p = "[package]\nname='p'\nedition='2021'\n";
+        let err = discovered(p, &["src/main.rs", "src/bin/p.rs"]).unwrap_err();
+        assert_eq!(err, "found duplicate binary name p, but all binary targets must have a unique name; rename one of them");
+        assert!(discovered(p, &["src/bin/q.rs", "src/bin/q/main.rs"]).unwrap_err().contains("duplicate binary name q"));
+        let two_tests = format!("{p}[[test]]\nname='t'\npath='tests/a.rs'\n[[test]]\nname='t'\npath='tests/b.rs'\n");
+        assert!(discovered(&two_tests, &["tests/a.rs", "tests/b.rs"]).unwrap_err().starts_with("found duplicate test name t"));
+        let explicit = format!("{p}[[bin]]\nname='p'\npath='src/main.rs'\n");
+        assert_eq!(discovered(&explicit, &["src/main.rs", "src/bin/p.rs"]), Ok(1));
     }
 
     #[test]
