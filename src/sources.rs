@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::digest::sha256_file;
 use crate::error::{Error, Result};
 use crate::lockfile::LockedPackage;
 use crate::manifest::{self, RawManifest};
@@ -119,7 +120,7 @@ impl Sources {
         // Several registries may hold a `name-version`: the lock's checksum tells which.
         let mut dirs: Vec<&PathBuf> = self.dirs.get(&key).into_iter().flatten().collect();
         if let (Some(sum), true) = (&pkg.checksum, dirs.len() > 1)
-            && let Some(i) = dirs.iter().position(|d| cached_crate_of(d).is_some_and(|c| sha256_hex(&c).as_deref() == Some(sum.as_str())))
+            && let Some(i) = dirs.iter().position(|d| cached_crate_of(d).is_some_and(|c| sha256_file(&c).ok().as_deref() == Some(sum.as_str())))
         {
             dirs[..=i].rotate_right(1);
         }
@@ -139,7 +140,7 @@ impl Sources {
         let chosen = match (files, &pkg.checksum) {
             ([], _) => None,
             ([one], _) | ([one, ..], None) => Some(one),
-            (many, Some(sum)) => many.iter().find(|f| sha256_hex(f).as_deref() == Some(sum.as_str())).or(many.first()),
+            (many, Some(sum)) => many.iter().find(|f| sha256_file(f).ok().as_deref() == Some(sum.as_str())).or(many.first()),
         };
         if let Some(file) = chosen {
             return read_crate_file(file, &key);
@@ -166,12 +167,6 @@ fn cached_crate_of(dir: &Path) -> Option<PathBuf> {
     let registry = dir.parent()?;
     let cache = registry.parent()?.parent()?.join("cache").join(registry.file_name()?);
     Some(cache.join(format!("{}.crate", key.to_string_lossy())))
-}
-
-fn sha256_hex(path: &Path) -> Option<String> {
-    use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).ok()?;
-    Some(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn cargo_home() -> Option<PathBuf> {
