@@ -280,7 +280,6 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
         .map(|(k, u)| (seen[k.as_str()] > 1).then(|| format!("{k} [{}]", u.features.join(","))))
         .collect();
     let keys: Vec<&str> = base_keys.iter().zip(&ambiguous).map(|(k, a)| a.as_deref().unwrap_or(k)).collect();
-    let target_keys: Vec<String> = units.units.iter().map(|u| graph.package(u.node).targets[u.target].key()).collect();
     let quoted_keys: Vec<Vec<u8>> = keys.iter().map(|k| quoted(k)).collect();
     let mut order: Vec<usize> = (0..units.units.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(keys[b]));
@@ -310,24 +309,15 @@ pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
             out.extend_from_slice(&quoted_keys[*unit]);
             out.push(b'}');
         }
-        out.extend_from_slice(b"],\"features\":[");
-        for (m, feature) in u.features.iter().enumerate() {
-            if m > 0 {
-                out.push(b',');
-            }
-            write_str(out, feature);
-        }
-        out.extend_from_slice(b"],\"mode\":\"");
-        out.extend_from_slice(u.mode.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"package\":");
-        write_str(out, &ids[u.node]);
+        out.extend_from_slice(b"],\"features\":");
+        str_array(out, u.features.iter());
+        field(out, "mode", u.mode.as_str());
+        field(out, "package", &ids[u.node]);
         if u.panic_abort {
-            out.extend_from_slice(b",\"panic\":\"abort\"");
+            field(out, "panic", "abort");
         }
-        out.extend_from_slice(b",\"platform\":\"");
-        out.extend_from_slice(platform(u.kind).as_bytes());
-        out.extend_from_slice(b"\",\"target\":");
-        write_str(out, &target_keys[i]);
+        field(out, "platform", platform(u.kind));
+        field(out, "target", &graph.package(u.node).targets[u.target].key());
         out.push(b'}');
     }
     if !order.is_empty() {
