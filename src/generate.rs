@@ -182,49 +182,21 @@ impl Loaded {
     }
 
     /// The plan for `triples` (docs/plan-schema.md).
-    pub fn plan(&self, opts: &Options) -> Result<plan::Plan> {
+    pub fn plan(&self, opts: &Options) -> Result<plan::Plan<'_>> {
         let ids = plan::package_ids(&self.graph, &self.ws);
-        // Every (triple, build|test) view is independent, and so is each package's entry: all are
-        // worked out on all cores, the views (the longest jobs) first. Entries are written for
-        // every package; those no unit uses are left out afterwards.
-        enum Job<'a> {
-            View(&'a str, Intent),
-            Packages(std::ops::Range<usize>),
-        }
-        enum Done {
-            View(Vec<u8>, Vec<usize>),
-            Packages(Vec<Vec<u8>>),
-        }
-        const PACKAGES_PER_JOB: usize = 64;
-        let nodes = self.graph.nodes.len();
-        let jobs: Vec<Job> = opts
-            .targets
-            .iter()
-            .flat_map(|t| [Job::View(t, Intent::Build), Job::View(t, Intent::Test)])
-            .chain((0..nodes).step_by(PACKAGES_PER_JOB).map(|start| Job::Packages(start..(start + PACKAGES_PER_JOB).min(nodes))))
-            .collect();
-        let done = crate::parallel::map(&jobs, |job| -> Result<Done> {
-            Ok(match job {
-                Job::View(triple, intent) => {
-                    let units = self.units(triple, *intent)?;
-                    Done::View(plan::unit_set(&self.graph, &ids, &units), units.units.iter().map(|u| u.node).collect())
-                }
-                Job::Packages(range) => Done::Packages(range.clone().map(|n| plan::package_json(&self.graph, &self.ws, n)).collect()),
-            })
+        // Every (triple, build|test) view is independent: all are worked out on all cores.
+        let jobs: Vec<(&str, Intent)> = opts.targets.iter().flat_map(|t| [(t.as_str(), Intent::Build), (t.as_str(), Intent::Test)]).collect();
+        let done = crate::parallel::map(&jobs, |&(triple, intent)| -> Result<plan::UnitSet> {
+            Ok(plan::UnitSet::new(&self.graph, &ids, self.units(triple, intent)?))
         });
-        let mut used = vec![false; nodes];
+        let mut used = vec![false; self.graph.nodes.len()];
         let mut views = Vec::new();
-        let mut entries = Vec::with_capacity(nodes);
-        for d in done {
-            match d? {
-                Done::View(set, view_nodes) => {
-                    for n in view_nodes {
-                        used[n] = true;
-                    }
-                    views.push(set);
-                }
-                Done::Packages(rendered) => entries.extend(rendered),
+        for set in done {
+            let set = set?;
+            for n in set.nodes() {
+                used[n] = true;
             }
+            views.push(set);
         }
         let mut platforms = BTreeMap::new();
         let mut views = views.into_iter();
@@ -232,8 +204,9 @@ impl Loaded {
             let (build, test) = (views.next().expect("a build view per triple"), views.next().expect("a test view per triple"));
             platforms.insert(triple.clone(), plan::Views { build, test });
         }
-        let mut package_entries: Vec<(String, Vec<u8>)> = entries.into_iter().enumerate().filter(|&(n, _)| used[n]).map(|(n, e)| (ids[n].clone(), e)).collect();
-        package_entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // The packages some unit uses.
+        let mut used_packages: Vec<usize> = (0..used.len()).filter(|&n| used[n]).collect();
+        used_packages.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
         let sorted_ids = |nodes: &mut dyn Iterator<Item = usize>| -> Vec<String> {
             let mut v: Vec<String> = nodes.map(|n| ids[n].clone()).collect();
             v.sort();
@@ -262,6 +235,8 @@ impl Loaded {
             }
         };
         Ok(plan::Plan {
+            graph: &self.graph,
+            ws: &self.ws,
             inputs: plan::Inputs {
                 features: plan::FeatureSelection { all_features: opts.all_features, features, no_default_features: opts.no_default_features },
                 host: self.host.triple.clone(),
@@ -274,16 +249,17 @@ impl Loaded {
                 resolver: self.ws.resolver.as_str().to_string(),
                 target_files: self.ws.discovery_files(),
             },
-            packages: package_entries,
+            packages: used_packages,
             platforms,
             workspace: plan::WorkspaceData { default_members, members, selected },
+            ids,
         })
     }
 
     /// Cargo's `--unit-graph` JSON for one triple.
-    pub fn unit_graph(&self, triple: &str, intent: Intent) -> Result<Value> {
+    pub fn unit_graph(&self, triple: &str, intent: Intent) -> Result<Vec<u8>> {
         let units = self.units(triple, intent)?;
-        Ok(unit_graph::render(&self.graph, &units, triple))
+        Ok(unit_graph::to_json(&self.graph, &units, triple))
     }
 }
 

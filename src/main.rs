@@ -160,7 +160,7 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
                 return Err(Error::new("--format unit-graph describes one target: pass exactly one --target"));
             };
             let graph = loaded.unit_graph(triple, if args.tests { Intent::Test } else { Intent::Build })?;
-            write_output(args.output.as_deref(), |w| w.write_all(&crateplan::plan::to_bytes(&graph)))
+            write_output(args.output.as_deref(), |w| w.write_all(&graph))
         }
     }
 }

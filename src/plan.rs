@@ -1,62 +1,101 @@
 //! The build plan (docs/plan-schema.md): per-package data once, then per target triple the units
-//! of `cargo build` and of `cargo test --no-run`. The small parts serialize with serde (fields
-//! declared in sorted order, maps `BTreeMap`s, so the bytes are canonical); the unit sets, most of
-//! a plan, are written by hand in the same layout (`unit_set`).
+//! of `cargo build` and of `cargo test --no-run`. Written through serde: each object of the schema
+//! is a struct with its fields in sorted order (or a map with sorted entries), borrowing from the
+//! package graph, and `PlanFormatter` gives the documented layout.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{self, Write};
 
-use serde::Serialize;
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde::{Serialize, Serializer};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use crate::fast_hash::FastMap;
 use crate::graph::{Graph, Location};
 use crate::manifest;
-use crate::scan;
 use crate::source_id::{GitReference, SourceKind};
+use crate::targets::Target;
 use crate::units::{Kind, UnitGraph};
 use crate::workspace::{MemberPatterns, PanicAbort, Workspace};
 
 /// The plan's schema version.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// A plan, its large parts already written as JSON: `packages` and the views are rendered on all
-/// cores, and `write_to` puts the pieces together.
-pub struct Plan {
+/// A plan: what was worked out for it, borrowing the packages from the graph they are in.
+pub struct Plan<'a> {
+    pub graph: &'a Graph,
+    pub ws: &'a Workspace,
+    /// Every graph node's package id (`package_ids`).
+    pub ids: Vec<String>,
     pub inputs: Inputs,
-    /// The `packages` object's entries, sorted, each value one line of JSON.
-    pub packages: Vec<(String, Vec<u8>)>,
-    pub platforms: BTreeMap<String, Views>,
+    /// The graph nodes of the packages some unit uses, sorted by package id.
+    pub packages: Vec<usize>,
+    pub platforms: BTreeMap<String, Views<UnitSet>>,
     pub workspace: WorkspaceData,
 }
 
-impl Plan {
-    /// Writes the plan's JSON (docs/plan-schema.md): the fields in sorted order, two-space
-    /// indentation down to each package and each unit, which are one line each, final newline.
-    pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        let raw = |w: &mut dyn Write, bytes: &Vec<u8>| w.write_all(bytes);
-        w.write_all(b"{\n  \"inputs\": ")?;
-        w.write_all(&render_at(&self.inputs, 1))?;
-        w.write_all(b",\n  \"packages\": ")?;
-        write_object(w, 1, self.packages.iter().map(|(id, data)| (id.as_str(), data)), raw)?;
-        w.write_all(b",\n  \"platforms\": ")?;
-        write_object(w, 1, self.platforms.iter().map(|(triple, views)| (triple.as_str(), views)), |w, views| {
-            write_object(w, 2, [("build", &views.build), ("test", &views.test)], raw)
-        })?;
-        write!(w, ",\n  \"version\": {SCHEMA_VERSION},\n  \"workspace\": ")?;
-        w.write_all(&render_at(&self.workspace, 1))?;
-        w.write_all(b"\n}\n")
+impl Plan<'_> {
+    /// Writes the plan's JSON (docs/plan-schema.md).
+    pub fn write_to(&self, w: &mut dyn Write) -> io::Result<()> {
+        w.write_all(&self.to_bytes())
     }
 
-    /// The plan's JSON (`write_to`) as bytes.
+    /// The plan's JSON: the fields in sorted order, two-space indentation down to each package
+    /// and each unit, which are one line each, and a final newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.write_to(&mut out).expect("writing to memory cannot fail");
+        // About 500 bytes a unit: one allocation, not a series of ever larger copies.
+        let units: usize = self.platforms.values().map(|v| v.build.units.units.len() + v.test.units.units.len()).sum();
+        let mut out = Vec::with_capacity(units * 640 + self.packages.len() * 1024);
+        write_json(&mut out, self);
         out
     }
 }
 
+/// Appends `value` in the plan's layout (`PlanFormatter`) and a final newline.
+fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, PlanFormatter::new());
+    value.serialize(&mut serializer).expect("a plan always serializes to memory");
+    out.push(b'\n');
+}
+
+impl Serialize for Plan<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'p, P, V> {
+            inputs: &'p Inputs,
+            packages: P,
+            platforms: V,
+            version: u32,
+            workspace: &'p WorkspaceData,
+        }
+        let (graph, ids) = (self.graph, &self.ids[..]);
+        let unit_set = |set| UnitSetJson { graph, ids, set };
+        Json {
+            inputs: &self.inputs,
+            packages: Entries(self.packages.iter().map(|&n| (&ids[n], PackageJson::new(graph, self.ws, n)))),
+            platforms: Entries(self.platforms.iter().map(|(triple, v)| (triple, Views { build: unit_set(&v.build), test: unit_set(&v.test) }))),
+            version: SCHEMA_VERSION,
+            workspace: &self.workspace,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// A JSON object with the entries an iterator yields, in its order.
+struct Entries<I>(I);
+
+impl<I, K, V> Serialize for Entries<I>
+where
+    I: Iterator<Item = (K, V)> + Clone,
+    K: Serialize,
+    V: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.clone())
+    }
+}
+
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Inputs {
     pub features: FeatureSelection,
     pub host: String,
@@ -69,22 +108,19 @@ pub struct Inputs {
     pub packages: serde_json::Value,
     /// Which of cargo's two profiles set `panic = "abort"`: a plan made for one profile holds
     /// the other's units too when these agree.
-    #[serde(rename = "panicAbort")]
     pub panic_abort: PanicAbort,
     /// `dev` or `release`: the cargo profile the units are those of.
     pub profile: &'static str,
     pub resolver: String,
     /// Per path package directory inside the workspace root, the files target discovery saw.
-    #[serde(rename = "targetFiles")]
     pub target_files: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FeatureSelection {
-    #[serde(rename = "allFeatures")]
     pub all_features: bool,
     pub features: Vec<String>,
-    #[serde(rename = "noDefaultFeatures")]
     pub no_default_features: bool,
 }
 
@@ -95,17 +131,18 @@ pub struct FileHash {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WorkspaceData {
-    #[serde(rename = "defaultMembers")]
     pub default_members: Vec<String>,
     pub members: Vec<String>,
     pub selected: Vec<String>,
 }
 
-/// A platform's two unit sets, each already written as JSON at its depth (3; `unit_set`).
-pub struct Views {
-    pub build: Vec<u8>,
-    pub test: Vec<u8>,
+/// A platform's two unit sets: those of `cargo build` and of `cargo test --no-run`.
+#[derive(Serialize)]
+pub struct Views<T> {
+    pub build: T,
+    pub test: T,
 }
 
 /// Package ids for the plan: `name@version`, with ` (source)` where that is not unique.
@@ -132,310 +169,130 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
         .collect()
 }
 
-/// The value of one entry of `packages`: one line of JSON (compact, fields in sorted order, as
-/// serde_json would write it), written by hand as every package of a plan has one.
-pub fn package_json(graph: &Graph, ws: &Workspace, node: usize) -> Vec<u8> {
-    let n = &graph.nodes[node];
-    let p = &n.package;
-    let mut out = Vec::with_capacity(1024);
-    let o = &mut out;
-    o.extend_from_slice(b"{\"checkCfg\":");
-    str_array(o, check_cfg(p).iter());
-    field(o, "edition", &p.edition);
-    o.extend_from_slice(b",\"links\":");
-    opt_str(o, p.links.as_deref());
-    if !p.lint_args.flags.is_empty() {
-        o.extend_from_slice(b",\"lints\":");
-        str_array(o, p.lint_args.flags.iter());
-    }
-    let m = &p.metadata;
-    o.extend_from_slice(b",\"metadata\":{\"authors\":");
-    write_str(o, &m.authors.join(":"));
-    for (key, value) in [
-        ("description", &m.description),
-        ("homepage", &m.homepage),
-        ("license", &m.license),
-        ("licenseFile", &m.license_file),
-        ("readme", &m.readme),
-        ("repository", &m.repository),
-        ("rustVersion", &m.rust_version),
-    ] {
-        field(o, key, value.as_deref().unwrap_or_default());
-    }
-    o.push(b'}');
-    field(o, "name", &p.name);
-    o.extend_from_slice(b",\"source\":{");
-    match (&n.source.kind, &n.location) {
-        (SourceKind::Path, Location::Path(dir)) => {
-            o.extend_from_slice(b"\"path\":");
-            write_str(o, &ws.relative(dir));
-            field(o, "type", "path");
+/// One entry of `packages`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PackageJson<'a> {
+    check_cfg: Vec<String>,
+    edition: &'a str,
+    links: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    lints: &'a [String],
+    metadata: MetadataJson<'a>,
+    name: &'a str,
+    source: SourceJson<'a>,
+    targets: BTreeMap<String, TargetJson<'a>>,
+    version: String,
+}
+
+/// The values of `CARGO_PKG_*`, `""` where the manifest has none.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MetadataJson<'a> {
+    authors: String,
+    description: &'a str,
+    homepage: &'a str,
+    license: &'a str,
+    license_file: &'a str,
+    readme: &'a str,
+    repository: &'a str,
+    rust_version: &'a str,
+}
+
+/// Where a package comes from; `type` names the form.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SourceJson<'a> {
+    Path {
+        path: String,
+        r#type: &'static str,
+    },
+    Git {
+        /// `{}` for the default branch, else `{"branch"|"tag"|"rev": value}`.
+        reference: BTreeMap<&'static str, &'a str>,
+        rev: Option<&'a str>,
+        subdir: &'a str,
+        r#type: &'static str,
+        url: &'a str,
+    },
+    Registry {
+        checksum: Option<&'a str>,
+        registry: &'a str,
+        r#type: &'static str,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetJson<'a> {
+    crate_name: String,
+    crate_types: &'a [String],
+    edition: &'a str,
+    harness: bool,
+    kind: &'static str,
+    name: &'a str,
+    path: &'a str,
+    required_features: &'a [String],
+}
+
+impl<'a> PackageJson<'a> {
+    fn new(graph: &'a Graph, ws: &Workspace, node: usize) -> Self {
+        let n = &graph.nodes[node];
+        let p = &n.package;
+        let m = &p.metadata;
+        let text = |value: &'a Option<String>| value.as_deref().unwrap_or_default();
+        let source = match (&n.source.kind, &n.location) {
+            (SourceKind::Path, Location::Path(dir)) => SourceJson::Path { path: ws.relative(dir), r#type: "path" },
+            (SourceKind::Git { url, reference, precise }, location) => SourceJson::Git {
+                reference: match reference {
+                    GitReference::DefaultBranch => BTreeMap::new(),
+                    GitReference::Branch(b) => BTreeMap::from([("branch", b.as_str())]),
+                    GitReference::Tag(t) => BTreeMap::from([("tag", t.as_str())]),
+                    GitReference::Rev(r) => BTreeMap::from([("rev", r.as_str())]),
+                },
+                rev: precise.as_deref(),
+                subdir: if let Location::Git { subdir } = location { subdir } else { "" },
+                r#type: "git",
+                url,
+            },
+            _ => SourceJson::Registry { checksum: n.checksum.as_deref(), registry: &n.source.repr, r#type: "registry" },
+        };
+        PackageJson {
+            check_cfg: check_cfg(p),
+            edition: &p.edition,
+            links: p.links.as_deref(),
+            lints: &p.lint_args.flags,
+            metadata: MetadataJson {
+                authors: m.authors.join(":"),
+                description: text(&m.description),
+                homepage: text(&m.homepage),
+                license: text(&m.license),
+                license_file: text(&m.license_file),
+                readme: text(&m.readme),
+                repository: text(&m.repository),
+                rust_version: text(&m.rust_version),
+            },
+            name: &p.name,
+            source,
+            targets: p.targets.iter().map(|t| (t.key(), TargetJson::new(t))).collect(),
+            version: manifest::version_string(&p.version),
         }
-        (SourceKind::Git { url, reference, precise }, location) => {
-            o.extend_from_slice(b"\"reference\":{");
-            match reference {
-                GitReference::DefaultBranch => {}
-                GitReference::Branch(b) => field_first(o, "branch", b),
-                GitReference::Tag(t) => field_first(o, "tag", t),
-                GitReference::Rev(r) => field_first(o, "rev", r),
-            }
-            o.extend_from_slice(b"},\"rev\":");
-            opt_str(o, precise.as_deref());
-            field(o, "subdir", if let Location::Git { subdir } = location { subdir } else { "" });
-            field(o, "type", "git");
-            field(o, "url", url);
-        }
-        _ => {
-            o.extend_from_slice(b"\"checksum\":");
-            opt_str(o, n.checksum.as_deref());
-            field(o, "registry", &n.source.repr);
-            field(o, "type", "registry");
+    }
+}
+
+impl<'a> TargetJson<'a> {
+    fn new(t: &'a Target) -> Self {
+        TargetJson {
+            crate_name: t.crate_name(),
+            crate_types: &t.crate_types,
+            edition: &t.edition,
+            harness: t.harness,
+            kind: t.kind.as_str(),
+            name: &t.name,
+            path: &t.path,
+            required_features: t.required_features.as_deref().unwrap_or_default(),
         }
     }
-    o.extend_from_slice(b"},\"targets\":{");
-    let mut targets: Vec<(String, &crate::targets::Target)> = p.targets.iter().map(|t| (t.key(), t)).collect();
-    targets.sort_by(|a, b| a.0.cmp(&b.0));
-    for (i, (key, t)) in targets.iter().enumerate() {
-        if i > 0 {
-            o.push(b',');
-        }
-        write_str(o, key);
-        o.extend_from_slice(b":{\"crateName\":");
-        write_str(o, &t.crate_name());
-        o.extend_from_slice(b",\"crateTypes\":");
-        str_array(o, t.crate_types.iter());
-        field(o, "edition", &t.edition);
-        o.extend_from_slice(if t.harness { b",\"harness\":true" } else { b",\"harness\":false" });
-        field(o, "kind", t.kind.as_str());
-        field(o, "name", &t.name);
-        field(o, "path", &t.path);
-        o.extend_from_slice(b",\"requiredFeatures\":");
-        str_array(o, t.required_features.iter().flatten());
-        o.push(b'}');
-    }
-    o.push(b'}');
-    field(o, "version", &manifest::version_string(&p.version));
-    o.push(b'}');
-    out
-}
-
-/// `,"key":"value"`.
-fn field(out: &mut Vec<u8>, key: &str, value: &str) {
-    out.push(b',');
-    field_first(out, key, value);
-}
-
-/// `"key":"value"` (`key` is one of the schema's names: nothing in it needs escaping).
-fn field_first(out: &mut Vec<u8>, key: &str, value: &str) {
-    out.push(b'"');
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(b"\":");
-    write_str(out, value);
-}
-
-/// A string, or `null`.
-fn opt_str(out: &mut Vec<u8>, value: Option<&str>) {
-    match value {
-        Some(v) => write_str(out, v),
-        None => out.extend_from_slice(b"null"),
-    }
-}
-
-/// `["a","b"]`.
-fn str_array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a String>) {
-    out.push(b'[');
-    for (i, item) in items.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_str(out, item);
-    }
-    out.push(b']');
-}
-
-/// One unit set (`build` or `test` of one triple), rendered at its depth in the plan (3).
-pub fn unit_set(graph: &Graph, ids: &[String], units: &UnitGraph) -> Vec<u8> {
-    let platform = |kind: Kind| match kind {
-        Kind::Host => "host",
-        Kind::Target => "target",
-    };
-    let base_keys: Vec<String> = units
-        .units
-        .iter()
-        .map(|u| {
-            // `<package id> <kind>:<name> <mode> <platform>[ panic=abort]`, without `format!`'s
-            // machinery (a few thousand keys per view).
-            let t = &graph.package(u.node).targets[u.target];
-            let parts = [ids[u.node].as_str(), " ", t.kind.as_str(), ":", &t.name, " ", u.mode.as_str(), " ", platform(u.kind), if u.panic_abort { " panic=abort" } else { "" }];
-            parts.concat()
-        })
-        .collect();
-    let mut seen: FastMap<&str, usize> = FastMap::default();
-    for k in &base_keys {
-        *seen.entry(k.as_str()).or_default() += 1;
-    }
-    let ambiguous: Vec<Option<String>> = base_keys
-        .iter()
-        .zip(&units.units)
-        .map(|(k, u)| (seen[k.as_str()] > 1).then(|| format!("{k} [{}]", u.features.join(","))))
-        .collect();
-    let keys: Vec<&str> = base_keys.iter().zip(&ambiguous).map(|(k, a)| a.as_deref().unwrap_or(k)).collect();
-    let quoted_keys: Vec<Vec<u8>> = keys.iter().map(|k| quoted(k)).collect();
-    let mut order: Vec<usize> = (0..units.units.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(keys[b]));
-    let mut roots: Vec<usize> = units.roots.clone();
-    roots.sort_by(|&a, &b| keys[a].cmp(keys[b]));
-
-    // Written directly, three levels deep, each unit on one line (serde_json's compact form): a
-    // view is most of a plan's bytes, and each unit's key recurs in every unit that depends on it.
-    // About 500 bytes a unit: one allocation, not a series of ever larger copies.
-    let mut w = Pretty(Vec::with_capacity(units.units.len() * 640));
-    w.0.push(b'{');
-    w.key(4, true, b"\"roots\"");
-    w.array(4, roots.iter().map(|&r| quoted_keys[r].as_slice()));
-    w.key(4, false, b"\"units\"");
-    w.0.push(b'{');
-    for (n, &i) in order.iter().enumerate() {
-        let u = &units.units[i];
-        w.key(5, n == 0, &quoted_keys[i]);
-        let out = &mut w.0;
-        out.extend_from_slice(b"{\"dependencies\":[");
-        let mut deps: Vec<(&str, &str, usize)> = units.deps[i].iter().map(|d| (keys[d.unit], d.extern_crate_name.as_str(), d.unit)).collect();
-        deps.sort();
-        for (m, (_, extern_crate_name, unit)) in deps.iter().enumerate() {
-            out.extend_from_slice(if m == 0 { b"{\"externCrateName\":" } else { b",{\"externCrateName\":" });
-            write_str(out, extern_crate_name);
-            out.extend_from_slice(b",\"unit\":");
-            out.extend_from_slice(&quoted_keys[*unit]);
-            out.push(b'}');
-        }
-        out.extend_from_slice(b"],\"features\":");
-        str_array(out, u.features.iter());
-        field(out, "mode", u.mode.as_str());
-        field(out, "package", &ids[u.node]);
-        if u.panic_abort {
-            field(out, "panic", "abort");
-        }
-        field(out, "platform", platform(u.kind));
-        field(out, "target", &graph.package(u.node).targets[u.target].key());
-        out.push(b'}');
-    }
-    if !order.is_empty() {
-        w.newline(4);
-    }
-    w.0.push(b'}');
-    w.newline(3);
-    w.0.push(b'}');
-    w.0
-}
-
-/// Pretty JSON written piece by piece, as serde_json's pretty printer lays it out.
-struct Pretty(Vec<u8>);
-
-impl Pretty {
-    /// A line break and the indentation of `level`.
-    fn newline(&mut self, level: usize) {
-        const SPACES: &[u8] = &[b' '; 32];
-        self.0.push(b'\n');
-        self.0.extend_from_slice(&SPACES[..2 * level]);
-    }
-
-    /// An object's key (already quoted) on its own line at `level`, after a comma unless `first`.
-    fn key(&mut self, level: usize, first: bool, quoted_key: &[u8]) {
-        if !first {
-            self.0.push(b',');
-        }
-        self.newline(level);
-        self.0.extend_from_slice(quoted_key);
-        self.0.extend_from_slice(b": ");
-    }
-
-    /// An array, opened at `level`, of values already written as JSON.
-    fn array<'a>(&mut self, level: usize, items: impl Iterator<Item = &'a [u8]>) {
-        self.0.push(b'[');
-        let mut any = false;
-        for item in items {
-            if any {
-                self.0.push(b',');
-            }
-            any = true;
-            self.newline(level + 1);
-            self.0.extend_from_slice(item);
-        }
-        if any {
-            self.newline(level);
-        }
-        self.0.push(b']');
-    }
-}
-
-/// `s` as a JSON string.
-fn quoted(s: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    write_str(&mut out, s);
-    out
-}
-
-/// Appends `s` as a JSON string, escaped as serde_json escapes it.
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    if needs_escape(s.as_bytes()) {
-        return write_escaped(out, s);
-    }
-    out.reserve(s.len() + 2);
-    out.push(b'"');
-    out.extend_from_slice(s.as_bytes());
-    out.push(b'"');
-}
-
-#[cold]
-fn write_escaped(out: &mut Vec<u8>, s: &str) {
-    serde_json::to_writer(&mut *out, s).expect("a string always serializes");
-}
-
-/// Whether `bytes` hold a control character, `"` or `\\`.
-fn needs_escape(bytes: &[u8]) -> bool {
-    let maybe = |w: u64| scan::any_below(w, 0x20) || scan::any_eq(w, b'"') || scan::any_eq(w, b'\\');
-    scan::find(bytes, maybe, |b| b < 0x20 || b == b'"' || b == b'\\').is_some()
-}
-
-/// `value` as pretty JSON (two-space indentation) the way it is written `depth` levels deep in a
-/// plan: its lines after the first indented `depth` levels more.
-pub fn render_at<T: Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> {
-    let mut formatter = PrettyFormatter::new();
-    // The formatter indents by how many objects it is inside: enter `depth` of them, writing
-    // nothing, first.
-    for _ in 0..depth {
-        formatter.begin_object(&mut std::io::sink()).expect("a sink takes anything");
-    }
-    let mut out = Vec::new();
-    value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, formatter)).expect("plan values always serialize");
-    out
-}
-
-/// Writes a JSON object `depth` levels deep from its entries in the order given, each value written
-/// by `write_value` at `depth + 1` — the bytes `render_at` would write for the same object.
-fn write_object<'a, T>(
-    w: &mut dyn Write,
-    depth: usize,
-    entries: impl IntoIterator<Item = (&'a str, T)>,
-    mut write_value: impl FnMut(&mut dyn Write, T) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let mut line = Pretty(Vec::new());
-    let mut any = false;
-    w.write_all(b"{")?;
-    for (key, value) in entries {
-        line.0.clear();
-        line.key(depth + 1, !any, &quoted(key));
-        any = true;
-        w.write_all(&line.0)?;
-        write_value(w, value)?;
-    }
-    if any {
-        line.0.clear();
-        line.newline(depth);
-        w.write_all(&line.0)?;
-    }
-    w.write_all(b"}")
 }
 
 /// The `--check-cfg` values cargo gives every compiler run of `p`.
@@ -456,10 +313,268 @@ fn check_cfg(p: &crate::manifest::Package) -> Vec<String> {
     out
 }
 
-/// Serializes a value the way every plan is written: two-space indentation, final newline.
-pub fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 << 20);
-    serde_json::to_writer_pretty(&mut out, value).expect("plans always serialize");
-    out.push(b'\n');
-    out
+/// One unit set (`build` or `test` of one triple): the units with their keys, in the order they
+/// are written.
+pub struct UnitSet {
+    units: UnitGraph,
+    /// Each unit's key (docs/plan-schema.md), by index in `units`.
+    keys: Vec<String>,
+    /// Unit indices by key.
+    order: Vec<usize>,
+}
+
+impl UnitSet {
+    /// Works out the keys of `units` and puts the units, their roots and each unit's
+    /// dependencies in key order.
+    pub fn new(graph: &Graph, ids: &[String], mut units: UnitGraph) -> UnitSet {
+        let mut keys: Vec<String> = units
+            .units
+            .iter()
+            .map(|u| {
+                let t = &graph.package(u.node).targets[u.target];
+                let parts = [ids[u.node].as_str(), " ", t.kind.as_str(), ":", &t.name, " ", u.mode.as_str(), " ", platform(u.kind), if u.panic_abort { " panic=abort" } else { "" }];
+                parts.concat()
+            })
+            .collect();
+        let mut seen: FastMap<&str, usize> = FastMap::default();
+        for k in &keys {
+            *seen.entry(k.as_str()).or_default() += 1;
+        }
+        let ambiguous: Vec<usize> = (0..keys.len()).filter(|&i| seen[keys[i].as_str()] > 1).collect();
+        for i in ambiguous {
+            keys[i] = format!("{} [{}]", keys[i], units.units[i].features.join(","));
+        }
+        let mut order: Vec<usize> = (0..units.units.len()).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        units.roots.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        for deps in &mut units.deps {
+            deps.sort_by(|a, b| (&keys[a.unit], &a.extern_crate_name, a.unit).cmp(&(&keys[b.unit], &b.extern_crate_name, b.unit)));
+        }
+        UnitSet { units, keys, order }
+    }
+
+    /// The graph nodes of the units' packages.
+    pub fn nodes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.units.units.iter().map(|u| u.node)
+    }
+}
+
+fn platform(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Host => "host",
+        Kind::Target => "target",
+    }
+}
+
+/// A unit set with what writing it needs from the plan.
+struct UnitSetJson<'a> {
+    graph: &'a Graph,
+    ids: &'a [String],
+    set: &'a UnitSet,
+}
+
+impl Serialize for UnitSetJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<R, U> {
+            roots: R,
+            units: U,
+        }
+        let UnitSet { units, keys, order } = self.set;
+        let roots: Vec<&str> = units.roots.iter().map(|&r| keys[r].as_str()).collect();
+        let unit = |i: usize| {
+            let u = &units.units[i];
+            UnitJson {
+                dependencies: units.deps[i].iter().map(|d| DependencyJson { extern_crate_name: &d.extern_crate_name, unit: &keys[d.unit] }).collect(),
+                features: &u.features,
+                mode: u.mode.as_str(),
+                package: &self.ids[u.node],
+                panic: u.panic_abort.then_some("abort"),
+                platform: platform(u.kind),
+                target: self.graph.package(u.node).targets[u.target].key(),
+            }
+        };
+        Json { roots, units: Entries(order.iter().map(|&i| (&keys[i], unit(i)))) }.serialize(serializer)
+    }
+}
+
+#[derive(Serialize)]
+struct UnitJson<'a> {
+    dependencies: Vec<DependencyJson<'a>>,
+    features: &'a [String],
+    mode: &'static str,
+    package: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    panic: Option<&'static str>,
+    platform: &'static str,
+    target: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DependencyJson<'a> {
+    extern_crate_name: &'a str,
+    unit: &'a str,
+}
+
+/// serde_json's pretty layout (two-space indentation), except that the entries of the objects
+/// `ONE_LINE_ENTRIES` names are compact JSON, one line each (docs/plan-schema.md).
+struct PlanFormatter {
+    pretty: PrettyFormatter<'static>,
+    /// How many objects and arrays are open.
+    depth: usize,
+    /// Objects and arrays this deep (or deeper) are written compact.
+    compact_from: usize,
+    /// An object key of a pretty object is being written.
+    in_key: bool,
+}
+
+/// The keys whose objects' entries are one line each, with the depth of the object they are in:
+/// the top level's `packages` and each unit set's `units`. (Keys at these depths are the schema's
+/// own names: none is written in more than one fragment.)
+const ONE_LINE_ENTRIES: [(&str, usize); 2] = [("packages", 1), ("units", 4)];
+
+impl PlanFormatter {
+    fn new() -> Self {
+        PlanFormatter { pretty: PrettyFormatter::new(), depth: 0, compact_from: usize::MAX, in_key: false }
+    }
+
+    fn compact(&self) -> bool {
+        self.depth >= self.compact_from
+    }
+}
+
+/// Calls the formatter method of the current layout: compact or pretty.
+macro_rules! in_layout {
+    ($f:ident . $method:ident ( $($arg:expr),* )) => {
+        if $f.compact() { CompactFormatter.$method($($arg),*) } else { $f.pretty.$method($($arg),*) }
+    };
+}
+
+impl Formatter for PlanFormatter {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        in_layout!(self.begin_array(w))
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        in_layout!(self.end_array(w))?;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        in_layout!(self.begin_array_value(w, first))
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        in_layout!(self.end_array_value(w))
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        in_layout!(self.begin_object(w))
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        in_layout!(self.end_object(w))?;
+        self.depth -= 1;
+        // The object that held the one-line entries has ended.
+        if self.depth + 2 == self.compact_from {
+            self.compact_from = usize::MAX;
+        }
+        Ok(())
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.in_key = !self.compact();
+        in_layout!(self.begin_object_key(w, first))
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        if self.in_key && ONE_LINE_ENTRIES.contains(&(fragment, self.depth)) {
+            // The key's value is the object (at `depth + 1`) whose entries are one line each.
+            self.compact_from = self.depth + 2;
+        }
+        w.write_all(fragment.as_bytes())
+    }
+
+    fn end_object_key<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.in_key = false;
+        Ok(())
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        in_layout!(self.begin_object_value(w))
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        in_layout!(self.end_object_value(w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The entries of `packages` and of each `units` are one line each; other objects, those named
+    /// alike deeper down or higher up included, and empty ones are laid out as serde_json's pretty
+    /// printer lays them out.
+    #[test]
+    fn one_line_entries_only_under_packages_and_units() {
+        let plan = serde_json::json!({
+            "inputs": { "packages": ["a", "b"], "targetFiles": { "packages": ["x.rs"], "units": [] } },
+            "packages": { "a@1.0.0": { "source": { "type": "path" }, "targets": {} }, "b@1.0.0": {} },
+            "platforms": {
+                "t": {
+                    "build": { "roots": ["k"], "units": { "k": { "dependencies": [{ "unit": "j" }], "units": {} } } },
+                    "test": { "roots": [], "units": {} }
+                }
+            },
+            "version": 1,
+            "workspace": { "members": [] }
+        });
+        let expected = r#"{
+  "inputs": {
+    "packages": [
+      "a",
+      "b"
+    ],
+    "targetFiles": {
+      "packages": [
+        "x.rs"
+      ],
+      "units": []
+    }
+  },
+  "packages": {
+    "a@1.0.0": {"source":{"type":"path"},"targets":{}},
+    "b@1.0.0": {}
+  },
+  "platforms": {
+    "t": {
+      "build": {
+        "roots": [
+          "k"
+        ],
+        "units": {
+          "k": {"dependencies":[{"unit":"j"}],"units":{}}
+        }
+      },
+      "test": {
+        "roots": [],
+        "units": {}
+      }
+    }
+  },
+  "version": 1,
+  "workspace": {
+    "members": []
+  }
+}
+"#;
+        let mut out = Vec::new();
+        write_json(&mut out, &plan);
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
 }

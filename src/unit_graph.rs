@@ -1,7 +1,7 @@
 //! The plan of one target in the shape of cargo's `--unit-graph` JSON, so it can be diffed
 //! against cargo directly.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::graph::{Graph, Location};
 use crate::source_id::{GitReference, SourceKind};
@@ -40,57 +40,108 @@ pub fn pkg_id(graph: &Graph, node: usize) -> String {
     }
 }
 
-/// Renders `units` as cargo's `--unit-graph` JSON (version 1), units sorted like cargo's.
-pub fn render(graph: &Graph, units: &UnitGraph, triple: &str) -> Value {
+/// `units` as cargo's `--unit-graph` JSON (version 1), units sorted like cargo's: pretty, with a
+/// final newline, as cargo prints it.
+pub fn to_json(graph: &Graph, units: &UnitGraph, triple: &str) -> Vec<u8> {
     let ids: Vec<String> = (0..graph.nodes.len()).map(|n| pkg_id(graph, n)).collect();
     let mut order: Vec<usize> = (0..units.units.len()).collect();
-    let key = |i: usize| {
+    order.sort_by_key(|&i| {
         let u = &units.units[i];
         let t = &graph.package(u.node).targets[u.target];
-        (ids[u.node].clone(), t.kind, t.name.clone(), u.kind, u.mode, u.features.clone(), u.panic_abort)
-    };
-    order.sort_by_key(|&i| key(i));
+        (&ids[u.node], t.kind, &t.name, u.kind, u.mode, &u.features, u.panic_abort)
+    });
     let mut position = vec![0; order.len()];
     for (pos, &i) in order.iter().enumerate() {
         position[i] = pos;
     }
-    let rendered: Vec<Value> = order
+    let units_json = order
         .iter()
         .map(|&i| {
             let u = &units.units[i];
             let node = &graph.nodes[u.node];
             let t = &node.package.targets[u.target];
-            let src_path = match &node.location {
-                Location::Path(dir) => dir.join(&t.path).display().to_string(),
-                _ => t.path.clone(),
-            };
-            let mut deps: Vec<(usize, &str)> = units.deps[i].iter().map(|d| (position[d.unit], d.extern_crate_name.as_str())).collect();
-            deps.sort();
-            json!({
-                "pkg_id": ids[u.node],
-                "target": {
-                    "kind": t.unit_graph_kind(),
-                    "crate_types": t.crate_types,
-                    "name": t.name,
-                    "src_path": src_path,
-                    "edition": t.edition,
-                    "doc": t.documented,
-                    "doctest": t.doctested,
-                    "test": t.tested,
+            let mut dependencies: Vec<DependencyJson> = units.deps[i]
+                .iter()
+                .map(|d| DependencyJson { extern_crate_name: &d.extern_crate_name, index: position[d.unit], noprelude: false, public: false })
+                .collect();
+            dependencies.sort_by_key(|d| (d.index, d.extern_crate_name));
+            UnitJson {
+                dependencies,
+                features: &u.features,
+                mode: u.mode.as_str(),
+                pkg_id: &ids[u.node],
+                platform: match u.kind {
+                    Kind::Host => None,
+                    Kind::Target => Some(triple),
                 },
-                "profile": { "panic": if u.panic_abort { "abort" } else { "unwind" } },
-                "platform": match u.kind { Kind::Host => Value::Null, Kind::Target => Value::String(triple.to_string()) },
-                "mode": u.mode.as_str(),
-                "features": &u.features[..],
-                "dependencies": deps.iter().map(|(index, name)| json!({
-                    "index": index, "extern_crate_name": name, "public": false, "noprelude": false
-                })).collect::<Vec<_>>(),
-            })
+                profile: ProfileJson { panic: if u.panic_abort { "abort" } else { "unwind" } },
+                target: TargetJson {
+                    crate_types: &t.crate_types,
+                    doc: t.documented,
+                    doctest: t.doctested,
+                    edition: &t.edition,
+                    kind: t.unit_graph_kind(),
+                    name: &t.name,
+                    src_path: match &node.location {
+                        Location::Path(dir) => dir.join(&t.path).display().to_string(),
+                        _ => t.path.clone(),
+                    },
+                    test: t.tested,
+                },
+            }
         })
         .collect();
     let mut roots: Vec<usize> = units.roots.iter().map(|&r| position[r]).collect();
     roots.sort();
-    json!({ "version": 1, "units": rendered, "roots": roots })
+    let mut out = Vec::new();
+    serde_json::to_writer_pretty(&mut out, &UnitGraphJson { roots, units: units_json, version: 1 }).expect("a unit graph always serializes to memory");
+    out.push(b'\n');
+    out
+}
+
+/// The JSON objects of `--unit-graph`, their fields in sorted order as cargo writes them.
+#[derive(Serialize)]
+struct UnitGraphJson<'a> {
+    roots: Vec<usize>,
+    units: Vec<UnitJson<'a>>,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct UnitJson<'a> {
+    dependencies: Vec<DependencyJson<'a>>,
+    features: &'a [String],
+    mode: &'static str,
+    pkg_id: &'a str,
+    /// `null` for the host.
+    platform: Option<&'a str>,
+    profile: ProfileJson,
+    target: TargetJson<'a>,
+}
+
+#[derive(Serialize)]
+struct ProfileJson {
+    panic: &'static str,
+}
+
+#[derive(Serialize)]
+struct TargetJson<'a> {
+    crate_types: &'a [String],
+    doc: bool,
+    doctest: bool,
+    edition: &'a str,
+    kind: Vec<String>,
+    name: &'a str,
+    src_path: String,
+    test: bool,
+}
+
+#[derive(Serialize)]
+struct DependencyJson<'a> {
+    extern_crate_name: &'a str,
+    index: usize,
+    noprelude: bool,
+    public: bool,
 }
 
 /// `application/x-www-form-urlencoded` encoding of a query value, as URLs print it.
