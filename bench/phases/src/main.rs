@@ -75,7 +75,6 @@ fn main() {
         let host = TargetInfo::builtin(generate::default_host()).unwrap();
         // Loaded::plan, stage by stage
         let ids = crateplan::plan::package_ids(&loaded.graph, &loaded.ws);
-        let mut used = vec![false; loaded.graph.nodes.len()];
         let mut sets = Vec::new();
         for triple in &targets {
             let target = TargetInfo::builtin(triple).unwrap();
@@ -85,18 +84,12 @@ fn main() {
                     features::resolve(&loaded.graph, &loaded.member_features, loaded.ws.resolver, intent == Intent::Test, &platforms).unwrap()
                 });
                 let ug = clock.time("plan: units::build", || units::build(&loaded.graph, &loaded.selected, &resolved, &platforms, intent, loaded.ws.panic_abort.dev).unwrap());
-                for u in &ug.units {
-                    used[u.node] = true;
-                }
-                sets.push(clock.time("plan: plan::unit_set (units → JSON text)", || crateplan::plan::unit_set(&loaded.graph, &ids, &ug)));
+                sets.push(clock.time("plan: plan::UnitSet::new (unit keys, sorted)", || crateplan::plan::UnitSet::new(&loaded.graph, &ids, ug)));
             }
         }
-        let _pk = clock.time("plan: plan::package_json (used packages → JSON text)", || {
-            (0..loaded.graph.nodes.len()).filter(|&n| used[n]).map(|n| crateplan::plan::package_json(&loaded.graph, &loaded.ws, n)).collect::<Vec<_>>()
-        });
-        drop((_pk, sets));
+        drop(sets);
         let value = clock.time("plan: Loaded::plan (all of the above, as one)", || loaded.plan(&opts).unwrap());
-        let bytes = clock.time("write: Plan::to_bytes (the pieces put together)", || value.to_bytes());
+        let bytes = clock.time("write: Plan::to_bytes (packages and unit sets → JSON text)", || value.to_bytes());
         clock.time("write: std::fs::write", || std::fs::write(std::env::temp_dir().join("crateplan-bench-phases.json"), &bytes).unwrap());
         clock.time("exit: drop the plan", || drop(value));
         clock.time("exit: drop the loaded workspace", || drop(loaded));
