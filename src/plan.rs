@@ -94,6 +94,7 @@ where
     }
 }
 
+/// What the plan was generated from (`inputs`): for the staleness check.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Inputs {
@@ -116,6 +117,7 @@ pub struct Inputs {
     pub target_files: BTreeMap<String, Vec<String>>,
 }
 
+/// The feature options given on the command line.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FeatureSelection {
@@ -124,12 +126,14 @@ pub struct FeatureSelection {
     pub no_default_features: bool,
 }
 
+/// A file relative to the workspace root, and the sha256 of its contents.
 #[derive(Serialize)]
 pub struct FileHash {
     pub path: String,
     pub sha256: String,
 }
 
+/// The package ids of the workspace's members, default members and selected packages.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceData {
