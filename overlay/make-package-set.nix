@@ -67,8 +67,8 @@ let
   hostTriple = pkgs.stdenv.buildPlatform.rust.rustcTarget;
 
   checkedPlan =
-    if (planData.version or null) != 1
-    then throw "makePackageSet: plan schema version ${toString (planData.version or "missing")} is not supported (this overlay reads version 1); regenerate the plan with a matching crateplan"
+    if (planData.version or null) != 2
+    then throw "makePackageSet: plan schema version ${toString (planData.version or "missing")} is not supported (this overlay reads version 2); regenerate the plan with a matching crateplan"
     else if !(planData.platforms ? ${targetTriple})
     then throw "makePackageSet: the plan has no units for target ${targetTriple} (it has: ${concatStringsSep ", " (builtins.attrNames planData.platforms)}); regenerate it with --target ${targetTriple}"
     else if compileMode != "build" && compileMode != "test"

@@ -2,18 +2,24 @@
 //! plan records (docs/plan-schema.md, `inputs`) with the files as they are now.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::digest::sha256_file;
+use crate::lookups;
 use crate::workspace::{FileNames, Workspace};
 
 /// What changed since the plan was generated; empty when it is current.
 pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<Vec<String>> {
     let bad = |what: &str| Error::in_file(plan_path, format!("not a crateplan plan ({what}); regenerate it with `crateplan generate`"));
     let inputs = plan.get("inputs").ok_or_else(|| bad("no `inputs`"))?;
+    let version = plan.get("version").and_then(Value::as_u64);
+    if version != Some(u64::from(crate::plan::SCHEMA_VERSION)) {
+        let was = version.map_or("no schema version".to_string(), |v| format!("schema version {v}"));
+        return Ok(vec![format!("it has {was}, this crateplan writes version {}", crate::plan::SCHEMA_VERSION)]);
+    }
     let ws = Workspace::load(manifest_path, &FileNames::Disk)?;
     let mut changes = Vec::new();
     let lock = inputs.get("lockfile").ok_or_else(|| bad("no `inputs.lockfile`"))?;
@@ -24,10 +30,8 @@ pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<V
         Err(_) => changes.push(format!("{} is missing", ws.relative(&lock_path))),
     }
     let recorded = inputs.get("manifests").and_then(Value::as_array).ok_or_else(|| bad("no `inputs.manifests`"))?;
-    let mut recorded_paths = BTreeSet::new();
     for m in recorded {
         let rel = m.get("path").and_then(Value::as_str).ok_or_else(|| bad("a manifest without `path`"))?;
-        recorded_paths.insert(rel.to_string());
         let path = ws.root_dir.join(rel);
         // The workspace's own manifests were hashed as they were read.
         let now = ws.manifests.get(&path).cloned().map_or_else(|| sha256_file(&path), Ok);
@@ -37,26 +41,31 @@ pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<V
             Err(_) => changes.push(format!("{rel} is gone")),
         }
     }
-    for m in ws.manifests.keys() {
-        let rel = ws.relative(m);
-        if !recorded_paths.contains(&rel) {
-            changes.push(format!("{rel} is new"));
-        }
-    }
-    // Target files added or removed (plans made before `targetFiles` existed have none to compare).
-    if let Some(recorded) = inputs.get("targetFiles").and_then(Value::as_object) {
-        let current = ws.discovery_files();
-        for (dir, files) in recorded {
-            // A directory that holds no path package now: its manifest's change says why.
-            let Some(current_files) = current.get(dir) else { continue };
-            let was: BTreeSet<&str> = files.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-            let now: BTreeSet<&str> = current_files.iter().map(String::as_str).collect();
-            let path = |f: &str| if dir == "." { f.to_string() } else { format!("{dir}/{f}") };
-            changes.extend(now.difference(&was).map(|f| format!("{} is new", path(f))));
-            changes.extend(was.difference(&now).map(|f| format!("{} is gone", path(f))));
-        }
-    }
+    changes.extend(lookup_changes(inputs, &ws.root_dir));
     Ok(changes)
+}
+
+/// Files added or removed where target discovery or a `members` glob looked (`inputs.probes` and
+/// `inputs.listings`): each probe asked again, each directory listed again.
+fn lookup_changes(inputs: &Value, root: &Path) -> Vec<String> {
+    let at = |rel: &str| -> PathBuf { if rel == "." { root.to_path_buf() } else { root.join(rel) } };
+    let mut changes = Vec::new();
+    for (path, was) in inputs.get("probes").and_then(Value::as_object).into_iter().flatten() {
+        match (was.as_bool(), lookups::probe(&at(path))) {
+            (Some(false), true) => changes.push(format!("{path} is new")),
+            (Some(true), false) => changes.push(format!("{path} is gone")),
+            _ => {}
+        }
+    }
+    for (dir, was) in inputs.get("listings").and_then(Value::as_object).into_iter().flatten() {
+        let was: BTreeSet<&str> = was.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let now = lookups::listing(&at(dir));
+        let now: BTreeSet<&str> = now.iter().map(String::as_str).collect();
+        let path = |name: &str| if dir == "." { name.to_string() } else { format!("{dir}/{name}") };
+        changes.extend(now.difference(&was).map(|n| format!("{} is new", path(n))));
+        changes.extend(was.difference(&now).map(|n| format!("{} is gone", path(n))));
+    }
+    changes
 }
 
 /// The command that regenerates `plan`, written to `output`.

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod graph;
 pub mod lints;
 pub mod lockfile;
+pub mod lookups;
 pub mod manifest;
 mod parallel;
 pub mod plan;

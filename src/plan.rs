@@ -15,10 +15,10 @@ use crate::manifest;
 use crate::source_id::{GitReference, SourceKind};
 use crate::targets::Target;
 use crate::units::{Kind, UnitGraph};
-use crate::workspace::{MemberPatterns, PanicAbort, Workspace};
+use crate::workspace::{PanicAbort, Workspace};
 
 /// The plan's schema version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A plan: what was worked out for it, borrowing the packages from the graph they are in.
 pub struct Plan<'a> {
@@ -100,21 +100,22 @@ where
 pub struct Inputs {
     pub features: FeatureSelection,
     pub host: String,
+    /// Directories target discovery or a `members` glob listed, with the entries it saw
+    /// (`lookups::listing`), relative to the workspace root.
+    pub listings: BTreeMap<String, Vec<String>>,
     pub lockfile: FileHash,
     pub manifests: Vec<FileHash>,
-    /// The root's `workspace.members` and `workspace.exclude`, as written: a committed plan's
-    /// check expands the globs again to find members added since.
-    pub members: MemberPatterns,
     /// `null` (cargo's default selection), `"workspace"`, or the `-p` values.
     pub packages: serde_json::Value,
     /// Which of cargo's two profiles set `panic = "abort"`: a plan made for one profile holds
     /// the other's units too when these agree.
     pub panic_abort: PanicAbort,
+    /// Paths target discovery or a `members` glob asked about, with whether a file was there
+    /// (`lookups::probe`), relative to the workspace root.
+    pub probes: BTreeMap<String, bool>,
     /// `dev` or `release`: the cargo profile the units are those of.
     pub profile: &'static str,
     pub resolver: String,
-    /// Per path package directory inside the workspace root, the files target discovery saw.
-    pub target_files: BTreeMap<String, Vec<String>>,
 }
 
 /// The feature options given on the command line.

@@ -1,25 +1,27 @@
 //! A package's targets: explicit `[lib]`/`[[bin]]`/… tables plus cargo's auto-discovery, worked
 //! out from a set of file names rather than a filesystem.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::lookups::{self, Lookups};
 use crate::manifest::{RawManifest, RawPackage, RawTarget, StringOrBool};
 
-/// The files of a package, as `/`-separated paths relative to the package root. Read from disk
-/// only when discovery asks (most registry manifests name every target and the README, so their
-/// directories are never read), and then by single lookups and by listing only the target
-/// directories that exist, unless the whole listing is asked for (`discovery_files`).
+/// The files of a package, as `/`-separated paths relative to the package root. A directory on
+/// disk is never listed whole: discovery asks about single paths (`contains`) and lists the few
+/// target directories (`listing`), and every answer is kept (`lookups`) for the plan's staleness
+/// check. A `.crate` archive or a given list of names is read once, on first use.
 #[derive(Debug, Clone, Default)]
 pub struct FileSet {
     files: OnceCell<BTreeSet<String>>,
     place: Place,
     /// Why the files could not be listed (a damaged archive), for `error`.
     error: OnceCell<String>,
+    lookups: RefCell<Lookups>,
 }
 
-/// Where a package's files are listed from on first use.
+/// Where a package's files are read from.
 #[derive(Debug, Clone, Default)]
 enum Place {
     /// Given up front.
@@ -35,7 +37,7 @@ impl FileSet {
         FileSet { files: OnceCell::from(paths.into_iter().collect::<BTreeSet<_>>()), ..Default::default() }
     }
 
-    /// The files of the package directory `root`, listed on first use: see `list_dir`.
+    /// The files of the package directory `root`, looked up on disk as discovery asks.
     pub fn from_dir(root: &Path) -> Self {
         FileSet { place: Place::Dir(root.to_path_buf()), ..Default::default() }
     }
@@ -47,8 +49,7 @@ impl FileSet {
 
     fn files(&self) -> &BTreeSet<String> {
         self.files.get_or_init(|| match &self.place {
-            Place::Given => BTreeSet::new(),
-            Place::Dir(dir) => list_dir(dir),
+            Place::Given | Place::Dir(_) => BTreeSet::new(),
             Place::Archive(path, top) => crate::crate_archive::list_files(path, top).unwrap_or_else(|e| {
                 let _ = self.error.set(e.to_string());
                 BTreeSet::new()
@@ -61,132 +62,62 @@ impl FileSet {
         self.error.get().map(String::as_str)
     }
 
+    /// Whether a file is at `path` (see `lookups::probe`).
     pub fn contains(&self, path: &str) -> bool {
-        match (&self.place, self.files.get()) {
-            // A directory not listed yet: one lookup instead of a listing.
-            (Place::Dir(root), None) => std::fs::metadata(root.join(path)).is_ok_and(|m| !m.is_dir()),
+        let found = match &self.place {
+            Place::Dir(root) => lookups::probe(&root.join(path)),
             _ => self.files().contains(path),
-        }
+        };
+        self.lookups.borrow_mut().probes.insert(path.to_string(), found);
+        found
     }
 
-    /// The files whose presence decides a package's targets: `build.rs`, `src/lib.rs`,
-    /// `src/main.rs`, and the `NAME.rs` and `NAME/main.rs` of `src/bin`, `examples`, `tests` and
-    /// `benches` (not dotfiles). A committed plan records them, so that adding or removing one
-    /// makes it stale. (Not among them: edition 2015's `src/<name>.rs` lib, and the README, which
-    /// only names `CARGO_PKG_README` and is often filtered out of a Nix source.)
-    pub fn discovery_files(&self) -> Vec<String> {
-        self.files().iter().filter(|f| is_discovery_file(f)).cloned().collect()
+    /// The entries of the directory `dir` (see `lookups::listing`; a directory is known here
+    /// only by the files below it).
+    pub fn listing(&self, dir: &str) -> Vec<String> {
+        let names = match &self.place {
+            Place::Dir(root) => lookups::listing(&root.join(dir)),
+            _ => {
+                let prefix = format!("{dir}/");
+                let mut names = BTreeSet::new();
+                for f in self.files().range(prefix.clone()..) {
+                    let Some(rest) = f.strip_prefix(&prefix) else { break };
+                    if !rest.starts_with('.') {
+                        names.insert(match rest.split_once('/') {
+                            Some((sub, _)) => format!("{sub}/"),
+                            None => rest.to_string(),
+                        });
+                    }
+                }
+                names.into_iter().collect()
+            }
+        };
+        self.lookups.borrow_mut().listings.insert(dir.to_string(), names.clone());
+        names
+    }
+
+    /// What was asked of these files so far.
+    pub fn lookups(&self) -> Lookups {
+        self.lookups.borrow().clone()
     }
 
     /// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs`
-    /// (not dotfiles, such as an editor's `.#name.rs` lock).
+    /// (not dotfiles, such as an editor's `.#name.rs` lock), by path.
     fn infer_in(&self, dir: &str) -> Vec<(String, String)> {
-        if let (Place::Dir(root), None) = (&self.place, self.files.get()) {
-            return infer_on_disk(root, dir);
-        }
-        let prefix = format!("{dir}/");
         let mut out = Vec::new();
-        for f in self.files().range(prefix.clone()..) {
-            let Some(rest) = f.strip_prefix(&prefix) else { break };
-            if rest.starts_with('.') {
-                continue;
-            }
-            match rest.split_once('/') {
-                None => {
-                    if let Some(stem) = rest.strip_suffix(".rs") {
-                        out.push((stem.to_string(), f.clone()));
-                    }
+        for entry in self.listing(dir) {
+            if let Some(sub) = entry.strip_suffix('/') {
+                let main = format!("{dir}/{sub}/main.rs");
+                if self.contains(&main) {
+                    out.push((sub.to_string(), main));
                 }
-                Some((sub, "main.rs")) => out.push((sub.to_string(), f.clone())),
-                Some(_) => {}
+            } else if let Some(stem) = entry.strip_suffix(".rs") {
+                out.push((stem.to_string(), format!("{dir}/{entry}")));
             }
         }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
         out
     }
-}
-
-/// `FileSet::infer_in` for a package directory on disk that has not been listed: a listing of
-/// `dir` alone (reading a directory is the costly part of discovery; a package needs only the few
-/// that exist), in the order of the listed form.
-fn infer_on_disk(root: &Path, dir: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let at = root.join(dir);
-    for (name, is_dir) in entries(&at) {
-        if name.starts_with('.') {
-            continue;
-        }
-        if !is_dir {
-            if let Some(stem) = name.strip_suffix(".rs") {
-                out.push((stem.to_string(), format!("{dir}/{name}")));
-            }
-        } else if at.join(&name).join("main.rs").is_file() {
-            out.push((name.clone(), format!("{dir}/{name}/main.rs")));
-        }
-    }
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    out
-}
-
-fn is_discovery_file(path: &str) -> bool {
-    if matches!(path, "build.rs" | "src/lib.rs" | "src/main.rs") {
-        return true;
-    }
-    ["src/bin/", "examples/", "tests/", "benches/"].iter().any(|dir| match path.strip_prefix(dir).filter(|rest| !rest.starts_with('.')).map(|rest| rest.split_once('/')) {
-        Some(None) => path.ends_with(".rs"),
-        Some(Some((_, rest))) => rest == "main.rs",
-        None => false,
-    })
-}
-
-/// The files target discovery looks at, read from a directory on disk: the root's and `src/`'s
-/// files, and one level below `src/bin`, `examples`, `tests` and `benches`.
-fn list_dir(root: &Path) -> BTreeSet<String> {
-    let mut files = BTreeSet::new();
-    let root_entries = entries(root);
-    for (name, is_dir) in &root_entries {
-        if !is_dir {
-            files.insert(name.clone());
-        }
-    }
-    let has_dir = |list: &[(String, bool)], name: &str| list.iter().any(|(n, d)| *d && n == name);
-    let mut dirs: Vec<&str> = ["examples", "tests", "benches"].into_iter().filter(|d| has_dir(&root_entries, d)).collect();
-    if has_dir(&root_entries, "src") {
-        let src = entries(&root.join("src"));
-        for (name, is_dir) in &src {
-            if !is_dir {
-                files.insert(format!("src/{name}"));
-            }
-        }
-        if has_dir(&src, "bin") {
-            dirs.push("src/bin");
-        }
-    }
-    for dir in dirs {
-        for (name, is_dir) in entries(&root.join(dir)) {
-            if !is_dir {
-                files.insert(format!("{dir}/{name}"));
-            } else if root.join(dir).join(&name).join("main.rs").is_file() {
-                files.insert(format!("{dir}/{name}/main.rs"));
-            }
-        }
-    }
-    files
-}
-
-/// The entries of a directory: (name, is a directory), following symlinks (a dangling one is no
-/// entry: cargo does not see a file there); none if unreadable.
-fn entries(dir: &Path) -> Vec<(String, bool)> {
-    let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
-    read.flatten()
-        .filter_map(|e| {
-            let is_dir = match e.file_type() {
-                Ok(t) if t.is_symlink() => std::fs::metadata(e.path()).ok()?.is_dir(),
-                Ok(t) => t.is_dir(),
-                Err(_) => false,
-            };
-            Some((e.file_name().to_string_lossy().into_owned(), is_dir))
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -469,8 +400,8 @@ mod tests {
     use super::*;
     use crate::manifest::parse_raw;
 
-    /// A dangling symlink is no file, whether the directory is probed or listed (cargo does not
-    /// see a target there either); a symlink to a file or directory is followed.
+    /// A dangling symlink is no file (cargo does not see a target there either); a symlink to a
+    /// file or directory is followed.
     #[cfg(unix)]
     #[test]
     fn dangling_symlinks_are_not_files() {
@@ -483,13 +414,53 @@ mod tests {
         std::os::unix::fs::symlink("nowhere.rs", root.join("src/lib.rs")).unwrap();
         std::os::unix::fs::symlink("../../real/tool.rs", root.join("src/bin/tool.rs")).unwrap();
         std::os::unix::fs::symlink("../../nowhere.rs", root.join("src/bin/gone.rs")).unwrap();
-        let probed = FileSet::from_dir(&root);
-        assert!(!probed.contains("src/lib.rs") && probed.contains("src/main.rs"));
-        assert_eq!(probed.infer_in("src/bin"), [("tool".to_string(), "src/bin/tool.rs".to_string())]);
-        let listed = FileSet::from_dir(&root);
-        assert_eq!(listed.discovery_files(), ["src/bin/tool.rs", "src/main.rs"]);
-        assert!(!listed.contains("src/lib.rs"));
-        assert_eq!(listed.infer_in("src/bin"), probed.infer_in("src/bin"));
+        let files = FileSet::from_dir(&root);
+        assert!(!files.contains("src/lib.rs") && files.contains("src/main.rs"));
+        assert_eq!(files.infer_in("src/bin"), [("tool".to_string(), "src/bin/tool.rs".to_string())]);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// Discovery records what it asked, and a directory on disk gives the same answers, and so the
+    /// same lookups, as the list of its file names (the Nix side's manifests-only view).
+    #[cfg(unix)]
+    #[test]
+    fn lookups_are_what_discovery_asked_on_disk_and_in_a_listing() {
+        let names = [
+            "Cargo.toml", "README.md", "build.rs", "src/lib.rs", "src/util.rs", "src/bin/tool.rs", "src/bin/.#tool.rs",
+            "src/bin/multi/main.rs", "src/bin/multi/helper.rs", "tests/it.rs", "tests/data.txt", "tests/common/mod.rs",
+            "examples/demo/main.rs",
+        ];
+        let root = std::env::temp_dir().join(format!("crateplan-lookups-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for n in names {
+            std::fs::create_dir_all(root.join(n).parent().unwrap()).unwrap();
+            std::fs::write(root.join(n), "").unwrap();
+        }
+        let toml = "[package]\nname='p'\nedition='2021'\n";
+        let raw = parse_raw(toml, Path::new("Cargo.toml")).unwrap();
+        let pkg = raw.package.clone().unwrap();
+        let on_disk = FileSet::from_dir(&root);
+        let listed = FileSet::from_paths(names.map(String::from));
+        let found = discover(&raw, &pkg, "p", "2021", &on_disk).unwrap();
+        assert_eq!(found.len(), discover(&raw, &pkg, "p", "2021", &listed).unwrap().len());
+        let lookups = on_disk.lookups();
+        assert_eq!(lookups, listed.lookups());
+        let probes: Vec<(&str, bool)> = lookups.probes.iter().map(|(p, f)| (p.as_str(), *f)).collect();
+        assert_eq!(
+            probes,
+            [
+                ("build.rs", true), ("examples/demo/main.rs", true), ("src/bin/multi/main.rs", true), ("src/lib.rs", true),
+                ("src/main.rs", false), ("tests/common/main.rs", false),
+            ]
+        );
+        let listings: Vec<(&str, Vec<&str>)> = lookups.listings.iter().map(|(d, n)| (d.as_str(), n.iter().map(String::as_str).collect())).collect();
+        assert_eq!(
+            listings,
+            [
+                ("benches", vec![]), ("examples", vec!["demo/"]), ("src/bin", vec!["multi/", "tool.rs"]),
+                ("tests", vec!["common/", "data.txt", "it.rs"]),
+            ]
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 
@@ -502,25 +473,6 @@ mod tests {
             _ => "2015".into(),
         };
         discover(&raw, &pkg, "p", &edition, &files).unwrap().into_iter().map(|t| (t.key(), t.path, t.crate_types.join(","))).collect()
-    }
-
-    #[test]
-    fn discovery_files_are_those_discovery_reads() {
-        let files = FileSet::from_paths(
-            [
-                "Cargo.toml", "LICENSE", "README.md", "build.rs", "src/lib.rs", "src/main.rs", "src/util.rs",
-                "src/bin/tool.rs", "src/bin/.#tool.rs", "src/bin/multi/main.rs", "src/bin/multi/helper.rs", "tests/it.rs", "tests/data.txt",
-                "tests/common/mod.rs", "examples/demo/main.rs", "benches/speed.rs",
-            ]
-            .map(String::from),
-        );
-        assert_eq!(
-            files.discovery_files(),
-            [
-                "benches/speed.rs", "build.rs", "examples/demo/main.rs", "src/bin/multi/main.rs",
-                "src/bin/tool.rs", "src/lib.rs", "src/main.rs", "tests/it.rs",
-            ]
-        );
     }
 
     #[test]

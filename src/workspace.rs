@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
+use crate::lookups::{self, Lookups};
 use crate::targets::FileSet;
 
 /// How cargo resolves features; 3 behaves as 2 once a lockfile exists.
@@ -59,20 +60,12 @@ fn profile_panics_abort(profiles: &BTreeMap<String, manifest::RawProfile>, name:
     false
 }
 
-/// `workspace.members` and `workspace.exclude` as written (the plan's `inputs.members`).
-#[derive(Default, Clone, Serialize)]
-pub struct MemberPatterns {
-    pub exclude: Vec<String>,
-    #[serde(rename = "patterns")]
-    pub members: Vec<String>,
-}
-
 /// A path package, loaded.
 pub struct PathPackage {
     pub manifest_path: PathBuf,
     pub package: Package,
-    /// The package's files that target discovery looks at (relative to its directory).
-    pub discovery_files: Vec<String>,
+    /// What target discovery asked about the package's files (relative to its directory).
+    pub lookups: Lookups,
 }
 
 pub struct Workspace {
@@ -90,8 +83,9 @@ pub struct Workspace {
     pub explicit: bool,
     /// Whether the root's `dev` and `release` profiles set `panic = "abort"`.
     pub panic_abort: PanicAbort,
-    /// `workspace.members` and `workspace.exclude` as written (globs unexpanded).
-    pub member_patterns: MemberPatterns,
+    /// What target discovery and the `members` globs looked at inside the root (for the plan's
+    /// staleness check), relative to the root.
+    pub lookups: Lookups,
     /// Every manifest read from the workspace, with its sha256 (for the plan's staleness check).
     pub manifests: BTreeMap<PathBuf, String>,
 }
@@ -183,11 +177,11 @@ impl Workspace {
         } else {
             None
         };
-        let member_patterns = ws_config.as_ref().map(|w| MemberPatterns { members: w.members.clone(), exclude: w.exclude.clone() }).unwrap_or_default();
         let resolver = resolver_of(root_raw, &root_manifest)?;
         let root_is_package = root_raw.package.is_some();
 
         // Members named by the root.
+        let mut glob_lookups = Lookups::default();
         let mut member_dirs: BTreeSet<PathBuf> = BTreeSet::new();
         if root_is_package {
             member_dirs.insert(root_dir.clone());
@@ -196,7 +190,7 @@ impl Workspace {
         let exclude: Vec<PathBuf> = ws_config.iter().flat_map(|w| w.exclude.iter().map(|e| manifest::normalize_path(&root_dir.join(e)))).collect();
         if let Some(ws) = &ws_config {
             let listed = |dir: &Path| ws.members.iter().any(|m| dir.starts_with(manifest::normalize_path(&root_dir.join(m))));
-            for m in expand_members(&root_dir, &ws.members) {
+            for m in expand_members(&root_dir, &ws.members, &mut glob_lookups) {
                 if listed(&m) || !exclude.iter().any(|e| m.starts_with(e)) {
                     member_dirs.insert(m);
                 }
@@ -256,7 +250,7 @@ impl Workspace {
                 }
             }
             manifests.insert(mp.clone(), loader.sha256[&mp].clone());
-            path_packages.insert(dir, PathPackage { manifest_path: mp, package, discovery_files: files.discovery_files() });
+            path_packages.insert(dir, PathPackage { manifest_path: mp, package, lookups: files.lookups() });
         }
 
         // Path dependencies of members inside the root directory (and not excluded) are members.
@@ -285,7 +279,7 @@ impl Workspace {
             }
         let default_members = match (&ws_config, &current) {
             (Some(ws), _) if manifest_path == root_manifest && ws.default_members.is_some() => {
-                let list = expand_members(&root_dir, ws.default_members.as_deref().unwrap_or_default());
+                let list = expand_members(&root_dir, ws.default_members.as_deref().unwrap_or_default(), &mut glob_lookups);
                 for d in &list {
                     if !members.contains(d) {
                         return Err(Error::in_file(&root_manifest, format!("default member `{}` is not a workspace member", d.display())));
@@ -298,22 +292,18 @@ impl Workspace {
         };
         let profiles = &loader.raws[&root_manifest].profile;
         let panic_abort = PanicAbort { dev: profile_panics_abort(profiles, "dev"), release: profile_panics_abort(profiles, "release") };
-        Ok(Workspace { root_dir, root_manifest, members, default_members, current, resolver, path_packages, explicit, manifests, panic_abort, member_patterns })
+        let mut lookups = glob_lookups;
+        for (dir, p) in &path_packages {
+            if let Ok(rel) = dir.strip_prefix(&root_dir) {
+                lookups.extend_under(&rel.to_string_lossy().replace('\\', "/"), p.lookups.clone());
+            }
+        }
+        Ok(Workspace { root_dir, root_manifest, members, default_members, current, resolver, path_packages, explicit, manifests, panic_abort, lookups })
     }
 
     /// The member package in `dir`.
     pub fn package(&self, dir: &Path) -> &Package {
         &self.path_packages[dir].package
-    }
-
-    /// The discovery files (`FileSet::discovery_files`) of every path package inside the
-    /// workspace root, by package directory relative to the root ("." for the root).
-    pub fn discovery_files(&self) -> BTreeMap<String, Vec<String>> {
-        self.path_packages
-            .iter()
-            .filter(|(dir, _)| dir.starts_with(&self.root_dir))
-            .map(|(dir, p)| (self.relative(dir), p.discovery_files.clone()))
-            .collect()
     }
 
     /// A path relative to the workspace root, `/`-separated (`.` for the root).
@@ -381,8 +371,10 @@ fn resolver_of(root: &RawManifest, path: &Path) -> Result<ResolveBehavior> {
 }
 
 /// Expands `members` entries (paths with `*` and `?` in any segment) to directories holding a
-/// Cargo.toml.
-fn expand_members(root: &Path, patterns: &[String]) -> BTreeSet<PathBuf> {
+/// Cargo.toml, recording in `seen` (relative to `root`) each directory a glob listed and each
+/// `Cargo.toml` looked for.
+fn expand_members(root: &Path, patterns: &[String], seen: &mut Lookups) -> BTreeSet<PathBuf> {
+    let relative = |p: &Path| p.strip_prefix(root).ok().map(|r| r.to_string_lossy().replace('\\', "/"));
     let mut out = BTreeSet::new();
     for pattern in patterns {
         let mut current = vec![root.to_path_buf()];
@@ -390,13 +382,14 @@ fn expand_members(root: &Path, patterns: &[String]) -> BTreeSet<PathBuf> {
             let mut next = Vec::new();
             for dir in &current {
                 if segment.contains(['*', '?', '[']) {
-                    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
-                    entries.sort();
-                    for e in entries {
-                        let name = e.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                        if glob_match(segment, &name) {
-                            next.push(e);
+                    let names = lookups::listing(dir);
+                    for name in names.iter().filter_map(|n| n.strip_suffix('/')) {
+                        if glob_match(segment, name) {
+                            next.push(dir.join(name));
                         }
+                    }
+                    if let Some(rel) = relative(dir) {
+                        seen.listings.insert(if rel.is_empty() { ".".to_string() } else { rel }, names);
                     }
                 } else if segment == ".." {
                     next.push(dir.parent().unwrap_or(dir).to_path_buf());
@@ -407,8 +400,15 @@ fn expand_members(root: &Path, patterns: &[String]) -> BTreeSet<PathBuf> {
             current = next;
         }
         for dir in current {
-            if dir.join("Cargo.toml").is_file() {
+            let manifest = dir.join("Cargo.toml");
+            let found = lookups::probe(&manifest);
+            if found {
                 out.insert(manifest::normalize_path(&dir));
+            }
+            if pattern.contains(['*', '?', '['])
+                && let Some(rel) = relative(&manifest::normalize_path(&manifest))
+            {
+                seen.probes.insert(rel, found);
             }
         }
     }

@@ -191,6 +191,12 @@ test_ws_committed() {
   echo 'pub fn helper() {}' > "$ws/crates/units/src/helper.rs"
   expect_current "a new module (crates/units/src/helper.rs)" "$expr.default" "$ws"
   rm "$ws/crates/units/src/helper.rs"
+  # Files where no probe or listing looked (a changelog, CI configuration) leave it current.
+  mkdir -p "$ws/.github/workflows"
+  echo 'notes' > "$ws/CHANGELOG.md"
+  echo 'on: push' > "$ws/.github/workflows/ci.yml"
+  expect_current "CHANGELOG.md and .github/workflows/ci.yml" "$expr.default" "$ws"
+  rm -r "$ws/CHANGELOG.md" "$ws/.github"
 
   # A target the plan does not hold: the error lists the triples it has.
   local target_expr
@@ -227,7 +233,7 @@ test_ws_committed_members() {
   # crates/skip is excluded: the plan is current.
   expect_current "crates/skip, excluded," "$expr.workspace.a" "$ws"
   mv "$WORK/glob-ws-b" "$ws/crates/b"
-  expect_stale "new glob member" "$expr" "$ws" "crates/b/Cargo.toml is new" \
+  expect_stale "new glob member" "$expr" "$ws" "crates/b/ is new" \
     "crateplan generate --target $TRIPLE -o Cargo.plan.json"
 }
 
