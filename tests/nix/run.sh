@@ -626,6 +626,8 @@ source "$REPO/tests/nix/cross-and-overrides-tests.sh"
 source "$REPO/tests/nix/clippy-tests.sh"
 # panic = "abort" profiles (adds to ALL_TESTS).
 source "$REPO/tests/nix/panic-tests.sh"
+# rustBuilder as a scope: overrideScope (adds to ALL_TESTS).
+source "$REPO/tests/nix/scope-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"
