@@ -8,10 +8,8 @@
       systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
       forAllSystems = f: builtins.listToAttrs (map (system: { name = system; value = f system; }) systems);
 
-      # `pkgs` with the overlay applied, whether or not it already has it.
-      withOverlay = pkgs:
-        if pkgs ? rustBuilder then pkgs
-        else let final = pkgs // self.overlays.default final pkgs; in final;
+      # `pkgs` with the overlay applied (`pkgs.extend`), unless it already has it.
+      withOverlay = pkgs: if pkgs ? rustBuilder then pkgs else pkgs.extend self.overlays.default;
 
       pkgsFor = system: withOverlay nixpkgs.legacyPackages.${system};
 

@@ -22,38 +22,41 @@
 # generate`; null in committed mode), `crateplan` (the generator), `getMember NAME` (like
 # `workspace.NAME`, with an error listing the members when there is none of that name) and, when
 # the selected members have exactly one binary between them, `default`.
-{ pkgs, crateplanRoot }:
+{ lib, stdenv, makePackageSet, fetchCrate, makePlan, readLockfile, loadPlan }:
 args:
 let
+  # This repository: the generator is built from its committed plan.
+  crateplanRoot = ../.;
   a = if builtins.isAttrs args then args else { src = args; };
   src = a.src or (throw "buildRustWorkspace: pass the workspace root, e.g. `buildRustWorkspace ./.`");
   crateUrl = a.crateUrl or null;
   withCrateUrl = attrs: attrs // (if crateUrl == null then { } else { inherit crateUrl; });
   rustToolchainArgs = if a ? rustToolchain then { inherit (a) rustToolchain; } else { };
 
-  targetTriple = if (a.target or null) != null then a.target else pkgs.stdenv.hostPlatform.rust.rustcTarget;
-  hostTriple = pkgs.stdenv.buildPlatform.rust.rustcTarget;
+  targetTriple = if (a.target or null) != null then a.target else stdenv.hostPlatform.rust.rustcTarget;
+  hostTriple = stdenv.buildPlatform.rust.rustcTarget;
 
-  fetchCrate = pkgs.rustBuilder.rustLib.fetchCrate (withCrateUrl { });
+  fetchCrateWithUrl = fetchCrate (withCrateUrl { });
 
   # The generator itself, built by the overlay from the plan committed in this repository.
-  crateplan = (pkgs.rustBuilder.makePackageSet (withCrateUrl ({
+  crateplan = (makePackageSet (withCrateUrl ({
     plan = crateplanRoot + "/Cargo.plan.json";
     workspaceSrc = builtins.path {
       path = crateplanRoot;
       name = "crateplan-source";
       filter = path: type:
-        let rel = pkgs.lib.removePrefix "${toString crateplanRoot}/" (toString path); in
+        let rel = lib.removePrefix "${toString crateplanRoot}/" (toString path); in
         builtins.elem rel [ "Cargo.toml" "Cargo.lock" "Cargo.plan.json" "build.rs" "src" ]
-        || pkgs.lib.hasPrefix "src/" rel;
+        || lib.hasPrefix "src/" rel;
     };
   } // rustToolchainArgs))).workspace.crateplan;
 
   committed = (a.plan or null) != null;
 
-  madePlan = import ./make-plan.nix {
-      inherit pkgs crateplan src fetchCrate hostTriple;
-      lockfile = import ./read-lockfile.nix src;
+  madePlan = makePlan {
+      inherit crateplan src hostTriple;
+      fetchCrate = fetchCrateWithUrl;
+      lockfile = readLockfile src;
       targets = [ targetTriple ];
       features = a.features or [ ];
       allFeatures = a.allFeatures or false;
@@ -63,10 +66,10 @@ let
     };
 
   planValue =
-    if committed then import ./load-plan.nix { inherit src; inherit (a) plan; target = targetTriple; }
+    if committed then loadPlan { inherit src; inherit (a) plan; target = targetTriple; }
     else madePlan.value;
 
-  set = pkgs.rustBuilder.makePackageSet (withCrateUrl ({
+  set = makePackageSet (withCrateUrl ({
     plan = planValue;
     workspaceSrc = src;
     target = targetTriple;

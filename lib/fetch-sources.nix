@@ -1,9 +1,10 @@
-# fetchSources :: { pkgs, lockfile, fetchCrate } -> derivation
+# fetchSources :: { lockfile, fetchCrate } -> derivation
 #
 # One directory with every locked dependency's sources, laid out the way `crateplan generate
 # --sources` reads them: `NAME-VERSION.crate` for registry crates (fetched by checksum with
 # `fetchCrate`), and the checkout of each git revision under the revision's name.
-{ pkgs, lockfile, fetchCrate }:
+{ stdenv, fetchGitCheckout }:
+{ lockfile, fetchCrate }:
 let
   isRegistry = p: (p ? source) && (builtins.match "(registry|sparse)\\+.*" p.source) != null;
   isGit = p: (p ? source) && (builtins.match "git\\+.*" p.source) != null;
@@ -12,19 +13,17 @@ let
   gitCheckout = p:
     let
       parts = builtins.match "git\\+([^?#]*)(\\?([a-z]+)=([^#]*))?#(.*)" p.source;
-      url = builtins.elemAt parts 0;
       kind = builtins.elemAt parts 2;
-      value = builtins.elemAt parts 3;
       rev = builtins.elemAt parts 4;
     in
     {
       inherit rev;
-      # Nix 2.8 names the repository and the revision when the fetch fails, but shows this
-      # context (which dependency, from which lock entry) only with --show-trace.
-      path = builtins.addErrorContext
-        "while fetching git dependency ${p.name} ${p.version} of Cargo.lock (${p.source}); if the revision is gone, run `cargo update -p ${p.name}`"
-        (builtins.fetchGit ({ inherit url rev; allRefs = true; submodules = true; }
-          // (if kind == "branch" then { ref = value; } else { })));
+      path = fetchGitCheckout {
+        inherit (p) name version;
+        inherit rev;
+        url = builtins.elemAt parts 0;
+        branch = if kind == "branch" then builtins.elemAt parts 3 else null;
+      };
     };
 
   registryCrates = builtins.filter isRegistry lockfile.packages;
@@ -36,7 +35,7 @@ let
     map (p: "${p.name}-${p.version}.crate=${fetchCrate { inherit (p) name version; registry = p.source; checksum = checksumOf p; }}") registryCrates
     ++ map (c: "${c.rev}=${c.path}") (map gitCheckout (builtins.filter isGit lockfile.packages));
 in
-pkgs.stdenv.mkDerivation {
+stdenv.mkDerivation {
   name = "crateplan-sources";
   dontUnpack = true;
   dontFixup = true;

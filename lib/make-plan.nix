@@ -1,11 +1,11 @@
-# makePlan :: { pkgs, crateplan, src, targets, hostTriple, features, … } -> attrset
+# makePlan :: { crateplan, src, lockfile, fetchCrate, targets, hostTriple, features, … } -> attrset
 #
 # Runs `crateplan generate` in a derivation and imports its output (import-from-derivation). The
 # derivation sees only the workspace's manifests, the list of its file names, the fetched
 # dependency sources and the generator, so editing a `.rs` file leaves it — and the plan —
-# unchanged.
-{ pkgs
-, crateplan
+# unchanged. Result: `{ derivation; value; }`, the derivation and the parsed plan.
+{ stdenv, workspaceFiles, fetchSources }:
+{ crateplan
 , src
 , lockfile
 , fetchCrate
@@ -18,8 +18,8 @@
 , release ? true
 }:
 let
-  workspace = import ./workspace-files.nix src;
-  sources = import ./fetch-sources.nix { inherit pkgs lockfile fetchCrate; };
+  workspace = workspaceFiles src;
+  sources = fetchSources { inherit lockfile fetchCrate; };
   flags =
     map (t: "--target=${t}") targets
     ++ [ "--host=${hostTriple}" ]
@@ -29,7 +29,7 @@ let
     ++ (if packages == null then [ ] else map (p: "--package=${p}") packages)
     # The profile the set will build (it decides `panic = "abort"` units).
     ++ (if release then [ "--release" ] else [ ]);
-  plan = pkgs.stdenv.mkDerivation {
+  plan = stdenv.mkDerivation {
     name = "crateplan-plan.json";
     dontUnpack = true;
     dontFixup = true;

@@ -6,17 +6,13 @@
 # and `{version}` (used for crates.io only), or a function { registry, name, version } -> url for
 # any registry. The derivation is named `<name>-<version>.crate`, so a checksum mismatch names
 # the crate.
-{ fetchurl }:
+{ fetchurl, isCratesIo }:
 { crateUrl ? "https://static.crates.io/crates/{name}/{name}-{version}.crate" }:
 { name, version, registry, checksum }:
 let
-  cratesIo = [
-    "registry+https://github.com/rust-lang/crates.io-index"
-    "sparse+https://index.crates.io/"
-  ];
   url =
     if builtins.isFunction crateUrl then crateUrl { inherit registry name version; }
-    else if builtins.elem registry cratesIo
+    else if isCratesIo registry
     then builtins.replaceStrings [ "{name}" "{version}" ] [ name version ] crateUrl
     else throw "fetchCrate: ${name} ${version} comes from registry ${registry}; pass crateUrl as a function { registry, name, version } -> url to download from it";
 in

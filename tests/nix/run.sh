@@ -563,6 +563,28 @@ test_nixpkgs_flake() {
   fixed="$(nix eval --raw --impure --expr "let p = import $REPO/tests/nixpkgs { overlays = [ (final: prev: { a = \"x\"; b = final.a + \"y\"; }) (final: prev: { a = prev.a + \"z\"; }) ]; }; in p.b")"
   [[ "$triple" == "$TRIPLE" ]] && echo "ok: flake legacyPackages rustcTarget = $triple" || fail "flake: rustcTarget = $triple"
   [[ "$fixed" == "xzy" ]] && echo "ok: overlays compose as a fix-point (b = $fixed)" || fail "overlays: b = $fixed, expected xzy"
+  # The top level as nixpkgs': extend/appendOverlays make the set again with more overlays (the
+  # earlier ones kept), callPackage fills arguments from the final set (`pkgs` included), and a
+  # missing argument aborts naming it.
+  local top
+  top="$(nix eval --json --impure --expr "let
+      p = import $REPO/tests/nixpkgs { overlays = [ (final: prev: { a = \"x\"; }) ]; };
+      e = p.extend (final: prev: { a = prev.a + \"y\"; b = final.a; });
+      two = p.appendOverlays [ (final: prev: { a = prev.a + \"1\"; }) (final: prev: { a = prev.a + \"2\"; }) ];
+    in [ e.b two.a (p.appendOverlays [ ] == p) (e.callPackage ({ a, b, pkgs }: a + b + toString (pkgs ? stdenv)) { })
+         (p.callPackage ({ a, stdenv }: stdenv.hostPlatform.rust.rustcTarget) { }) ]" 2>&1)" || true
+  if [[ "$top" == '["xy","x12",true,"xyxy1","x86_64-unknown-linux-gnu"]' ]]; then
+    echo "ok: extend, appendOverlays and callPackage as nixpkgs' top level: $top"
+  else
+    fail "top level: $top"
+  fi
+  local missing
+  missing="$(nix-instantiate --eval --expr "(import $REPO/tests/nixpkgs { }).callPackage ({ stdenv, noSuchPackage }: 1) { }" 2>&1)" || true
+  if grep -qF 'Function called without required argument "noSuchPackage" at' <<< "$missing"; then
+    echo "ok: callPackage: a missing argument aborts, naming it"
+  else
+    fail "callPackage with a missing argument: $missing"
+  fi
   # stdenv.mkDerivation: several outputs, phases as strings with hooks, passthru, overrideAttrs.
   local built
   built="$(nix-build --no-out-link --expr "let
@@ -604,6 +626,8 @@ source "$REPO/tests/nix/cross-and-overrides-tests.sh"
 source "$REPO/tests/nix/clippy-tests.sh"
 # panic = "abort" profiles (adds to ALL_TESTS).
 source "$REPO/tests/nix/panic-tests.sh"
+# rustBuilder as a scope: overrideScope (adds to ALL_TESTS).
+source "$REPO/tests/nix/scope-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"

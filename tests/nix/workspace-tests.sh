@@ -413,7 +413,8 @@ test_ws_errors() {
   # ... the dependency's name is in the error context, which Nix 2.8 prints with --show-trace.
   nix-instantiate --show-trace --expr "$(brw_expr "$gws").default" >"$WORK/ws-gitdep-trace.log" 2>&1 || true
   expect_message "ws-errors: missing git revision (--show-trace)" \
-    "while fetching git dependency gitdep 0.5.0 of Cargo.lock (git+file://$repo#$bad)" "$WORK/ws-gitdep-trace.log"
+    "while fetching git dependency gitdep 0.5.0 (file://$repo at $bad); if the revision is gone, run \`cargo update -p gitdep\`" \
+    "$WORK/ws-gitdep-trace.log"
 
   # The same in committed mode: a plan whose git revision cannot be fetched (the plan made from the
   # good lock, then its revision rewritten; the lock is left as it was, so the plan is not stale).
@@ -425,7 +426,8 @@ test_ws_errors() {
     nix-instantiate --show-trace --expr "$(brw_expr "{ src = $gws; plan = $gws/Cargo.plan.json; }").default" \
       >"$WORK/ws-gitdep-committed.log" 2>&1 || true
     expect_message "ws-errors: missing git revision, committed mode (--show-trace)" \
-      "while fetching git dependency gitdep 0.5.0 (file://$repo at $bad)" "$WORK/ws-gitdep-committed.log"
+      "while fetching git dependency gitdep 0.5.0 (file://$repo at $bad); if the revision is gone, run \`cargo update -p gitdep\`" \
+      "$WORK/ws-gitdep-committed.log"
     expect_message "ws-errors: missing git revision, committed mode" "Cannot find Git revision '$bad'" "$WORK/ws-gitdep-committed.log"
   else
     fail "ws-errors: plan for the git workspace"

@@ -9,13 +9,26 @@
 , system ? "x86_64-linux"
 , config ? { }
 , ...
-}:
+}@args:
 let
   lib = import ./lib.nix;
 
   base = final: import ./packages.nix { inherit lib system final; };
 
-  packageSet = lib.fix (builtins.foldl' (f: overlay: lib.extends overlay f) base overlays);
+  # What nixpkgs' top level gives every package set, before the user's overlays (which may
+  # replace it): `pkgs` (the set itself, for `callPackage`), `newScope`/`callPackage` (arguments
+  # from the set), and `appendOverlays`/`extend` (the same set made again with more overlays).
+  topLevel = final: prev: {
+    pkgs = final;
+    newScope = extra: lib.callPackageWith (final // extra);
+    callPackage = final.newScope { };
+    appendOverlays = extraOverlays:
+      if extraOverlays == [ ] then final
+      else import ./default.nix (args // { overlays = overlays ++ extraOverlays; });
+    extend = overlay: final.appendOverlays [ overlay ];
+  };
+
+  packageSet = lib.fix (builtins.foldl' (f: overlay: lib.extends overlay f) base ([ topLevel ] ++ overlays));
 in
 if system != "x86_64-linux"
 then throw "tests/nixpkgs: only x86_64-linux is available, not ${system}"

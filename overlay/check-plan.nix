@@ -1,0 +1,28 @@
+# checkPlan :: { plan, target, compileMode, release, rootFeatures } -> plan
+#
+# The parsed plan (docs/plan-schema.md), returned as it is when makePackageSet can build it as
+# asked; else an error saying how to regenerate it: a schema version this overlay does not read,
+# no units for `target` or for `compileMode`, a plan made for the other cargo profile when the two
+# profiles differ in `panic = "abort"`, or `rootFeatures` other than the plan's.
+{ lib }:
+{ plan, target, compileMode, release, rootFeatures }:
+let
+  planProfile = plan.inputs.profile or "dev";
+  profileName = if release then "release" else "dev";
+in
+if (plan.version or null) != 2
+then throw "makePackageSet: plan schema version ${toString (plan.version or "missing")} is not supported (this overlay reads version 2); regenerate the plan with a matching crateplan"
+else if !(plan.platforms ? ${target})
+then throw "makePackageSet: the plan has no units for target ${target} (it has: ${lib.concatStringsSep ", " (builtins.attrNames plan.platforms)}); regenerate it with --target ${target}"
+else if compileMode != "build" && compileMode != "test"
+then throw "makePackageSet: compileMode must be \"build\" or \"test\", not \"${compileMode}\""
+else if !(plan.platforms.${target} ? ${compileMode})
+then throw "makePackageSet: the plan has no ${compileMode} units for ${target}; regenerate it with a crateplan that writes them"
+# The plan's units are those of one cargo profile; they hold for the other too unless the two
+# differ in `panic = "abort"`.
+else if (plan.inputs ? panicAbort) && plan.inputs.panicAbort.${planProfile} != plan.inputs.panicAbort.${profileName}
+then throw ("makePackageSet: the plan was made for cargo's ${planProfile} profile, and its `panic` setting differs from the ${profileName} profile's; "
+  + "regenerate the plan ${if release then "with --release" else "without --release"}, or pass release = ${if release then "false" else "true"}")
+else if rootFeatures != null && rootFeatures != plan.inputs.features.features
+then throw "makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the features the plan was generated with (${builtins.toJSON plan.inputs.features.features}); regenerate the plan with those --features"
+else plan
