@@ -10,7 +10,6 @@ pub mod check;
 mod crate_archive;
 pub mod digest;
 pub mod error;
-mod fast_hash;
 pub mod features;
 pub mod generate;
 pub mod graph;

@@ -4,11 +4,11 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rustc_hash::FxHashMap as FastMap;
 use semver::Version;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::fast_hash::FastMap;
 use crate::toml_subset;
 use crate::source_id::SourceId;
 use crate::toml_util;

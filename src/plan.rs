@@ -9,7 +9,7 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 
-use crate::fast_hash::FastMap;
+use rustc_hash::FxHashMap as FastMap;
 use crate::graph::{Graph, Location};
 use crate::manifest;
 use crate::scan;
