@@ -24,7 +24,6 @@ pub mod source_id;
 pub mod sources;
 pub mod spec;
 pub mod targets;
-mod toml_subset;
 mod toml_util;
 pub mod unit_graph;
 pub mod units;
