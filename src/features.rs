@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::fast_hash::{FastMap, FastSet};
+use rustc_hash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
 use crate::error::{Error, Result};
 use crate::graph::Graph;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::fast_hash::FastMap;
+use rustc_hash::FxHashMap as FastMap;
 use crate::lockfile::Lockfile;
 use crate::manifest::{self, DepKind, DepSource, Inheritance, Package};
 use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};

@@ -1,19 +1,9 @@
 //! The `crateplan` command line.
 
-// mimalloc instead of the system allocator: a plan for a thousand packages makes some 700,000
-// small allocations, and this halves their cost (BENCHMARKS.md, "Generator").
+// mimalloc instead of the system allocator: a plan makes many small allocations, which mimalloc
+// serves faster than glibc's malloc does (BENCHMARKS.md, "Generator").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-// mimalloc hands memory freed 10 ms ago back to the system ("purging": a system call each time,
-// and a page fault when the memory is used again), and all of it at exit. crateplan lives some
-// 30 ms: it keeps what it has until it ends. (The mimalloc crate binds no setter for this option.)
-unsafe extern "C" {
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-}
-/// `mi_option_purge_delay` of `mi_option_e` in mimalloc.h (the same in mimalloc 2 and 3); -1 means
-/// never purge.
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,8 +101,6 @@ struct GenerateArgs {
 }
 
 fn main() -> ExitCode {
-    // SAFETY: sets an option of the allocator linked in above, with the value its header allows.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate(args) => run_generate(args),

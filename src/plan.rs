@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use serde::{Serialize, Serializer};
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use crate::fast_hash::FastMap;
+use rustc_hash::FxHashMap as FastMap;
 use crate::graph::{Graph, Location};
 use crate::manifest;
 use crate::source_id::{GitReference, SourceKind};

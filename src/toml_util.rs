@@ -2,18 +2,13 @@
 
 use std::path::Path;
 
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// Parses `text` (the contents of `path`) into `T`: with `toml_subset` when it reads the text and
-/// `T` from it, else (and for every error message) with the `toml` crate.
-pub fn parse<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
-    if let Some(value) = crate::toml_subset::parse(text)
-        && let Ok(t) = T::deserialize(value)
-    {
-        return Ok(t);
-    }
+/// Parses `text` (the contents of `path`) into `T` with the `toml` crate; `T` may borrow from
+/// `text`.
+pub fn parse<'de, T: Deserialize<'de>>(text: &'de str, path: &Path) -> Result<T> {
     toml::from_str(text).map_err(|e| {
         let at = e
             .span()

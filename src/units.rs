@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::fast_hash::FastMap;
+use rustc_hash::FxHashMap as FastMap;
 
 use crate::error::{Error, Result};
 use crate::features::{FeaturesFor, Platforms, ResolvedFeatures};
