@@ -1,10 +1,41 @@
 # Builder environment of the offline stand-in stdenv (tests/nixpkgs).
 # Implements the part of nixpkgs' generic builder that docs/nixpkgs-surface.md lists:
 # phases with pre/post hooks and runHook, dont*/do* switches, inputs on PATH,
-# PKG_CONFIG_PATH, NIX_LDFLAGS and NIX_CFLAGS_COMPILE, and one env var per output.
+# PKG_CONFIG_PATH, NIX_LDFLAGS and NIX_CFLAGS_COMPILE, one env var per output, and structured
+# attributes.
 set -euo pipefail
 
-: "${outputs:=out}"
+# Structured attributes (`__structuredAttrs = true`): the builder sourced .attrs.sh, which Nix
+# writes into the build directory, before this file. Attributes are shell variables there, not
+# environment variables: `outputs` maps each output's name to its path and `env` holds what is
+# exported; lists are arrays.
+if [[ -f .attrs.sh || -n "${NIX_ATTRS_JSON_FILE:-}" ]]; then
+  __structuredAttrs=1
+  for outputName in "${!outputs[@]}"; do export "$outputName=${outputs[$outputName]}"; done
+  for envName in "${!env[@]}"; do export "$envName=${env[$envName]}"; done
+  unset outputName envName
+else
+  __structuredAttrs=""
+  : "${outputs:=out}"
+fi
+
+# attrWords NAME: the elements of the attribute NAME, one a line — an array's elements with
+# structured attributes, else its words.
+attrWords() {
+  if [[ "$(declare -p "$1" 2>/dev/null)" == "declare -a"* ]]; then
+    local -n words="$1"
+    (( ${#words[@]} )) && printf '%s\n' "${words[@]}"
+  else
+    local word
+    for word in ${!1:-}; do printf '%s\n' "$word"; done
+  fi
+  return 0
+}
+
+# outputNames: the derivation's outputs, one a line.
+outputNames() {
+  if [[ -n "$__structuredAttrs" ]]; then printf '%s\n' "${!outputs[@]}"; else attrWords outputs; fi
+}
 export NIX_BUILD_CORES="${NIX_BUILD_CORES:-1}"
 export NIX_LDFLAGS="${NIX_LDFLAGS:-}"
 export NIX_CFLAGS_COMPILE="${NIX_CFLAGS_COMPILE:-}"
@@ -37,8 +68,9 @@ setupInputs() {
   PATH=""
   local input
   # Later inputs are prepended, so list the stdenv's own tools last to give them lowest priority.
-  for input in $initialPath; do addInputToEnv "$input"; done
-  for input in ${nativeBuildInputs:-} ${buildInputs:-}; do addInputToEnv "$input"; done
+  while IFS= read -r input; do addInputToEnv "$input"; done < <(attrWords initialPath)
+  while IFS= read -r input; do addInputToEnv "$input"; done \
+    < <(attrWords nativeBuildInputs; attrWords buildInputs)
   export PATH PKG_CONFIG_PATH NIX_LDFLAGS NIX_CFLAGS_COMPILE
 }
 
@@ -62,14 +94,16 @@ stripHash() {
 
 unpackPhase() {
   runHook preUnpack
-  local srcList="${srcs:-${src:-}}"
-  if [[ -z "$srcList" ]]; then
+  local -a srcList
+  mapfile -t srcList < <(attrWords srcs)
+  (( ${#srcList[@]} )) || mapfile -t srcList < <(attrWords src)
+  if (( ${#srcList[@]} == 0 )); then
     echo "unpackPhase: neither src nor srcs is set" >&2
     return 1
   fi
   local before after s
   before="$(ls -A)"
-  for s in $srcList; do unpackFile "$s"; done
+  for s in "${srcList[@]}"; do unpackFile "$s"; done
   after="$(ls -A)"
   if [[ -z "${sourceRoot:-}" ]]; then
     sourceRoot="$(comm -13 <(echo "$before") <(echo "$after") | head -n1)"
@@ -86,7 +120,7 @@ unpackPhase() {
 patchPhase() {
   runHook prePatch
   local p
-  for p in ${patches:-}; do
+  for p in $(attrWords patches); do
     echo "applying patch $p"
     patch -p1 < "$p"
   done
@@ -95,32 +129,32 @@ patchPhase() {
 
 configurePhase() {
   runHook preConfigure
-  if [[ -x ./configure ]]; then ./configure --prefix="$out" ${configureFlags:-}; fi
+  if [[ -x ./configure ]]; then ./configure --prefix="$out" $(attrWords configureFlags); fi
   runHook postConfigure
 }
 
 buildPhase() {
   runHook preBuild
-  if [[ -e Makefile || -e makefile ]]; then make -j"$NIX_BUILD_CORES" ${makeFlags:-} ${buildFlags:-}; fi
+  if [[ -e Makefile || -e makefile ]]; then make -j"$NIX_BUILD_CORES" $(attrWords makeFlags) $(attrWords buildFlags); fi
   runHook postBuild
 }
 
 checkPhase() {
   runHook preCheck
-  if [[ -e Makefile || -e makefile ]]; then make ${makeFlags:-} check; fi
+  if [[ -e Makefile || -e makefile ]]; then make $(attrWords makeFlags) check; fi
   runHook postCheck
 }
 
 installPhase() {
   runHook preInstall
-  if [[ -e Makefile || -e makefile ]]; then make ${makeFlags:-} install; fi
+  if [[ -e Makefile || -e makefile ]]; then make $(attrWords makeFlags) install; fi
   runHook postInstall
 }
 
 fixupPhase() {
   runHook preFixup
   local o dir
-  for o in $outputs; do
+  for o in $(outputNames); do
     dir="${!o}"
     [[ -e "$dir" ]] || continue
     if [[ -z "${dontStrip:-}" ]]; then
@@ -152,9 +186,16 @@ runPhase() {
 }
 
 genericBuild() {
-  local phaseList="${phases:-${prePhases:-} unpackPhase patchPhase ${preConfigurePhases:-} configurePhase ${preBuildPhases:-} buildPhase checkPhase ${preInstallPhases:-} installPhase ${preFixupPhases:-} fixupPhase ${postPhases:-}}"
+  local -a phaseList
+  mapfile -t phaseList < <(attrWords phases)
+  if (( ${#phaseList[@]} == 0 )); then
+    mapfile -t phaseList < <(attrWords prePhases; echo unpackPhase; echo patchPhase
+      attrWords preConfigurePhases; echo configurePhase; attrWords preBuildPhases; echo buildPhase
+      echo checkPhase; attrWords preInstallPhases; echo installPhase; attrWords preFixupPhases
+      echo fixupPhase; attrWords postPhases)
+  fi
   local phase
-  for phase in $phaseList; do
+  for phase in "${phaseList[@]}"; do
     runPhase "$phase"
     # Phases may cd; keep going from wherever they left us, as nixpkgs does.
   done
