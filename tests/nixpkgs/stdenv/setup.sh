@@ -19,22 +19,23 @@ else
   : "${outputs:=out}"
 fi
 
-# attrWords NAME: the elements of the attribute NAME, one a line — an array's elements with
-# structured attributes, else its words.
-attrWords() {
-  if [[ "$(declare -p "$1" 2>/dev/null)" == "declare -a"* ]]; then
-    local -n words="$1"
-    (( ${#words[@]} )) && printf '%s\n' "${words[@]}"
+# appendAttr DEST NAME: appends to the array DEST the elements of the attribute NAME — an array's
+# elements with structured attributes, else its words.
+appendAttr() {
+  local -n appendDest="$1" appendSource="$2"
+  [[ -v appendSource ]] || return 0   # unset, or an empty array
+  if [[ "${appendSource@a}" == *a* ]]; then
+    appendDest+=("${appendSource[@]}")
   else
-    local word
-    for word in ${!1:-}; do printf '%s\n' "$word"; done
+    # shellcheck disable=SC2206 # a string attribute is a list of words
+    appendDest+=(${appendSource-})
   fi
-  return 0
 }
 
-# outputNames: the derivation's outputs, one a line.
+# outputNames DEST: the array DEST gets the derivation's outputs.
 outputNames() {
-  if [[ -n "$__structuredAttrs" ]]; then printf '%s\n' "${!outputs[@]}"; else attrWords outputs; fi
+  local -n outputNamesDest="$1"
+  if [[ -n "$__structuredAttrs" ]]; then outputNamesDest=("${!outputs[@]}"); else outputNamesDest=($outputs); fi
 }
 export NIX_BUILD_CORES="${NIX_BUILD_CORES:-1}"
 export NIX_LDFLAGS="${NIX_LDFLAGS:-}"
@@ -68,9 +69,11 @@ setupInputs() {
   PATH=""
   local input
   # Later inputs are prepended, so list the stdenv's own tools last to give them lowest priority.
-  while IFS= read -r input; do addInputToEnv "$input"; done < <(attrWords initialPath)
-  while IFS= read -r input; do addInputToEnv "$input"; done \
-    < <(attrWords nativeBuildInputs; attrWords buildInputs)
+  local -a inputs=()
+  appendAttr inputs initialPath
+  appendAttr inputs nativeBuildInputs
+  appendAttr inputs buildInputs
+  for input in "${inputs[@]}"; do addInputToEnv "$input"; done
   export PATH PKG_CONFIG_PATH NIX_LDFLAGS NIX_CFLAGS_COMPILE
 }
 
@@ -94,9 +97,9 @@ stripHash() {
 
 unpackPhase() {
   runHook preUnpack
-  local -a srcList
-  mapfile -t srcList < <(attrWords srcs)
-  (( ${#srcList[@]} )) || mapfile -t srcList < <(attrWords src)
+  local -a srcList=()
+  appendAttr srcList srcs
+  (( ${#srcList[@]} )) || appendAttr srcList src
   if (( ${#srcList[@]} == 0 )); then
     echo "unpackPhase: neither src nor srcs is set" >&2
     return 1
@@ -119,8 +122,10 @@ unpackPhase() {
 
 patchPhase() {
   runHook prePatch
+  local -a patchList=()
+  appendAttr patchList patches
   local p
-  for p in $(attrWords patches); do
+  for p in "${patchList[@]}"; do
     echo "applying patch $p"
     patch -p1 < "$p"
   done
@@ -129,32 +134,43 @@ patchPhase() {
 
 configurePhase() {
   runHook preConfigure
-  if [[ -x ./configure ]]; then ./configure --prefix="$out" $(attrWords configureFlags); fi
+  local -a flags=()
+  appendAttr flags configureFlags
+  if [[ -x ./configure ]]; then ./configure --prefix="$out" "${flags[@]}"; fi
   runHook postConfigure
 }
 
 buildPhase() {
   runHook preBuild
-  if [[ -e Makefile || -e makefile ]]; then make -j"$NIX_BUILD_CORES" $(attrWords makeFlags) $(attrWords buildFlags); fi
+  local -a flags=()
+  appendAttr flags makeFlags
+  appendAttr flags buildFlags
+  if [[ -e Makefile || -e makefile ]]; then make -j"$NIX_BUILD_CORES" "${flags[@]}"; fi
   runHook postBuild
 }
 
 checkPhase() {
   runHook preCheck
-  if [[ -e Makefile || -e makefile ]]; then make $(attrWords makeFlags) check; fi
+  local -a flags=()
+  appendAttr flags makeFlags
+  if [[ -e Makefile || -e makefile ]]; then make "${flags[@]}" check; fi
   runHook postCheck
 }
 
 installPhase() {
   runHook preInstall
-  if [[ -e Makefile || -e makefile ]]; then make $(attrWords makeFlags) install; fi
+  local -a flags=()
+  appendAttr flags makeFlags
+  if [[ -e Makefile || -e makefile ]]; then make "${flags[@]}" install; fi
   runHook postInstall
 }
 
 fixupPhase() {
   runHook preFixup
   local o dir
-  for o in $(outputNames); do
+  local -a outputList
+  outputNames outputList
+  for o in "${outputList[@]}"; do
     dir="${!o}"
     [[ -e "$dir" ]] || continue
     if [[ -z "${dontStrip:-}" ]]; then
@@ -186,13 +202,20 @@ runPhase() {
 }
 
 genericBuild() {
-  local -a phaseList
-  mapfile -t phaseList < <(attrWords phases)
+  local -a phaseList=()
+  appendAttr phaseList phases
   if (( ${#phaseList[@]} == 0 )); then
-    mapfile -t phaseList < <(attrWords prePhases; echo unpackPhase; echo patchPhase
-      attrWords preConfigurePhases; echo configurePhase; attrWords preBuildPhases; echo buildPhase
-      echo checkPhase; attrWords preInstallPhases; echo installPhase; attrWords preFixupPhases
-      echo fixupPhase; attrWords postPhases)
+    appendAttr phaseList prePhases
+    phaseList+=(unpackPhase patchPhase)
+    appendAttr phaseList preConfigurePhases
+    phaseList+=(configurePhase)
+    appendAttr phaseList preBuildPhases
+    phaseList+=(buildPhase checkPhase)
+    appendAttr phaseList preInstallPhases
+    phaseList+=(installPhase)
+    appendAttr phaseList preFixupPhases
+    phaseList+=(fixupPhase)
+    appendAttr phaseList postPhases
   fi
   local phase
   for phase in "${phaseList[@]}"; do
