@@ -1,85 +1,143 @@
-# The interface of mkcrate-builder.sh, shared by a crate's derivation (mkcrate.nix) and its tests'
-# (mkcrate-tests.nix):
+# The interface of the builder scripts (./builder/*.sh), shared by a crate's derivation
+# (mkcrate.nix), its tests' (mkcrate-tests.nix) and its clippy check's (mkcrate-clippy.nix).
 #
-#   packageEnv { pname; version; packageMetadata; features; targetTriple; hostTriple; profile;
-#                metadataHash; primary; panic ? "unwind"; lints ? [ ]; checkCfg ? null; }
-#     what the builder reads about the package: the values of CARGO_PKG_*, the features, the
-#     platforms, the profile, the panic strategy of the lib and bins, and the `[lints]` rustc
-#     and `--check-cfg` values (null: any feature) every compiler run of the package gets;
+# Every derivation has structured attributes (`__structuredAttrs = true`): Nix writes them to
+# .attrs.sh, which stdenv's builder sources, so the scripts read bash values — strings,
+# arrays, and associative arrays for attribute sets of strings. Environment variables for the
+# build (an override's OPENSSL_NO_VENDOR …) belong in `env`.
+#
+#   packageAttrs { pname; version; packageMetadata; features; targetTriple; hostTriple; profile;
+#                  metadataHash; primary; panic ? "unwind"; lints ? [ ]; checkCfg ? null;
+#                  capLints ? null; links ? null; }
+#     what the builder reads about the package instance:
+#       crateplanPackageEnv   CARGO_PKG_* name → value, exported for rustc and build scripts
+#       crateplanInstance     targetTriple, hostTriple, profile, optLevel, debugInfo,
+#                             debugAssertions, metadata (`-C metadata`), primary, panic (of the
+#                             lib and bins), capLints, links
+#       crateplanFeatures, crateplanLints (rustc arguments of `[lints]`), crateplanCheckCfg
+#       (`--check-cfg` values; null or none: any feature)
 #   phases STEP
-#     the derivation's phases, each running one function of the script (configure_STEP,
-#     build_STEP, install_STEP), with nothing of stdenv's fixup;
-#   externArgs [ { name; crate; } ]
-#     `--extern NAME=PATH` values for dependencies built by mkcrate;
-#   targetTable [ { kind; name; crateName; path; edition; asTest; externs; crateTypes ? [ "bin" ];
-#                   panic ? "unwind"; } ]
-#     the targets a tests or clippy derivation compiles, one row each: kind, name, crate name,
-#     path, edition, "test" or "build", crate types, panic strategy, externs — tab-separated
-#     (crate types and externs space-separated). Only the last column may be empty: bash's
-#     `read` merges adjacent tabs.
+#     the derivation's phases: each sources the scripts of STEP and runs one of their functions
+#     (configure_STEP, build_STEP, install_STEP), with nothing of stdenv's fixup;
+#   crateAttrs { crate; binCrate ? crate; hasLib; procMacro; packageDir ? ""; }
+#     for the tests and clippy derivations of a member, its crate derivation (mkcrate; null when
+#     the member has no lib, bin or build script): crateplanCrate { lib; out (binCrate's: the
+#     bins for CARGO_BIN_EXE_*); hasBuildScript; hasLib; procMacro; packageDir; } and
+#     crateplanCrateBins (binCrate's bin names);
+#   targetAttrs NAME target
+#     one target: NAME { kind; name; crateName; path; edition; mode ("test" or "build");
+#     panic; } with the arrays NAMECrateTypes and NAMEExterns (NAME=PATH for `--extern`); an
+#     empty NAME for a null target. A target is { kind; name; crateName; path; edition; asTest;
+#     externs; crateTypes ? [ "bin" ]; panic ? "unwind"; }, an extern { name; crate; };
+#   targetTable PREFIX targets
+#     PREFIXCount and the targets as PREFIX0, PREFIX1 … (targetAttrs each).
 let
+  inherit (builtins) genList length elemAt match;
+
   externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
-in
-{
-  packageEnv =
-    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary, panic ? "unwind", lints ? [ ], checkCfg ? null }:
-    {
-      crateplanPackageName = pname;
-      crateplanPackageVersion = version;
-      crateplanAuthors = packageMetadata.authors;
-      crateplanDescription = packageMetadata.description;
-      crateplanHomepage = packageMetadata.homepage;
-      crateplanRepository = packageMetadata.repository;
-      crateplanLicense = packageMetadata.license;
-      crateplanLicenseFile = packageMetadata.licenseFile;
-      crateplanRustVersion = packageMetadata.rustVersion;
-      crateplanReadme = packageMetadata.readme;
-      crateplanFeatures = features;
-      crateplanTargetTriple = targetTriple;
-      crateplanHostTriple = hostTriple;
-      crateplanProfile = profile.name;
-      crateplanOptLevel = profile.optLevel;
-      crateplanDebugInfo = toString profile.debugInfo;
-      crateplanDebugAssertions = if profile.debugAssertions then "on" else "off";
-      crateplanMetadata = metadataHash;
-      crateplanPrimary = primary;
-      crateplanPanic = panic;
-      crateplanLints = lints;
-      # One a line: values hold spaces (`cfg(feature, values("a", "b"))`).
-      crateplanCheckCfg = if checkCfg == null then "" else builtins.concatStringsSep "\n" checkCfg;
+
+  # CARGO_PKG_VERSION_MAJOR … from a semver version.
+  versionEnv = pname: version:
+    let parts = match "([0-9]+)\\.([0-9]+)\\.([0-9]+)(-([^+]*))?(\\+.*)?" version; in
+    if parts == null then throw "crateplan: package ${pname}: version \"${version}\" is not semver (MAJOR.MINOR.PATCH); fix the plan or Cargo.toml"
+    else {
+      CARGO_PKG_VERSION_MAJOR = elemAt parts 0;
+      CARGO_PKG_VERSION_MINOR = elemAt parts 1;
+      CARGO_PKG_VERSION_PATCH = elemAt parts 2;
+      CARGO_PKG_VERSION_PRE = if elemAt parts 4 == null then "" else elemAt parts 4;
     };
 
-  phases = step: {
-    crateplanBuilder = ./mkcrate-builder.sh;
-    dontPatch = true;
-    dontFixup = true;
-    dontStrip = true;
-    configurePhase = ''
-      runHook preConfigure
-      source "$crateplanBuilder"
-      configure_${step}
-      runHook postConfigure
-    '';
-    buildPhase = ''
-      runHook preBuild
-      build_${step}
-      runHook postBuild
-    '';
-    installPhase = ''
-      runHook preInstall
-      install_${step}
-      runHook postInstall
-    '';
+  # cargo's expected cfgs when the plan has none: any feature.
+  defaultCheckCfg = [ "cfg(docsrs,test)" "cfg(feature, values(any()))" ];
+
+  targetAttrs = name: target:
+    if target == null then { ${name} = { }; "${name}CrateTypes" = [ ]; "${name}Externs" = [ ]; }
+    else {
+      ${name} = {
+        inherit (target) kind name crateName path edition;
+        mode = if target.asTest then "test" else "build";
+        panic = target.panic or "unwind";
+      };
+      "${name}CrateTypes" = target.crateTypes or [ "bin" ];
+      "${name}Externs" = externArgs target.externs;
+    };
+in
+{
+  packageAttrs =
+    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary, panic ? "unwind", lints ? [ ], checkCfg ? null, capLints ? null, links ? null }:
+    {
+      __structuredAttrs = true;
+      crateplanPackageEnv = {
+        CARGO_PKG_NAME = pname;
+        CARGO_PKG_VERSION = version;
+        CARGO_PKG_AUTHORS = packageMetadata.authors;
+        CARGO_PKG_DESCRIPTION = packageMetadata.description;
+        CARGO_PKG_HOMEPAGE = packageMetadata.homepage;
+        CARGO_PKG_REPOSITORY = packageMetadata.repository;
+        CARGO_PKG_LICENSE = packageMetadata.license;
+        CARGO_PKG_LICENSE_FILE = packageMetadata.licenseFile;
+        CARGO_PKG_RUST_VERSION = packageMetadata.rustVersion;
+        CARGO_PKG_README = packageMetadata.readme;
+      } // versionEnv pname version;
+      crateplanInstance = {
+        inherit targetTriple hostTriple primary panic;
+        profile = profile.name;
+        optLevel = profile.optLevel;
+        debugInfo = toString profile.debugInfo;
+        debugAssertions = if profile.debugAssertions then "on" else "off";
+        metadata = metadataHash;
+        capLints = if capLints == null then "" else capLints;
+        links = if links == null then "" else links;
+      };
+      crateplanFeatures = features;
+      crateplanLints = lints;
+      crateplanCheckCfg = if checkCfg == null || checkCfg == [ ] then defaultCheckCfg else checkCfg;
+    };
+
+  phases = step:
+    let
+      scripts = {
+        crate = [ ./builder/lib.sh ./builder/build-script.sh ./builder/crate.sh ];
+        tests = [ ./builder/lib.sh ./builder/build-script.sh ./builder/tests.sh ];
+        clippy = [ ./builder/lib.sh ./builder/build-script.sh ./builder/tests.sh ./builder/clippy.sh ];
+      };
+    in
+    {
+      crateplanBuilder = scripts.${step};
+      dontPatch = true;
+      dontFixup = true;
+      dontStrip = true;
+      configurePhase = ''
+        runHook preConfigure
+        for script in "''${crateplanBuilder[@]}"; do source "$script"; done
+        configure_${step}
+        runHook postConfigure
+      '';
+      buildPhase = ''
+        runHook preBuild
+        build_${step}
+        runHook postBuild
+      '';
+      installPhase = ''
+        runHook preInstall
+        install_${step}
+        runHook postInstall
+      '';
+    };
+
+  crateAttrs = { crate, binCrate ? crate, hasLib, procMacro, packageDir ? "" }: {
+    crateplanCrate = {
+      lib = if crate == null then "" else crate.lib;
+      out = if binCrate == null then "" else binCrate.out;
+      hasBuildScript = crate != null && crate.crateplan.hasBuildScript;
+      inherit hasLib procMacro packageDir;
+    };
+    crateplanCrateBins = if binCrate == null then [ ] else binCrate.crateplan.bins;
   };
 
-  inherit externArgs;
+  inherit targetAttrs;
 
-  targetTable = targets: builtins.concatStringsSep "\n" (map
-    (t: builtins.concatStringsSep "\t" [
-      t.kind t.name t.crateName t.path t.edition (if t.asTest then "test" else "build")
-      (builtins.concatStringsSep " " (t.crateTypes or [ "bin" ]))
-      (t.panic or "unwind")
-      (builtins.concatStringsSep " " (externArgs t.externs))
-    ])
-    targets);
+  targetTable = prefix: targets:
+    { "${prefix}Count" = length targets; }
+    // builtins.foldl' (acc: i: acc // targetAttrs "${prefix}${toString i}" (elemAt targets i)) { } (genList (i: i) (length targets));
 }

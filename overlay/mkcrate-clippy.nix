@@ -25,7 +25,7 @@
 let
   inherit (lib) unique optionalAttrs;
   optional = cond: x: if cond then [ x ] else [ ];
-  inherit (import ./builder.nix) packageEnv phases targetTable;
+  inherit (import ./builder.nix) packageAttrs phases crateAttrs targetTable;
   a = crate.crateplan.args;
   crateLib = a.lib or null;
   # Bins, and the member's other targets, read the member's own lib as cargo links it.
@@ -59,7 +59,7 @@ let
     ++ tests;
 in
 stdenv.mkDerivation (optionalAttrs ((a.sourceRoot or null) != null) { inherit (a) sourceRoot; }
-// packageEnv {
+// packageAttrs {
   inherit (a) pname version packageMetadata features targetTriple hostTriple metadataHash primary;
   lints = a.lints or [ ];
   checkCfg = a.checkCfg or null;
@@ -67,22 +67,13 @@ stdenv.mkDerivation (optionalAttrs ((a.sourceRoot or null) != null) { inherit (a
   profile = { name = "debug"; optLevel = "0"; debugInfo = 0; debugAssertions = true; };
 }
 // phases "clippy"
+// crateAttrs { inherit crate procMacro; hasLib = crateLib != null; }
+// targetTable "crateplanTargets" targets
 // {
   name = "${a.pname}-${a.version}-clippy";
   inherit (a) src;
   nativeBuildInputs = [ clippy ];
-
-  crateplanCapLints = "";
-  crateplanHasLib = crateLib != null;
-  crateplanProcMacro = procMacro;
   crateplanDependencies = unique (map (d: d.lib) ([ crate ] ++ map (e: e.crate) (builtins.concatMap (t: t.externs) targets)));
-
-  crateplanCrateLib = crate.lib;
-  crateplanCrateOut = crate.out;
-  crateplanHasBuildScript = crate.crateplan.hasBuildScript;
-  crateplanBinNames = crate.crateplan.bins;
-
-  crateplanClippyTargets = targetTable targets;
   crateplanClippyArgs = lintArgs;
 
   passthru.crateplan = {

@@ -47,34 +47,22 @@
 , rustc
 }:
 let
-  inherit (lib) concatStringsSep unique optionalAttrs;
-  inherit (import ./builder.nix) packageEnv phases externArgs targetTable;
+  inherit (lib) unique optionalAttrs;
+  inherit (import ./builder.nix) packageAttrs phases crateAttrs targetAttrs targetTable;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary lints checkCfg; }
+// packageAttrs { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary lints checkCfg; }
 // phases "tests"
+// crateAttrs { inherit crate binCrate hasLib procMacro packageDir; }
+// targetTable "crateplanTests" tests
+// targetTable "crateplanExamples" examples
+// targetAttrs "crateplanDoctest" (if doctest == null then null
+  else doctest // { kind = "lib"; name = doctest.crateName; asTest = true; })
 // {
   name = "${pname}-${version}-tests";
   inherit src;
   nativeBuildInputs = [ rustc ];
-
-  crateplanPackageDir = packageDir;
-  crateplanCapLints = "";
-  crateplanHasLib = hasLib;
-  crateplanProcMacro = procMacro;
   crateplanDependencies = unique (map (d: d.lib) dependencies);
-
-  crateplanCrateLib = if crate == null then "" else crate.lib;
-  crateplanCrateOut = if binCrate == null then "" else binCrate.out;
-  crateplanHasBuildScript = crate != null && crate.crateplan.hasBuildScript;
-  crateplanBinNames = if binCrate == null then [ ] else binCrate.crateplan.bins;
-
-  crateplanTests = targetTable tests;
-  crateplanExamples = targetTable examples;
-  crateplanDoctest = if doctest == null then "" else concatStringsSep "\t" [
-    doctest.crateName doctest.path doctest.edition (concatStringsSep " " doctest.crateTypes)
-    (concatStringsSep " " (externArgs doctest.externs))
-  ];
 
   passthru.crateplan = {
     inherit pname version features metadataHash;

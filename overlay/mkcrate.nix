@@ -1,7 +1,7 @@
 # mkcrate: one derivation that compiles one package instance of a plan — one package, for one
 # platform (host or target), with one feature set — by running rustc directly, as cargo would:
 # build script (compiled for the host, run with cargo's environment, directives applied), lib,
-# then bins. The build steps live in ./mkcrate-builder.sh.
+# then bins. The build steps live in ./builder/crate.sh (and build-script.sh, lib.sh).
 #
 # Inputs (all from make-package-set.nix):
 #   pname, version, src, sourceRoot ? null — the package and its unpacked source
@@ -24,12 +24,12 @@
 # An extern is { name, crate }: `--extern name=<crate's linkable file>`.
 #
 # Outputs: `out` with bin/<bins>; `lib` with lib/<linkable file> (and cdylib/staticlib), and
-# lib/crateplan/{closure,link-search,metadata,out} for dependents (see mkcrate-builder.sh).
+# lib/crateplan/{closure,link-search,metadata,out} for dependents (see builder/crate.sh).
 { lib, stdenv }:
 let
   # The crate's own `lib` argument below shadows nixpkgs' lib.
   nixLib = lib;
-  inherit (import ./builder.nix) packageEnv phases externArgs;
+  inherit (import ./builder.nix) packageAttrs phases targetAttrs targetTable;
 in
 { pname
 , version
@@ -57,7 +57,7 @@ in
 }@args:
 let
   crateLib = args.lib;
-  inherit (nixLib) concatMapStringsSep concatStringsSep unique optionalAttrs;
+  inherit (nixLib) unique optionalAttrs;
 
   # The file dependents pass to `--extern`: the rlib, or the proc-macro's shared object.
   libExternFile =
@@ -68,38 +68,31 @@ let
     else if builtins.elem "dylib" crateLib.crateTypes then "lib${crateLib.crateName}-${metadataHash}.so"
     else null;
 
-  binTable = concatMapStringsSep "\n"
-    (b: concatStringsSep "\t" [ b.name b.crateName b.path b.edition ])
-    bins;
+  libTarget = if crateLib == null then null
+    else crateLib // { kind = "lib"; name = crateLib.crateName; asTest = false; inherit panic; };
+  libAttrs = targetAttrs "crateplanLib" libTarget;
+  binTargets = map (b: b // { kind = "bin"; asTest = false; externs = binExterns; inherit panic; }) bins;
+  buildScriptTarget = if buildScript == null then null else buildScript // {
+    kind = "custom-build"; name = "build-script-build"; crateName = "build_script_build"; asTest = false;
+  };
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageEnv { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary panic lints checkCfg; }
+// packageAttrs { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary panic lints checkCfg capLints links; }
 // phases "crate"
+// libAttrs
+// targetTable "crateplanBins" binTargets
+// targetAttrs "crateplanBuildScript" buildScriptTarget
 // {
   name = "${pname}-${version}";
   inherit src;
   outputs = [ "out" "lib" ];
   nativeBuildInputs = [ rustc ];
 
-  crateplanLinks = if links == null then "" else links;
-  crateplanDebug = if profile.debugInfo == 0 then "false" else "true";
-  crateplanCapLints = if capLints == null then "" else capLints;
+  crateplanLib = libAttrs.crateplanLib // optionalAttrs (libExternFile != null) { externFile = libExternFile; };
   crateplanDependencies = unique (map (d: d.lib) dependencies);
-
-  crateplanLibPath = if crateLib == null then "" else crateLib.path;
-  crateplanLibCrateName = if crateLib == null then "" else crateLib.crateName;
-  crateplanLibCrateTypes = if crateLib == null then [ ] else crateLib.crateTypes;
-  crateplanLibEdition = if crateLib == null then "" else crateLib.edition;
-  crateplanLibExterns = if crateLib == null then [ ] else externArgs crateLib.externs;
-  crateplanLibExternFile = if libExternFile == null then "" else libExternFile;
-
-  crateplanBins = binTable;
-  crateplanBinExterns = externArgs binExterns;
-
-  crateplanBuildScript = if buildScript == null then "" else buildScript.path;
-  crateplanBuildScriptEdition = if buildScript == null then "" else buildScript.edition;
-  crateplanBuildScriptExterns = if buildScript == null then [ ] else externArgs buildScript.externs;
-  crateplanLinksDependencies = map (d: "${d.links}=${d.crate.lib}") linksDependencies;
+  # LINKS (normalised) -> the lib output whose metadata gives DEP_<LINKS>_<KEY>.
+  crateplanLinksDependencies = builtins.listToAttrs
+    (map (d: { name = d.links; value = d.crate.lib; }) linksDependencies);
 
   passthru.crateplan = {
     inherit pname version features metadataHash libExternFile;

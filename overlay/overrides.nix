@@ -8,13 +8,15 @@
 let
   inherit (pkgs) buildPackages;
 
-  # pkg-config (run on the build machine) plus the libraries, plus environment variables.
+  # pkg-config (run on the build machine) plus the libraries, plus environment variables (in
+  # `env`: crate derivations have structured attributes, which are no environment variables).
   withSystemLibrary = name: libraries: env: makeOverride {
     inherit name;
     overrideAttrs = old: {
       nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ buildPackages.pkg-config ];
       buildInputs = (old.buildInputs or [ ]) ++ libraries pkgs;
-    } // env;
+      env = (old.env or { }) // env;
+    };
   };
 
   # Build tools only (run on the build machine).
@@ -22,12 +24,12 @@ let
     inherit name;
     overrideAttrs = old: {
       nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ tools buildPackages;
-    } // env;
+      env = (old.env or { }) // env;
+    };
   };
 
   # Crates whose build script uses prost-build (directly, or through tonic-build) run protoc:
-  # recognised by their build script's `--extern` names (a list in nixpkgs, a space-joined string
-  # in some stand-ins; toString gives the same either way).
+  # recognised by their build script's `--extern` names (NAME=PATH).
   protocBuildDependencies = [ "prost_build" "tonic_build" ];
   usesProtoc = crate:
     let externs = " " + toString (crate.crateplanBuildScriptExterns or [ ]); in
@@ -36,7 +38,7 @@ let
     if !(crate ? crateplan) || !(usesProtoc crate) then crate
     else crate.overrideAttrs (old: {
       nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ buildPackages.protobuf ];
-      PROTOC = "${buildPackages.protobuf}/bin/protoc";
+      env = (old.env or { }) // { PROTOC = "${buildPackages.protobuf}/bin/protoc"; };
     });
 
   overrides = {

@@ -68,7 +68,10 @@ test_cross_targets() {
     python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 for v in d.values():
-    if v["env"].get("crateplanPackageName") == "hello-derive": v["env"]["crateplanTargetTriple"] = sys.argv[2]
+    a = json.loads(v["env"].get("__json", "{}"))
+    if a.get("crateplanPackageEnv", {}).get("CARGO_PKG_NAME") == "hello-derive":
+        a["crateplanInstance"]["targetTriple"] = sys.argv[2]
+        v["env"]["__json"] = json.dumps(a)
 json.dump(d, open(sys.argv[3], "w"))' "$WORK/cross-$target.drvs.json" "$target" "$WORK/cross-$target.broken.json" || true
     if python3 tests/nix/cross-check.py "$WORK/cross-$target.unit-graph.json" "$CROSS_PLAN" "$target" \
         "$TRIPLE" "$WORK/cross-$target.broken.json" > "$WORK/cross-$target.broken.check" 2>&1; then
@@ -93,7 +96,8 @@ json.dump(d, open(sys.argv[3], "w"))' "$WORK/cross-$target.drvs.json" "$target" 
   # both package sets.
   local shared
   shared="$(python3 -c 'import json,sys
-host = lambda f: {p for p, d in json.load(open(f)).items() if d["env"].get("crateplanTargetTriple") == sys.argv[3]}
+triple = lambda d: json.loads(d["env"].get("__json", "{}")).get("crateplanInstance", {}).get("targetTriple")
+host = lambda f: {p for p, d in json.load(open(f)).items() if triple(d) == sys.argv[3]}
 a, b = host(sys.argv[1]), host(sys.argv[2])
 print(f"{len(a & b)} of {len(a)}")' "$WORK/cross-${CROSS_TARGETS[0]}.drvs.json" "$WORK/cross-${CROSS_TARGETS[1]}.drvs.json" "$TRIPLE" 2>/dev/null)" || true
   # Host instances hash the host triple, not the set's target: every one is shared.
@@ -107,7 +111,7 @@ print(f"{len(a & b)} of {len(a)}")' "$WORK/cross-${CROSS_TARGETS[0]}.drvs.json" 
 }
 
 # The host half of a cross package set builds for real (it needs only the host's std): every
-# derivation of workspace.app's graph with crateplanTargetTriple = the host builds, and its
+# derivation of workspace.app's graph with crateplanInstance.targetTriple = the host builds, and its
 # rustc command lines (from `nix log`) all say `--target <host>`. A target derivation without
 # dependencies (cfg-if) is tried too: it fails for want of aarch64's core, and its log shows
 # `--target aarch64-unknown-linux-gnu`.
@@ -118,10 +122,12 @@ test_cross_host_units() {
   cross_drvs "$target" >/dev/null || { fail "cross $target: instantiate workspace.app"; return 0; }
   host_drvs="$(python3 -c 'import json,sys
 for p, d in sorted(json.load(open(sys.argv[1])).items()):
-    if d["env"].get("crateplanTargetTriple") == sys.argv[2]: print(p)' "$WORK/cross-$target.drvs.json" "$TRIPLE")" || true
+    a = json.loads(d["env"].get("__json", "{}"))
+    if a.get("crateplanInstance", {}).get("targetTriple") == sys.argv[2]: print(p)' "$WORK/cross-$target.drvs.json" "$TRIPLE")" || true
   leaf="$(python3 -c 'import json,sys
 for p, d in sorted(json.load(open(sys.argv[1])).items()):
-    if d["env"].get("crateplanPackageName") == "cfg-if": print(p)' "$WORK/cross-$target.drvs.json")" || true
+    a = json.loads(d["env"].get("__json", "{}"))
+    if a.get("crateplanPackageEnv", {}).get("CARGO_PKG_NAME") == "cfg-if": print(p)' "$WORK/cross-$target.drvs.json")" || true
   [[ -n "$host_drvs" && -n "$leaf" ]] || { fail "cross $target: no host derivations or no cfg-if in the graph"; return 0; }
   # shellcheck disable=SC2086
   if nix-store --realise $host_drvs > /dev/null 2>"$WORK/cross-host.log"; then
@@ -215,7 +221,7 @@ sys_example() {
   if [[ -n "$var" ]]; then
     local value
     value="$(nix show-derivation "$(nix-store -q --deriver "$crate")" \
-      | python3 -c 'import json,sys; d=json.load(sys.stdin); print(next(iter(d.values()))["env"].get(sys.argv[1], "unset"))' "$var")" || true
+      | python3 -c 'import json,sys; d=json.load(sys.stdin); a=json.loads(next(iter(d.values()))["env"]["__json"]); print(a.get("env", {}).get(sys.argv[1], "unset"))' "$var")" || true
     if [[ "$value" == 1 ]]; then
       echo "ok: $name: $sys's derivation sets $var=1"
     else

@@ -13,8 +13,8 @@ Checks, printing `ok: …` or `FAIL: …` lines (exit 1 on any failure):
    names) are exactly cargo's;
 2. the crate derivations are exactly the package instances of cargo's graph (units sharing
    package, platform and features), each compiled for the right triple
-   (`crateplanTargetTriple`: HOST for `platform: null`, TARGET otherwise);
-3. a derivation compiles a build script (always for HOST: `crateplanHostTriple`) exactly when its
+   (`crateplanInstance.targetTriple`: HOST for `platform: null`, TARGET otherwise);
+3. a derivation compiles a build script (always for HOST: `crateplanInstance.hostTriple`) exactly when its
    instance runs one in cargo's graph;
 4. the derivations' dependencies on one another are cargo's edges between instances (lib
    dependencies, build-dependencies of the build script, `links` metadata of direct dependencies).
@@ -146,34 +146,38 @@ for index, u in enumerate(cargo_units):
 
 # --- 2.-4. the derivations -----------------------------------------------------------------------
 
-crates = {path: d for path, d in drvs.items() if "crateplanPackageName" in d["env"]}
+def attrs(d):
+    """A derivation's structured attributes (crate derivations have them)."""
+    return json.loads(d["env"].get("__json", "{}"))
 
 
-def drv_instance(d):
-    env = d["env"]
-    return (f"{env['crateplanPackageName']}@{env['crateplanPackageVersion']}",
-            env["crateplanTargetTriple"], tuple(env["crateplanFeatures"].split()))
+crates = {path: attrs(d) for path, d in drvs.items() if "crateplanBuildScript" in attrs(d)}
 
 
-instance_of = {path: drv_instance(d) for path, d in crates.items()}
-compare("crate derivations (package, crateplanTargetTriple, features) vs cargo's instances",
+def drv_instance(a):
+    package = a["crateplanPackageEnv"]
+    return (f"{package['CARGO_PKG_NAME']}@{package['CARGO_PKG_VERSION']}",
+            a["crateplanInstance"]["targetTriple"], tuple(a["crateplanFeatures"]))
+
+
+instance_of = {path: drv_instance(a) for path, a in crates.items()}
+compare("crate derivations (package, crateplanInstance.targetTriple, features) vs cargo's instances",
         expected_instances, instance_of.values())
 if len(set(instance_of.values())) != len(instance_of):
     fail("two derivations for one instance")
-for path, d in sorted(crates.items()):
-    env = d["env"]
-    if env["crateplanHostTriple"] != host:
-        fail(f"{path}: crateplanHostTriple {env['crateplanHostTriple']}, expected {host}")
+for path, a in sorted(crates.items()):
+    if a["crateplanInstance"]["hostTriple"] != host:
+        fail(f"{path}: crateplanInstance.hostTriple {a['crateplanInstance']['hostTriple']}, expected {host}")
 for triple in (host, target):
     names = sorted(f"{p}{'' if not f else ' [' + ','.join(f) + ']'}"
                    for p, t, f in instance_of.values() if t == triple)
     ok(f"derivations compiled with --target {triple}: {', '.join(names)}")
-compare("derivations compiling a build script (with --target crateplanHostTriple = "
+compare("derivations compiling a build script (with --target crateplanInstance.hostTriple = "
         f"{host}) vs cargo's run-custom-build instances",
         expected_build_scripts,
-        [instance_of[p] for p, d in crates.items() if d["env"]["crateplanBuildScript"]])
+        [instance_of[p] for p, a in crates.items() if a["crateplanBuildScript"]])
 compare("derivation dependencies between crates vs cargo's edges between instances",
         expected_edges,
-        [(instance_of[p], instance_of[i]) for p, d in crates.items() for i in d["inputDrvs"] if i in crates])
+        [(instance_of[p], instance_of[i]) for p in crates for i in drvs[p]["inputDrvs"] if i in crates])
 
 sys.exit(1 if failures else 0)

@@ -21,20 +21,35 @@ let
     else if value == null then ""
     else value;
 
+  # The builder: with `__structuredAttrs = true` Nix passes no attribute in the environment but
+  # writes them to .attrs.sh in the build directory, sourced first (then `$stdenv` is known).
+  builderScript = structured:
+    (if structured then "source .attrs.sh; " else "") + ''source "$stdenv/setup"; genericBuild'';
+
   mkDerivation = attrs:
     let
       name = attrs.name or "${attrs.pname}-${attrs.version}";
       outputs = attrs.outputs or [ "out" ];
       passthru = attrs.passthru or { };
-      envAttrs = builtins.mapAttrs (_: toEnvValue) (builtins.removeAttrs attrs notForBuilder);
-      drv = builtins.derivation (envAttrs // {
+      structured = attrs.__structuredAttrs or false;
+      # `env`: environment variables. Structured attributes keep it as one attribute (setup.sh
+      # exports its entries); otherwise its entries are attributes of their own, as in nixpkgs.
+      env = attrs.env or { };
+      clashes = builtins.filter (n: attrs ? ${n}) (builtins.attrNames env);
+      builderAttrs =
+        if structured then builtins.removeAttrs attrs notForBuilder
+        else if clashes != [ ] then throw "mkDerivation ${name}: `env` and the derivation both set ${builtins.concatStringsSep ", " clashes}; set each in one place"
+        else builtins.mapAttrs (_: toEnvValue) (builtins.removeAttrs attrs (notForBuilder ++ [ "env" ]) // env);
+      # Lists stay lists with structured attributes (bash arrays in .attrs.sh).
+      inputList = value: if structured then value else toEnvValue value;
+      drv = builtins.derivation (builderAttrs // {
         inherit name system outputs;
         builder = "/bin/bash";
-        args = [ "-c" ''source "$stdenv/setup"; genericBuild'' ];
+        args = [ "-c" (builderScript structured) ];
         stdenv = stdenvOut;
-        initialPath = toEnvValue initialPath;
-        nativeBuildInputs = toEnvValue ([ cc ] ++ attrs.nativeBuildInputs or [ ]);
-        buildInputs = toEnvValue (attrs.buildInputs or [ ]);
+        initialPath = inputList initialPath;
+        nativeBuildInputs = inputList ([ cc ] ++ attrs.nativeBuildInputs or [ ]);
+        buildInputs = inputList (attrs.buildInputs or [ ]);
       });
       # Every output gets the passthru attributes and overrideAttrs, like nixpkgs' outputs do.
       decorate = d: d // passthru // {

@@ -1,10 +1,42 @@
 # Builder environment of the offline stand-in stdenv (tests/nixpkgs).
 # Implements the part of nixpkgs' generic builder that docs/nixpkgs-surface.md lists:
 # phases with pre/post hooks and runHook, dont*/do* switches, inputs on PATH,
-# PKG_CONFIG_PATH, NIX_LDFLAGS and NIX_CFLAGS_COMPILE, and one env var per output.
+# PKG_CONFIG_PATH, NIX_LDFLAGS and NIX_CFLAGS_COMPILE, one env var per output, and structured
+# attributes.
 set -euo pipefail
 
-: "${outputs:=out}"
+# Structured attributes (`__structuredAttrs = true`): the builder sourced .attrs.sh, which Nix
+# writes into the build directory, before this file. Attributes are shell variables there, not
+# environment variables: `outputs` maps each output's name to its path and `env` holds what is
+# exported; lists are arrays.
+if [[ -f .attrs.sh || -n "${NIX_ATTRS_JSON_FILE:-}" ]]; then
+  __structuredAttrs=1
+  for outputName in "${!outputs[@]}"; do export "$outputName=${outputs[$outputName]}"; done
+  for envName in "${!env[@]}"; do export "$envName=${env[$envName]}"; done
+  unset outputName envName
+else
+  __structuredAttrs=""
+  : "${outputs:=out}"
+fi
+
+# appendAttr DEST NAME: appends to the array DEST the elements of the attribute NAME — an array's
+# elements with structured attributes, else its words.
+appendAttr() {
+  local -n appendDest="$1" appendSource="$2"
+  [[ -v appendSource ]] || return 0   # unset, or an empty array
+  if [[ "${appendSource@a}" == *a* ]]; then
+    appendDest+=("${appendSource[@]}")
+  else
+    # shellcheck disable=SC2206 # a string attribute is a list of words
+    appendDest+=(${appendSource-})
+  fi
+}
+
+# outputNames DEST: the array DEST gets the derivation's outputs.
+outputNames() {
+  local -n outputNamesDest="$1"
+  if [[ -n "$__structuredAttrs" ]]; then outputNamesDest=("${!outputs[@]}"); else outputNamesDest=($outputs); fi
+}
 export NIX_BUILD_CORES="${NIX_BUILD_CORES:-1}"
 export NIX_LDFLAGS="${NIX_LDFLAGS:-}"
 export NIX_CFLAGS_COMPILE="${NIX_CFLAGS_COMPILE:-}"
@@ -37,8 +69,11 @@ setupInputs() {
   PATH=""
   local input
   # Later inputs are prepended, so list the stdenv's own tools last to give them lowest priority.
-  for input in $initialPath; do addInputToEnv "$input"; done
-  for input in ${nativeBuildInputs:-} ${buildInputs:-}; do addInputToEnv "$input"; done
+  local -a inputs=()
+  appendAttr inputs initialPath
+  appendAttr inputs nativeBuildInputs
+  appendAttr inputs buildInputs
+  for input in "${inputs[@]}"; do addInputToEnv "$input"; done
   export PATH PKG_CONFIG_PATH NIX_LDFLAGS NIX_CFLAGS_COMPILE
 }
 
@@ -62,14 +97,16 @@ stripHash() {
 
 unpackPhase() {
   runHook preUnpack
-  local srcList="${srcs:-${src:-}}"
-  if [[ -z "$srcList" ]]; then
+  local -a srcList=()
+  appendAttr srcList srcs
+  (( ${#srcList[@]} )) || appendAttr srcList src
+  if (( ${#srcList[@]} == 0 )); then
     echo "unpackPhase: neither src nor srcs is set" >&2
     return 1
   fi
   local before after s
   before="$(ls -A)"
-  for s in $srcList; do unpackFile "$s"; done
+  for s in "${srcList[@]}"; do unpackFile "$s"; done
   after="$(ls -A)"
   if [[ -z "${sourceRoot:-}" ]]; then
     sourceRoot="$(comm -13 <(echo "$before") <(echo "$after") | head -n1)"
@@ -85,8 +122,10 @@ unpackPhase() {
 
 patchPhase() {
   runHook prePatch
+  local -a patchList=()
+  appendAttr patchList patches
   local p
-  for p in ${patches:-}; do
+  for p in "${patchList[@]}"; do
     echo "applying patch $p"
     patch -p1 < "$p"
   done
@@ -95,32 +134,43 @@ patchPhase() {
 
 configurePhase() {
   runHook preConfigure
-  if [[ -x ./configure ]]; then ./configure --prefix="$out" ${configureFlags:-}; fi
+  local -a flags=()
+  appendAttr flags configureFlags
+  if [[ -x ./configure ]]; then ./configure --prefix="$out" "${flags[@]}"; fi
   runHook postConfigure
 }
 
 buildPhase() {
   runHook preBuild
-  if [[ -e Makefile || -e makefile ]]; then make -j"$NIX_BUILD_CORES" ${makeFlags:-} ${buildFlags:-}; fi
+  local -a flags=()
+  appendAttr flags makeFlags
+  appendAttr flags buildFlags
+  if [[ -e Makefile || -e makefile ]]; then make -j"$NIX_BUILD_CORES" "${flags[@]}"; fi
   runHook postBuild
 }
 
 checkPhase() {
   runHook preCheck
-  if [[ -e Makefile || -e makefile ]]; then make ${makeFlags:-} check; fi
+  local -a flags=()
+  appendAttr flags makeFlags
+  if [[ -e Makefile || -e makefile ]]; then make "${flags[@]}" check; fi
   runHook postCheck
 }
 
 installPhase() {
   runHook preInstall
-  if [[ -e Makefile || -e makefile ]]; then make ${makeFlags:-} install; fi
+  local -a flags=()
+  appendAttr flags makeFlags
+  if [[ -e Makefile || -e makefile ]]; then make "${flags[@]}" install; fi
   runHook postInstall
 }
 
 fixupPhase() {
   runHook preFixup
   local o dir
-  for o in $outputs; do
+  local -a outputList
+  outputNames outputList
+  for o in "${outputList[@]}"; do
     dir="${!o}"
     [[ -e "$dir" ]] || continue
     if [[ -z "${dontStrip:-}" ]]; then
@@ -152,9 +202,23 @@ runPhase() {
 }
 
 genericBuild() {
-  local phaseList="${phases:-${prePhases:-} unpackPhase patchPhase ${preConfigurePhases:-} configurePhase ${preBuildPhases:-} buildPhase checkPhase ${preInstallPhases:-} installPhase ${preFixupPhases:-} fixupPhase ${postPhases:-}}"
+  local -a phaseList=()
+  appendAttr phaseList phases
+  if (( ${#phaseList[@]} == 0 )); then
+    appendAttr phaseList prePhases
+    phaseList+=(unpackPhase patchPhase)
+    appendAttr phaseList preConfigurePhases
+    phaseList+=(configurePhase)
+    appendAttr phaseList preBuildPhases
+    phaseList+=(buildPhase checkPhase)
+    appendAttr phaseList preInstallPhases
+    phaseList+=(installPhase)
+    appendAttr phaseList preFixupPhases
+    phaseList+=(fixupPhase)
+    appendAttr phaseList postPhases
+  fi
   local phase
-  for phase in $phaseList; do
+  for phase in "${phaseList[@]}"; do
     runPhase "$phase"
     # Phases may cd; keep going from wherever they left us, as nixpkgs does.
   done

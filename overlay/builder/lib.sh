@@ -1,0 +1,130 @@
+# Common functions of crateplan's builder: the state every step shares, logging, the
+# dependencies' layout, the rustc arguments every target of the package gets, and one target's
+# compilation with the environment cargo gives rustc.
+#
+# Sourced by the configure phase of every derivation (overlay/builder.nix `phases`), after
+# stdenv sourced .attrs.sh: the inputs are bash variables named crateplan* (builder.nix lists
+# them), arrays and associative arrays among them.
+set -euo pipefail
+
+# Per-derivation state, filled by the steps. Global (-g): the scripts are sourced from a phase,
+# which runs inside a function.
+declare -g CRATE_ROOT="" BUILD_DIR="" DEPS_DIR="" OUT_DIR_PATH=""
+declare -ga RUSTC_COMMON=() PROFILE_STRIP=()
+declare -ga LINK_SEARCH=()      # `-L KIND=PATH` of this crate and all its dependencies
+declare -ga OWN_LINK_LIBS=()    # `-l` from this crate's build script
+declare -ga OWN_CFGS=()         # `--cfg` / `--check-cfg` from this crate's build script
+declare -ga OWN_ENV=()          # `rustc-env` K=V from this crate's build script
+declare -ga LINK_ARGS_ALL=() LINK_ARGS_BINS=() LINK_ARGS_CDYLIB=() LINK_ARGS_BIN_NAMED=()
+declare -ga LINK_ARGS_TESTS=() LINK_ARGS_EXAMPLES=() LINK_ARGS_BENCHES=()
+declare -ga EXTRA_RUSTC_ENV=()  # per-target compile-time variables (CARGO_BIN_EXE_* …)
+declare -ga CHECK_CFG=()        # the package's --check-cfg arguments, for every compiler run
+declare -ga TRAILING_ARGS=()    # last on the command line (clippy's lint arguments)
+declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
+declare -g COMPILER=rustc            # clippy-driver in the clippy derivation
+
+log() { printf 'crateplan: %s\n' "$*" >&2; }
+
+# log_compiler PROGRAM ARGS…: a compiler command line (like `cargo build -v`), shell-quoted.
+log_compiler() {
+  printf 'crateplan: %s' "$1" >&2
+  shift
+  printf ' %q' "$@" >&2
+  printf '\n' >&2
+}
+
+# feature_cfgs: `--cfg feature="F"` for each of the instance's features, one argument a line.
+feature_cfgs() {
+  local feature
+  for feature in "${crateplanFeatures[@]}"; do printf -- '--cfg\nfeature="%s"\n' "$feature"; done
+}
+
+# extern_args NAME=PATH…: `--extern NAME=PATH` for each, one argument a line.
+extern_args() {
+  local extern
+  for extern in "$@"; do printf -- '--extern\n%s\n' "$extern"; done
+}
+
+# select_target NAME: TARGET, TARGET_CRATE_TYPES and TARGET_EXTERNS refer to the target NAME of
+# the structured attributes (builder.nix targetAttrs).
+select_target() {
+  declare -gn TARGET="$1" TARGET_CRATE_TYPES="${1}CrateTypes" TARGET_EXTERNS="${1}Externs"
+}
+
+# The CARGO_PKG_* and CARGO_MANIFEST_* variables cargo sets for both rustc and build scripts.
+export_package_env() {
+  local name
+  for name in "${!crateplanPackageEnv[@]}"; do export "$name=${crateplanPackageEnv[$name]}"; done
+  export CARGO_MANIFEST_DIR="$CRATE_ROOT"
+  export CARGO_MANIFEST_PATH="$CRATE_ROOT/Cargo.toml"
+  # Nothing may call cargo from a Nix build; give tools that read $CARGO a clear failure.
+  export CARGO="${CARGO:-/crateplan-no-cargo-in-nix-builds}"
+}
+
+# Lay out the dependencies: one directory of rlib symlinks for `-L dependency=`, the union of
+# the native search paths their build scripts asked for, propagated as cargo propagates them;
+# then the rustc arguments every target of the instance gets.
+prepare_dependencies() {
+  CRATE_ROOT="$(pwd)"
+  BUILD_DIR="$(mktemp -d "${TMPDIR:-/tmp}/crateplan-build.XXXXXX")"
+  DEPS_DIR="$BUILD_DIR/deps"
+  mkdir -p "$DEPS_DIR"
+  local dep file line
+  for dep in "${crateplanDependencies[@]}"; do
+    if [[ -f "$dep/lib/crateplan/closure" ]]; then
+      while IFS= read -r file; do
+        [[ -n "$file" ]] && ln -sf "$file" "$DEPS_DIR/$(basename "$file")"
+      done < "$dep/lib/crateplan/closure"
+    fi
+    if [[ -f "$dep/lib/crateplan/link-search" ]]; then
+      while IFS= read -r line; do
+        [[ -n "$line" ]] && LINK_SEARCH+=("$line")
+      done < "$dep/lib/crateplan/link-search"
+    fi
+  done
+  local -n instance=crateplanInstance
+  RUSTC_COMMON=(--target "${instance[targetTriple]}" -C "opt-level=${instance[optLevel]}")
+  # The instance's lib and bins; a tests or clippy derivation gives it per target (panic_args).
+  if [[ "${instance[panic]}" == abort ]]; then RUSTC_COMMON+=(-C panic=abort); fi
+  RUSTC_COMMON+=(-C "debuginfo=${instance[debugInfo]}"
+    -C "debug-assertions=${instance[debugAssertions]}"
+    -C "overflow-checks=${instance[debugAssertions]}" -C "metadata=${instance[metadata]}"
+    -C "extra-filename=-${instance[metadata]}" -L "dependency=$DEPS_DIR" -C embed-bitcode=no)
+  # cargo's release profile resolves `strip` to "debuginfo" when it has no debuginfo.
+  PROFILE_STRIP=()
+  if [[ "${instance[profile]}" == release ]]; then PROFILE_STRIP=(-C strip=debuginfo); fi
+  RUSTC_COMMON+=("${PROFILE_STRIP[@]}")
+  # Like cargo: lints of dependencies (non-members) are capped.
+  if [[ -n "${instance[capLints]}" ]]; then RUSTC_COMMON+=(--cap-lints "${instance[capLints]}"); fi
+  local -a features
+  mapfile -t features < <(feature_cfgs)
+  RUSTC_COMMON+=("${features[@]}")
+  # The package's expected cfgs as cargo declares them (its `[lints]` check-cfg,
+  # `cfg(docsrs,test)`, its features).
+  local value
+  CHECK_CFG=()
+  for value in "${crateplanCheckCfg[@]}"; do CHECK_CFG+=(--check-cfg "$value"); done
+  RUSTC_COMMON+=("${CHECK_CFG[@]}")
+  export_package_env
+}
+
+# compile_target CRATE_NAME BIN_NAME_OR_EMPTY ARGS…: runs the compiler for one of this package's
+# targets with the compile-time environment cargo sets, the instance's common arguments, the
+# native search paths, the build script's cfgs and the package's lints.
+compile_target() {
+  local crate_name="$1" bin_name="$2"
+  shift 2
+  local -a env_args=("CARGO_CRATE_NAME=$crate_name")
+  # Like cargo: set when compiling the packages selected for the build, never for build scripts.
+  [[ -n "${crateplanInstance[primary]}" ]] && env_args+=(CARGO_PRIMARY_PACKAGE=1)
+  [[ -n "$bin_name" ]] && env_args+=("CARGO_BIN_NAME=$bin_name")
+  [[ -n "$OUT_DIR_PATH" ]] && env_args+=("OUT_DIR=$OUT_DIR_PATH")
+  env_args+=("${OWN_ENV[@]}" "${EXTRA_RUSTC_ENV[@]}")
+  local -a search=()
+  local s
+  for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
+  local -a args=("$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}"
+    "${crateplanLints[@]}" "${TRAILING_ARGS[@]}")
+  log_compiler "$COMPILER" "${args[@]}"
+  env "${env_args[@]}" "$COMPILER" "${args[@]}"
+}
