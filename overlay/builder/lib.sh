@@ -23,6 +23,18 @@ declare -ga TRAILING_ARGS=()    # last on the command line (clippy's lint argume
 declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
 declare -g COMPILER=rustc            # clippy-driver in the clippy derivation
 
+# export_override_variables: every upper-case string attribute (`OPENSSL_DIR`, `PROTOC` … set by a
+# package override's overrideAttrs, as cargo2nix overrides do) is exported, as it was before the
+# derivations had structured attributes; nixpkgs' own way, `env.NAME`, works as well.
+export_override_variables() {
+  local line
+  while IFS= read -r line; do
+    [[ "$line" =~ ^declare\ ([A-Z][A-Z0-9_]*)= ]] && export "${BASH_REMATCH[1]}"
+  done < "$NIX_BUILD_TOP/.attrs.sh"
+  return 0
+}
+export_override_variables
+
 log() { printf 'crateplan: %s\n' "$*" >&2; }
 
 # log_compiler PROGRAM ARGS…: a compiler command line (like `cargo build -v`), shell-quoted.

@@ -341,13 +341,16 @@ test_overrides_and_shell() {
         packageOverrides = p: p.rustBuilder.overrides.all ++ [
           (p.rustBuilder.rustLib.makeOverride {
             name = \"app\";
-            overrideAttrs = old: { postInstall = \"echo overridden > \$out/override-marker\"; };
+            overrideAttrs = old: {
+              OVERRIDE_MARK = \"exported\";
+              postInstall = \"sh -c 'echo overridden \$OVERRIDE_MARK' > \$out/override-marker\";
+            };
           })
         ];
       };
     in set.workspace.app" 2>"$WORK/override.log")" || { tail "$WORK/override.log"; fail "override: build"; return 0; }
-  if [[ "$(cat "$out/override-marker" 2>/dev/null)" == overridden && -x "$out/bin/app" ]]; then
-    echo "ok: makeOverride: postInstall of the override ran, app still built"
+  if [[ "$(cat "$out/override-marker" 2>/dev/null)" == "overridden exported" && -x "$out/bin/app" ]]; then
+    echo "ok: makeOverride: postInstall of the override ran and a child process saw its OVERRIDE_MARK, app still built"
   else
     fail "makeOverride: no marker in $out"
   fi
