@@ -1,13 +1,14 @@
 //! The build plan (docs/plan-schema.md): per-package data once, then per target triple the units
 //! of `cargo build` and of `cargo test --no-run`. Written through serde: each object of the schema
 //! is a struct with its fields in sorted order (or a map with sorted entries), borrowing from the
-//! package graph, and `PlanFormatter` gives the documented layout.
+//! package graph. Each package entry and each unit is made compact JSON on all cores, then the
+//! whole is written by serde_json's pretty printer around them: the documented layout.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
-use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+use serde_json::value::RawValue;
 
 use rustc_hash::FxHashMap as FastMap;
 use crate::graph::{Graph, Location};
@@ -43,21 +44,29 @@ impl Plan<'_> {
     /// and each unit, which are one line each, and a final newline.
     pub fn to_bytes(&self) -> Vec<u8> {
         // About 500 bytes a unit: one allocation, not a series of ever larger copies.
-        let units: usize = self.platforms.values().map(|v| v.build.units.units.len() + v.test.units.units.len()).sum();
+        let units: usize = self.platforms.values().map(|v| v.build.lines.len() + v.test.lines.len()).sum();
         let mut out = Vec::with_capacity(units * 640 + self.packages.len() * 1024);
-        write_json(&mut out, self);
+        let packages = crate::parallel::map(&self.packages, |&n| compact(&PackageJson::new(self.graph, self.ws, n)));
+        let json = PlanJson { plan: self, packages: &packages };
+        serde_json::to_writer_pretty(&mut out, &json).expect("a plan always serializes to memory");
+        out.push(b'\n');
         out
     }
 }
 
-/// Appends `value` in the plan's layout (`PlanFormatter`) and a final newline.
-fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
-    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, PlanFormatter::new());
-    value.serialize(&mut serializer).expect("a plan always serializes to memory");
-    out.push(b'\n');
+/// `value` as one line of JSON.
+fn compact<T: Serialize>(value: &T) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("plan entries always serialize")
 }
 
-impl Serialize for Plan<'_> {
+/// The plan with its package entries made.
+struct PlanJson<'a> {
+    plan: &'a Plan<'a>,
+    /// The entries of `plan.packages`, in its order.
+    packages: &'a [Box<RawValue>],
+}
+
+impl Serialize for PlanJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Json<'p, P, V> {
@@ -67,14 +76,14 @@ impl Serialize for Plan<'_> {
             version: u32,
             workspace: &'p WorkspaceData,
         }
-        let (graph, ids) = (self.graph, &self.ids[..]);
-        let unit_set = |set| UnitSetJson { graph, ids, set };
+        let plan = self.plan;
+        let ids = &plan.ids[..];
         Json {
-            inputs: &self.inputs,
-            packages: Entries(self.packages.iter().map(|&n| (&ids[n], PackageJson::new(graph, self.ws, n)))),
-            platforms: Entries(self.platforms.iter().map(|(triple, v)| (triple, Views { build: unit_set(&v.build), test: unit_set(&v.test) }))),
+            inputs: &plan.inputs,
+            packages: Entries(plan.packages.iter().zip(self.packages).map(|(&n, entry)| (&ids[n], entry))),
+            platforms: Entries(plan.platforms.iter().map(|(triple, v)| (triple, Views { build: UnitSetJson(&v.build), test: UnitSetJson(&v.test) }))),
             version: SCHEMA_VERSION,
-            workspace: &self.workspace,
+            workspace: &plan.workspace,
         }
         .serialize(serializer)
     }
@@ -321,11 +330,12 @@ fn check_cfg(p: &crate::manifest::Package) -> Vec<String> {
 /// One unit set (`build` or `test` of one triple): the units with their keys, in the order they
 /// are written.
 pub struct UnitSet {
-    units: UnitGraph,
-    /// Each unit's key (docs/plan-schema.md), by index in `units`.
-    keys: Vec<String>,
-    /// Unit indices by key.
-    order: Vec<usize>,
+    /// The graph nodes of the units' packages.
+    nodes: Vec<usize>,
+    /// The roots' keys, sorted.
+    roots: Vec<String>,
+    /// Each unit's key (docs/plan-schema.md) and its entry, sorted by key.
+    lines: Vec<(String, Box<RawValue>)>,
 }
 
 impl UnitSet {
@@ -355,12 +365,26 @@ impl UnitSet {
         for deps in &mut units.deps {
             deps.sort_by(|a, b| (&keys[a.unit], &a.extern_crate_name, a.unit).cmp(&(&keys[b.unit], &b.extern_crate_name, b.unit)));
         }
-        UnitSet { units, keys, order }
+        let entry = |i: usize| {
+            let u = &units.units[i];
+            compact(&UnitJson {
+                dependencies: units.deps[i].iter().map(|d| DependencyJson { extern_crate_name: &d.extern_crate_name, unit: &keys[d.unit] }).collect(),
+                features: &u.features,
+                mode: u.mode.as_str(),
+                package: &ids[u.node],
+                panic: u.panic_abort.then_some("abort"),
+                platform: platform(u.kind),
+                target: graph.package(u.node).targets[u.target].key(),
+            })
+        };
+        let lines = order.iter().map(|&i| (keys[i].clone(), entry(i))).collect();
+        let roots = units.roots.iter().map(|&r| keys[r].clone()).collect();
+        UnitSet { nodes: units.units.iter().map(|u| u.node).collect(), roots, lines }
     }
 
     /// The graph nodes of the units' packages.
     pub fn nodes(&self) -> impl Iterator<Item = usize> + '_ {
-        self.units.units.iter().map(|u| u.node)
+        self.nodes.iter().copied()
     }
 }
 
@@ -371,12 +395,8 @@ fn platform(kind: Kind) -> &'static str {
     }
 }
 
-/// A unit set with what writing it needs from the plan.
-struct UnitSetJson<'a> {
-    graph: &'a Graph,
-    ids: &'a [String],
-    set: &'a UnitSet,
-}
+/// A unit set as written: its roots, and its units by key.
+struct UnitSetJson<'a>(&'a UnitSet);
 
 impl Serialize for UnitSetJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -385,21 +405,8 @@ impl Serialize for UnitSetJson<'_> {
             roots: R,
             units: U,
         }
-        let UnitSet { units, keys, order } = self.set;
-        let roots: Vec<&str> = units.roots.iter().map(|&r| keys[r].as_str()).collect();
-        let unit = |i: usize| {
-            let u = &units.units[i];
-            UnitJson {
-                dependencies: units.deps[i].iter().map(|d| DependencyJson { extern_crate_name: &d.extern_crate_name, unit: &keys[d.unit] }).collect(),
-                features: &u.features,
-                mode: u.mode.as_str(),
-                package: &self.ids[u.node],
-                panic: u.panic_abort.then_some("abort"),
-                platform: platform(u.kind),
-                target: self.graph.package(u.node).targets[u.target].key(),
-            }
-        };
-        Json { roots, units: Entries(order.iter().map(|&i| (&keys[i], unit(i)))) }.serialize(serializer)
+        let set = self.0;
+        Json { roots: &set.roots, units: Entries(set.lines.iter().map(|(key, entry)| (key, entry))) }.serialize(serializer)
     }
 }
 
@@ -420,166 +427,4 @@ struct UnitJson<'a> {
 struct DependencyJson<'a> {
     extern_crate_name: &'a str,
     unit: &'a str,
-}
-
-/// serde_json's pretty layout (two-space indentation), except that the entries of the objects
-/// `ONE_LINE_ENTRIES` names are compact JSON, one line each (docs/plan-schema.md).
-struct PlanFormatter {
-    pretty: PrettyFormatter<'static>,
-    /// How many objects and arrays are open.
-    depth: usize,
-    /// Objects and arrays this deep (or deeper) are written compact.
-    compact_from: usize,
-    /// An object key of a pretty object is being written.
-    in_key: bool,
-}
-
-/// The keys whose objects' entries are one line each, with the depth of the object they are in:
-/// the top level's `packages` and each unit set's `units`. (Keys at these depths are the schema's
-/// own names: none is written in more than one fragment.)
-const ONE_LINE_ENTRIES: [(&str, usize); 2] = [("packages", 1), ("units", 4)];
-
-impl PlanFormatter {
-    fn new() -> Self {
-        PlanFormatter { pretty: PrettyFormatter::new(), depth: 0, compact_from: usize::MAX, in_key: false }
-    }
-
-    fn compact(&self) -> bool {
-        self.depth >= self.compact_from
-    }
-}
-
-/// Calls the formatter method of the current layout: compact or pretty.
-macro_rules! in_layout {
-    ($f:ident . $method:ident ( $($arg:expr),* )) => {
-        if $f.compact() { CompactFormatter.$method($($arg),*) } else { $f.pretty.$method($($arg),*) }
-    };
-}
-
-impl Formatter for PlanFormatter {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.depth += 1;
-        in_layout!(self.begin_array(w))
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        in_layout!(self.end_array(w))?;
-        self.depth -= 1;
-        Ok(())
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        in_layout!(self.begin_array_value(w, first))
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        in_layout!(self.end_array_value(w))
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.depth += 1;
-        in_layout!(self.begin_object(w))
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        in_layout!(self.end_object(w))?;
-        self.depth -= 1;
-        // The object that held the one-line entries has ended.
-        if self.depth + 2 == self.compact_from {
-            self.compact_from = usize::MAX;
-        }
-        Ok(())
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.in_key = !self.compact();
-        in_layout!(self.begin_object_key(w, first))
-    }
-
-    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
-        if self.in_key && ONE_LINE_ENTRIES.contains(&(fragment, self.depth)) {
-            // The key's value is the object (at `depth + 1`) whose entries are one line each.
-            self.compact_from = self.depth + 2;
-        }
-        w.write_all(fragment.as_bytes())
-    }
-
-    fn end_object_key<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.in_key = false;
-        Ok(())
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        in_layout!(self.begin_object_value(w))
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        in_layout!(self.end_object_value(w))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The entries of `packages` and of each `units` are one line each; other objects, those named
-    /// alike deeper down or higher up included, and empty ones are laid out as serde_json's pretty
-    /// printer lays them out.
-    #[test]
-    fn one_line_entries_only_under_packages_and_units() {
-        let plan = serde_json::json!({
-            "inputs": { "packages": ["a", "b"], "targetFiles": { "packages": ["x.rs"], "units": [] } },
-            "packages": { "a@1.0.0": { "source": { "type": "path" }, "targets": {} }, "b@1.0.0": {} },
-            "platforms": {
-                "t": {
-                    "build": { "roots": ["k"], "units": { "k": { "dependencies": [{ "unit": "j" }], "units": {} } } },
-                    "test": { "roots": [], "units": {} }
-                }
-            },
-            "version": 1,
-            "workspace": { "members": [] }
-        });
-        let expected = r#"{
-  "inputs": {
-    "packages": [
-      "a",
-      "b"
-    ],
-    "targetFiles": {
-      "packages": [
-        "x.rs"
-      ],
-      "units": []
-    }
-  },
-  "packages": {
-    "a@1.0.0": {"source":{"type":"path"},"targets":{}},
-    "b@1.0.0": {}
-  },
-  "platforms": {
-    "t": {
-      "build": {
-        "roots": [
-          "k"
-        ],
-        "units": {
-          "k": {"dependencies":[{"unit":"j"}],"units":{}}
-        }
-      },
-      "test": {
-        "roots": [],
-        "units": {}
-      }
-    }
-  },
-  "version": 1,
-  "workspace": {
-    "members": []
-  }
-}
-"#;
-        let mut out = Vec::new();
-        write_json(&mut out, &plan);
-        assert_eq!(String::from_utf8(out).unwrap(), expected);
-    }
 }
