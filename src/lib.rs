@@ -20,7 +20,6 @@ pub mod manifest;
 mod parallel;
 pub mod plan;
 pub mod platform;
-mod scan;
 pub mod source_id;
 pub mod sources;
 pub mod spec;
