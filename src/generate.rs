@@ -5,18 +5,18 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::digest;
+use crate::load::digest;
 use crate::error::{Error, Result};
-use crate::features::{self, CliFeatures, FeatureValue, Platforms};
-use crate::graph::Graph;
-use crate::lockfile::Lockfile;
-use crate::platform::TargetInfo;
-use crate::plan;
-use crate::sources::Sources;
-use crate::spec::PackageIdSpec;
-use crate::unit_graph;
-use crate::units::{self, Intent, UnitGraph};
-use crate::workspace::{FileNames, ResolveBehavior, Workspace};
+use crate::resolve::features::{self, CliFeatures, FeatureValue, Platforms};
+use crate::resolve::graph::Graph;
+use crate::load::lockfile::Lockfile;
+use crate::resolve::platform::TargetInfo;
+use crate::output::plan;
+use crate::load::sources::Sources;
+use crate::resolve::spec::PackageIdSpec;
+use crate::output::unit_graph;
+use crate::resolve::units::{self, Intent, UnitGraph};
+use crate::load::workspace::{FileNames, ResolveBehavior, Workspace};
 
 /// Which packages to build, as cargo's `-p` / `--workspace`.
 #[derive(Debug, Clone, Default)]
@@ -96,7 +96,7 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     let graph = Graph::build(&ws, &lock, &lock_path, &sources)?;
     let host = TargetInfo::builtin(opts.host.as_deref().unwrap_or(default_host()))?;
 
-    let member_node = |dir: &Path| graph.members.iter().copied().find(|&m| matches!(&graph.nodes[m].location, crate::graph::Location::Path(d) if d == dir));
+    let member_node = |dir: &Path| graph.members.iter().copied().find(|&m| matches!(&graph.nodes[m].location, crate::resolve::graph::Location::Path(d) if d == dir));
     let selected: Vec<usize> = match &opts.packages {
         PackageSelection::Default => ws.default_members.iter().filter_map(|d| member_node(d)).collect(),
         PackageSelection::Workspace { exclude } => {
@@ -214,7 +214,7 @@ impl Loaded {
         };
         let members = sorted_ids(&mut self.graph.members.iter().copied());
         let selected = sorted_ids(&mut self.selected.iter().copied());
-        let member_in = |d: &PathBuf| self.graph.members.iter().copied().find(|&m| matches!(&self.graph.nodes[m].location, crate::graph::Location::Path(p) if p == d));
+        let member_in = |d: &PathBuf| self.graph.members.iter().copied().find(|&m| matches!(&self.graph.nodes[m].location, crate::resolve::graph::Location::Path(p) if p == d));
         let default_members = sorted_ids(&mut self.ws.default_members.iter().filter_map(member_in));
         let manifests = self.ws.manifests.iter().map(|(m, sha256)| plan::FileHash { path: self.ws.relative(m), sha256: sha256.clone() }).collect();
         let mut features: Vec<String> = opts.features.iter().flat_map(|f| f.split([',', ' '])).filter(|f| !f.is_empty()).map(str::to_string).collect();

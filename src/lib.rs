@@ -6,27 +6,13 @@
 //! [`graph`] matches declarations to [`lockfile`] entries, [`features`] resolves features,
 //! [`units`] selects units, and [`plan`] / [`unit_graph`] write them.
 
-pub mod check;
-mod crate_archive;
-pub mod digest;
 pub mod error;
-pub mod features;
 pub mod generate;
-pub mod graph;
-pub mod lints;
-pub mod lockfile;
-pub mod lookups;
+pub mod load;
 pub mod manifest;
+pub mod output;
 mod parallel;
-pub mod plan;
-pub mod platform;
+pub mod resolve;
 pub mod source_id;
-pub mod sources;
-pub mod spec;
-pub mod targets;
-mod toml_util;
-pub mod unit_graph;
-pub mod units;
-pub mod workspace;
 
 pub use error::{Error, Result};

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crateplan::generate::{self, Options, PackageSelection};
-use crateplan::units::Intent;
+use crateplan::resolve::units::Intent;
 use crateplan::{Error, Result};
 
 /// Build plans for Nix from Cargo.lock and Cargo.toml files: no network, no cargo.
@@ -158,7 +158,7 @@ fn run_check(args: CheckArgs) -> Result<()> {
     let plan_path = if args.plan.is_absolute() { args.plan.clone() } else { root.join(&args.plan) };
     let text = std::fs::read_to_string(&plan_path).map_err(|e| Error::in_file(&plan_path, format!("cannot read the plan ({e}); make it with `crateplan generate --target <triple> -o {}`", args.plan.display())))?;
     let plan: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::in_file(&plan_path, format!("not JSON ({e}); regenerate it with `crateplan generate`")))?;
-    let changes = crateplan::check::changes(&plan, &plan_path, &args.manifest_path)?;
+    let changes = crateplan::output::check::changes(&plan, &plan_path, &args.manifest_path)?;
     if changes.is_empty() {
         println!("{}: up to date", plan_path.display());
         return Ok(());
@@ -167,7 +167,7 @@ fn run_check(args: CheckArgs) -> Result<()> {
         "{} is stale: {}; run `{}`",
         plan_path.display(),
         changes.join(", "),
-        crateplan::check::regenerate_command(&plan, &args.plan.display().to_string())
+        crateplan::output::check::regenerate_command(&plan, &args.plan.display().to_string())
     )))
 }
 

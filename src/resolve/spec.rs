@@ -39,7 +39,7 @@ impl PackageIdSpec {
     /// applies to workspace members only.)
     pub fn matches(&self, name: &str, version: &Version, is_member: bool) -> bool {
         match self {
-            PackageIdSpec::Glob(pattern) => is_member && crate::workspace::glob_match(pattern, name),
+            PackageIdSpec::Glob(pattern) => is_member && crate::load::workspace::glob_match(pattern, name),
             PackageIdSpec::Exact { name: n, version: v, .. } => n == name && v.as_deref().is_none_or(|v| version_matches(v, version)),
         }
     }

@@ -5,7 +5,7 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::lookups::{self, Lookups};
+use crate::load::lookups::{self, Lookups};
 use crate::manifest::{RawManifest, RawPackage, RawTarget, StringOrBool};
 
 /// The files of a package, as `/`-separated paths relative to the package root. A directory on
@@ -50,7 +50,7 @@ impl FileSet {
     fn files(&self) -> &BTreeSet<String> {
         self.files.get_or_init(|| match &self.place {
             Place::Given | Place::Dir(_) => BTreeSet::new(),
-            Place::Archive(path, top) => crate::crate_archive::list_files(path, top).unwrap_or_else(|e| {
+            Place::Archive(path, top) => crate::load::crate_archive::list_files(path, top).unwrap_or_else(|e| {
                 let _ = self.error.set(e.to_string());
                 BTreeSet::new()
             }),

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
-use crate::lookups::{self, Lookups};
-use crate::targets::FileSet;
+use crate::load::lookups::{self, Lookups};
+use crate::manifest::targets::FileSet;
 
 /// How cargo resolves features; 3 behaves as 2 once a lockfile exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +110,7 @@ impl Loader<'_> {
             })?;
             let raw = manifest::parse_raw(&text, manifest_path)?;
             self.raws.insert(manifest_path.to_path_buf(), raw);
-            self.sha256.insert(manifest_path.to_path_buf(), crate::digest::sha256_hex(text.as_bytes()));
+            self.sha256.insert(manifest_path.to_path_buf(), crate::load::digest::sha256_hex(text.as_bytes()));
         }
         Ok(&self.raws[manifest_path])
     }

@@ -6,6 +6,10 @@
 //! passes) instead of a filesystem, and the feature table and dependency declarations must stay
 //! exactly as written (including `dep:` and `?/`), because the feature resolver interprets them.
 
+pub mod lints;
+pub mod parse;
+pub mod targets;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -13,11 +17,9 @@ use semver::VersionReq;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::lints;
-use crate::platform::Platform;
+use crate::resolve::platform::Platform;
 use crate::source_id::GitReference;
-use crate::targets::{self, FileSet, Target};
-use crate::toml_util;
+use targets::{FileSet, Target};
 
 // ---------------------------------------------------------------------------------------------
 // Raw TOML shapes.
@@ -256,7 +258,7 @@ impl RawDependency {
 
 /// Parses Cargo.toml text.
 pub fn parse_raw(text: &str, path: &Path) -> Result<RawManifest> {
-    let mut raw: RawManifest = toml_util::parse(text, path)?;
+    let mut raw: RawManifest = parse::toml(text, path)?;
     if raw.package.is_none() {
         raw.package = raw.project.take();
     }
@@ -296,7 +298,7 @@ pub struct Dependency {
     pub kind: DepKind,
     pub optional: bool,
     /// The `features` it asks for, parsed.
-    pub features: Vec<crate::features::FeatureValue>,
+    pub features: Vec<crate::resolve::features::FeatureValue>,
     pub default_features: bool,
     pub platform: Option<Platform>,
     pub source: DepSource,
@@ -333,7 +335,7 @@ pub struct Package {
     pub dependencies: Vec<Dependency>,
     /// `[features]` as the resolver reads them, with the implicit feature of each optional
     /// dependency no `dep:` names (`features::feature_map`).
-    pub feature_map: BTreeMap<String, Vec<crate::features::FeatureValue>>,
+    pub feature_map: BTreeMap<String, Vec<crate::resolve::features::FeatureValue>>,
     pub targets: Vec<Target>,
     /// `resolver` from `[package]`.
     pub resolver: Option<String>,
@@ -450,8 +452,8 @@ pub fn normalize(
         return Err(Error::new(e.to_string()));
     }
     let lint_args = lints::rustc_args(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let feature_map = crate::features::feature_map(&raw.features, &dependencies);
-    crate::features::validate_feature_table(&raw.features, &feature_map, &dependencies).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    let feature_map = crate::resolve::features::feature_map(&raw.features, &dependencies);
+    crate::resolve::features::validate_feature_table(&raw.features, &feature_map, &dependencies).map_err(|m| err(format!("package `{name}`: {m}")))?;
     let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, resolver: pkg.resolver.clone(), lint_args };
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
@@ -527,7 +529,7 @@ fn normalize_dependency(
         req,
         kind,
         optional: d.optional.unwrap_or(false),
-        features: d.features.iter().map(|f| crate::features::FeatureValue::new(f)).collect(),
+        features: d.features.iter().map(|f| crate::resolve::features::FeatureValue::new(f)).collect(),
         default_features: d.default_features.unwrap_or(true),
         platform,
         source,

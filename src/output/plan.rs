@@ -10,12 +10,12 @@ use serde::{Serialize, Serializer};
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use rustc_hash::FxHashMap as FastMap;
-use crate::graph::{Graph, Location};
+use crate::resolve::graph::{Graph, Location};
 use crate::manifest;
 use crate::source_id::{GitReference, SourceKind};
-use crate::targets::Target;
-use crate::units::{Kind, UnitGraph};
-use crate::workspace::{PanicAbort, Workspace};
+use crate::manifest::targets::Target;
+use crate::resolve::units::{Kind, UnitGraph};
+use crate::load::workspace::{PanicAbort, Workspace};
 
 /// The plan's schema version.
 pub const SCHEMA_VERSION: u32 = 2;

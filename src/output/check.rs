@@ -7,18 +7,18 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::digest::sha256_file;
-use crate::lookups;
-use crate::workspace::{FileNames, Workspace};
+use crate::load::digest::sha256_file;
+use crate::load::lookups;
+use crate::load::workspace::{FileNames, Workspace};
 
 /// What changed since the plan was generated; empty when it is current.
 pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<Vec<String>> {
     let bad = |what: &str| Error::in_file(plan_path, format!("not a crateplan plan ({what}); regenerate it with `crateplan generate`"));
     let inputs = plan.get("inputs").ok_or_else(|| bad("no `inputs`"))?;
     let version = plan.get("version").and_then(Value::as_u64);
-    if version != Some(u64::from(crate::plan::SCHEMA_VERSION)) {
+    if version != Some(u64::from(crate::output::plan::SCHEMA_VERSION)) {
         let was = version.map_or("no schema version".to_string(), |v| format!("schema version {v}"));
-        return Ok(vec![format!("it has {was}, this crateplan writes version {}", crate::plan::SCHEMA_VERSION)]);
+        return Ok(vec![format!("it has {was}, this crateplan writes version {}", crate::output::plan::SCHEMA_VERSION)]);
     }
     let ws = Workspace::load(manifest_path, &FileNames::Disk)?;
     let mut changes = Vec::new();

@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::graph::{Graph, Location};
+use crate::resolve::graph::{Graph, Location};
 use crate::source_id::{GitReference, SourceKind};
-use crate::units::{Kind, UnitGraph};
+use crate::resolve::units::{Kind, UnitGraph};
 
 /// Cargo's package ID spec spelling: `registry+URL#name@version`, `path+file:///dir#version`
 /// when the directory is named like the package, and so on.

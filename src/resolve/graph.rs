@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap as FastMap;
-use crate::lockfile::Lockfile;
+use crate::load::lockfile::Lockfile;
 use crate::manifest::{self, DepKind, DepSource, Inheritance, Package};
 use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};
-use crate::sources::Sources;
-use crate::workspace::Workspace;
+use crate::load::sources::Sources;
+use crate::load::workspace::Workspace;
 
 /// Where a package's files are.
 #[derive(Debug, Clone)]
@@ -241,7 +241,7 @@ fn load_remote_all(lock: &Lockfile, lock_path: &Path, sources: &Sources) -> (Vec
 }
 
 /// Reads the manifest of a registry or git package.
-fn load_remote(locked: &crate::lockfile::LockedPackage, sources: &Sources) -> Result<(Package, Location)> {
+fn load_remote(locked: &crate::load::lockfile::LockedPackage, sources: &Sources) -> Result<(Package, Location)> {
     let found = sources.find(locked)?;
     let raw = &found.raw;
     let ws_raw = found.git_workspace.as_ref();

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
 use crate::error::{Error, Result};
-use crate::graph::Graph;
+use crate::resolve::graph::Graph;
 use crate::manifest::{DepKind, Dependency};
-use crate::platform::TargetInfo;
-use crate::workspace::ResolveBehavior;
+use crate::resolve::platform::TargetInfo;
+use crate::load::workspace::ResolveBehavior;
 
 /// Which side of the graph features are resolved for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,0 +1,8 @@
+//! Loading: everything the generator reads from disk.
+
+pub mod crate_archive;
+pub mod digest;
+pub mod lockfile;
+pub mod lookups;
+pub mod sources;
+pub mod workspace;

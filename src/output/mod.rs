@@ -1,0 +1,5 @@
+//! Output: the plan, cargo's unit graph, and the staleness check of a committed plan.
+
+pub mod check;
+pub mod plan;
+pub mod unit_graph;
