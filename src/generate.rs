@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 use crate::load::digest;
 use crate::error::{Error, Result};
-use crate::resolve::features::{self, CliFeatures, FeatureValue, Platforms};
+use crate::manifest::features::FeatureValue;
+use crate::resolve::features::{self, CliFeatures, Platforms};
 use crate::resolve::graph::Graph;
 use crate::load::lockfile::Lockfile;
 use crate::resolve::platform::TargetInfo;

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::load::lockfile::LockedPackage;
 use crate::manifest::{self, RawManifest};
 use crate::source_id::SourceKind;
-use crate::manifest::targets::FileSet;
+use crate::load::lookups::FileSet;
 
 /// A package's manifest, as found.
 pub struct Found {

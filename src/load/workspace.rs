@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
 use crate::load::lookups::{self, Lookups};
-use crate::manifest::targets::FileSet;
+use crate::load::lookups::FileSet;
 
 /// How cargo resolves features; 3 behaves as 2 once a lockfile exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

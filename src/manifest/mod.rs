@@ -6,8 +6,10 @@
 //! passes) instead of a filesystem, and the feature table and dependency declarations must stay
 //! exactly as written (including `dep:` and `?/`), because the feature resolver interprets them.
 
+pub mod features;
 pub mod lints;
 pub mod parse;
+pub mod platform;
 pub mod targets;
 
 use std::collections::BTreeMap;
@@ -17,9 +19,9 @@ use semver::VersionReq;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::resolve::platform::Platform;
+use platform::Platform;
 use crate::source_id::GitReference;
-use targets::{FileSet, Target};
+use targets::{PackageFiles, Target};
 
 // ---------------------------------------------------------------------------------------------
 // Raw TOML shapes.
@@ -298,7 +300,7 @@ pub struct Dependency {
     pub kind: DepKind,
     pub optional: bool,
     /// The `features` it asks for, parsed.
-    pub features: Vec<crate::resolve::features::FeatureValue>,
+    pub features: Vec<features::FeatureValue>,
     pub default_features: bool,
     pub platform: Option<Platform>,
     pub source: DepSource,
@@ -335,7 +337,7 @@ pub struct Package {
     pub dependencies: Vec<Dependency>,
     /// `[features]` as the resolver reads them, with the implicit feature of each optional
     /// dependency no `dep:` names (`features::feature_map`).
-    pub feature_map: BTreeMap<String, Vec<crate::resolve::features::FeatureValue>>,
+    pub feature_map: BTreeMap<String, Vec<features::FeatureValue>>,
     pub targets: Vec<Target>,
     /// `resolver` from `[package]`.
     pub resolver: Option<String>,
@@ -372,7 +374,7 @@ pub struct Inheritance<'a> {
 pub fn normalize(
     raw: &RawManifest,
     manifest_path: &Path,
-    files: &FileSet,
+    files: &dyn PackageFiles,
     inheritance: Option<&Inheritance<'_>>,
 ) -> Result<Package> {
     let err = |msg: String| Error::in_file(manifest_path, msg);
@@ -452,8 +454,8 @@ pub fn normalize(
         return Err(Error::new(e.to_string()));
     }
     let lint_args = lints::rustc_args(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let feature_map = crate::resolve::features::feature_map(&raw.features, &dependencies);
-    crate::resolve::features::validate_feature_table(&raw.features, &feature_map, &dependencies).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    let feature_map = features::feature_map(&raw.features, &dependencies);
+    features::validate_feature_table(&raw.features, &feature_map, &dependencies).map_err(|m| err(format!("package `{name}`: {m}")))?;
     let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, resolver: pkg.resolver.clone(), lint_args };
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
@@ -529,7 +531,7 @@ fn normalize_dependency(
         req,
         kind,
         optional: d.optional.unwrap_or(false),
-        features: d.features.iter().map(|f| crate::resolve::features::FeatureValue::new(f)).collect(),
+        features: d.features.iter().map(|f| features::FeatureValue::new(f)).collect(),
         default_features: d.default_features.unwrap_or(true),
         platform,
         source,
