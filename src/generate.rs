@@ -13,6 +13,7 @@ use crate::resolve::graph::Graph;
 use crate::load::lockfile::Lockfile;
 use crate::resolve::platform::TargetInfo;
 use crate::output::plan;
+use crate::load::remote;
 use crate::load::sources::Sources;
 use crate::resolve::spec::PackageIdSpec;
 use crate::output::unit_graph;
@@ -94,10 +95,11 @@ pub fn load(opts: &Options) -> Result<Loaded> {
         let (ws, lock_path, lock) = loaded?;
         Ok((ws, lock_path, lock, sources?))
     })?;
-    let graph = Graph::build(&ws, &lock, &lock_path, &sources)?;
+    let remote = remote::load_all(&lock, &sources);
+    let graph = Graph::build(&ws, &lock, &lock_path, remote)?;
     let host = TargetInfo::builtin(opts.host.as_deref().unwrap_or(default_host()))?;
 
-    let member_node = |dir: &Path| graph.members.iter().copied().find(|&m| matches!(&graph.nodes[m].location, crate::resolve::graph::Location::Path(d) if d == dir));
+    let member_node = |dir: &Path| graph.members.iter().copied().find(|&m| matches!(&graph.nodes[m].location, crate::load::remote::Location::Path(d) if d == dir));
     let selected: Vec<usize> = match &opts.packages {
         PackageSelection::Default => ws.default_members.iter().filter_map(|d| member_node(d)).collect(),
         PackageSelection::Workspace { exclude } => {
@@ -215,7 +217,7 @@ impl Loaded {
         };
         let members = sorted_ids(&mut self.graph.members.iter().copied());
         let selected = sorted_ids(&mut self.selected.iter().copied());
-        let member_in = |d: &PathBuf| self.graph.members.iter().copied().find(|&m| matches!(&self.graph.nodes[m].location, crate::resolve::graph::Location::Path(p) if p == d));
+        let member_in = |d: &PathBuf| self.graph.members.iter().copied().find(|&m| matches!(&self.graph.nodes[m].location, crate::load::remote::Location::Path(p) if p == d));
         let default_members = sorted_ids(&mut self.ws.default_members.iter().filter_map(member_in));
         let manifests = self.ws.manifests.iter().map(|(m, sha256)| plan::FileHash { path: self.ws.relative(m), sha256: sha256.clone() }).collect();
         let mut features: Vec<String> = opts.features.iter().flat_map(|f| f.split([',', ' '])).filter(|f| !f.is_empty()).map(str::to_string).collect();

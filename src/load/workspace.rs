@@ -45,7 +45,7 @@ pub struct PanicAbort {
 }
 
 /// Does `[profile.NAME]` (following `inherits`) set `panic = "abort"`?
-fn profile_panics_abort(profiles: &BTreeMap<String, manifest::RawProfile>, name: &str) -> bool {
+fn profile_panics_abort(profiles: &BTreeMap<String, manifest::schema::RawProfile>, name: &str) -> bool {
     let mut name = name.to_string();
     for _ in 0..8 {
         let Some(p) = profiles.get(&name) else { return false };

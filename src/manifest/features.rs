@@ -6,7 +6,14 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet as FastSet;
 
-use crate::manifest::Dependency;
+
+/// A dependency declaration as the feature table sees it: its key and whether it is optional.
+#[derive(Debug, Clone, Copy)]
+pub struct DeclaredDep<'a> {
+    /// The key in its dependency table: the name features use.
+    pub name_in_toml: &'a str,
+    pub optional: bool,
+}
 
 /// One entry of a `[features]` list or of `--features`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,14 +44,14 @@ impl FeatureValue {
 
 /// A package's feature map: `[features]` plus an implicit feature per optional dependency that
 /// no `dep:` names.
-pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[Dependency]) -> BTreeMap<String, Vec<FeatureValue>> {
+pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[DeclaredDep<'_>]) -> BTreeMap<String, Vec<FeatureValue>> {
     let mut map: BTreeMap<String, Vec<FeatureValue>> =
         features.iter().map(|(k, v)| (k.clone(), v.iter().map(|s| FeatureValue::new(s)).collect())).collect();
     let explicit_dep: FastSet<&str> = features.values().flatten().filter_map(|s| s.strip_prefix("dep:")).collect();
     for dep in dependencies.iter().filter(|d| d.optional) {
-        let name = &dep.name_in_toml;
-        if !explicit_dep.contains(name.as_str()) && !map.contains_key(name) {
-            map.insert(name.clone(), vec![FeatureValue::Dep(name.clone())]);
+        let name = dep.name_in_toml;
+        if !explicit_dep.contains(name) && !map.contains_key(name) {
+            map.insert(name.to_string(), vec![FeatureValue::Dep(name.to_string())]);
         }
     }
     map
@@ -53,8 +60,8 @@ pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[Dep
 /// Checks a package's `[features]` table as cargo does when it reads a manifest (`map` is its
 /// `feature_map`, which holds each list parsed, in order); the error says which feature is wrong
 /// and how.
-pub fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, map: &BTreeMap<String, Vec<FeatureValue>>, dependencies: &[Dependency]) -> std::result::Result<(), String> {
-    fn named<'d>(dependencies: &'d [Dependency], name: &'d str) -> impl Iterator<Item = &'d Dependency> {
+pub fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, map: &BTreeMap<String, Vec<FeatureValue>>, dependencies: &[DeclaredDep<'_>]) -> std::result::Result<(), String> {
+    fn named<'d>(dependencies: &'d [DeclaredDep<'d>], name: &'d str) -> impl Iterator<Item = &'d DeclaredDep<'d>> {
         dependencies.iter().filter(move |d| d.name_in_toml == name)
     }
     for (feature, raws) in features {
@@ -104,7 +111,7 @@ pub fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, map: &BT
             FeatureValue::DepFeature { weak: true, .. } => None,
         })
         .collect();
-    if let Some(d) = dependencies.iter().find(|d| d.optional && !reaches.contains(d.name_in_toml.as_str()) && !map.contains_key(&d.name_in_toml)) {
+    if let Some(d) = dependencies.iter().find(|d| d.optional && !reaches.contains(d.name_in_toml) && !map.contains_key(d.name_in_toml)) {
         return Err(format!("optional dependency `{}` is not included in any feature; add `dep:{}` to one in [features]", d.name_in_toml, d.name_in_toml));
     }
     Ok(())

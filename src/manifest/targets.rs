@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
-use crate::manifest::{RawManifest, RawPackage, RawTarget, StringOrBool};
+use crate::manifest::schema::{RawManifest, RawPackage, RawTarget, StringOrBool};
 
 /// The files of a package, as target discovery asks about them: `/`-separated paths relative to
 /// the package root. Loading gives them from a directory, a `.crate` archive or a listing; a plain
@@ -344,14 +344,14 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::manifest::parse_raw;
+    use crate::manifest::schema::parse_raw;
 
     fn targets(toml: &str, files: &[&str]) -> Vec<(String, String, String)> {
         let raw = parse_raw(toml, Path::new("Cargo.toml")).unwrap();
         let pkg = raw.package.clone().unwrap();
         let files: BTreeSet<String> = files.iter().map(|s| s.to_string()).collect();
         let edition = match &pkg.edition {
-            Some(crate::manifest::Inheritable::Value(e)) => e.clone(),
+            Some(crate::manifest::schema::Inheritable::Value(e)) => e.clone(),
             _ => "2015".into(),
         };
         discover(&raw, &pkg, "p", &edition, &files).unwrap().into_iter().map(|t| (t.key(), t.path, t.crate_types.join(","))).collect()

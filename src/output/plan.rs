@@ -10,7 +10,8 @@ use serde::{Serialize, Serializer};
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use rustc_hash::FxHashMap as FastMap;
-use crate::resolve::graph::{Graph, Location};
+use crate::load::remote::Location;
+use crate::resolve::graph::Graph;
 use crate::manifest;
 use crate::source_id::{GitReference, SourceKind};
 use crate::manifest::targets::Target;

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::resolve::graph::{Graph, Location};
+use crate::load::remote::Location;
+use crate::resolve::graph::Graph;
 use crate::source_id::{GitReference, SourceKind};
 use crate::resolve::units::{Kind, UnitGraph};
 

@@ -1,0 +1,349 @@
+//! A manifest normalized into a [`Package`]: workspace inheritance applied, dependency
+//! declarations resolved to their sources, targets discovered, the feature table and lints
+//! checked.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use semver::VersionReq;
+
+use crate::error::{Error, Result};
+use crate::manifest::features::{self, DeclaredDep, FeatureValue};
+use crate::manifest::lints;
+use crate::manifest::platform::Platform;
+use crate::manifest::schema::{Inheritable, RawDependency, RawDetailedDependency, RawManifest, RawPackage, StringOrBool};
+use crate::manifest::targets::{self, PackageFiles, Target};
+use crate::source_id::GitReference;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DepKind {
+    Normal,
+    Development,
+    Build,
+}
+
+/// Where a dependency declaration points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DepSource {
+    /// A registry: `None` is crates.io or a `registry = "name"` whose index is in cargo's config;
+    /// `Some` is a published manifest's `registry-index`.
+    Registry(Option<String>),
+    Git { url: String, reference: GitReference },
+    /// Absolute (joined to the declaring manifest's directory), normalized.
+    Path(PathBuf),
+}
+
+/// One dependency declaration (one key in one dependency table).
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    /// The package name depended on (`package = …`, else the key).
+    pub package_name: String,
+    /// The key in the table: the name used in features and, with `-` → `_`, the extern name.
+    pub name_in_toml: String,
+    pub explicit_rename: bool,
+    pub req: Option<VersionReq>,
+    pub kind: DepKind,
+    pub optional: bool,
+    /// The `features` it asks for, parsed.
+    pub features: Vec<FeatureValue>,
+    pub default_features: bool,
+    pub platform: Option<Platform>,
+    pub source: DepSource,
+}
+
+impl Dependency {
+    /// A dev-dependency is not transitive: it only applies to tests, examples and benches.
+    pub fn is_transitive(&self) -> bool {
+        self.kind != DepKind::Development
+    }
+}
+
+/// The values of `CARGO_PKG_*`.
+#[derive(Debug, Clone, Default)]
+pub struct PackageMetadata {
+    pub authors: Vec<String>,
+    pub description: Option<String>,
+    pub homepage: Option<String>,
+    pub repository: Option<String>,
+    pub license: Option<String>,
+    pub license_file: Option<String>,
+    pub rust_version: Option<String>,
+    pub readme: Option<String>,
+}
+
+/// A package manifest, normalized: inheritance applied, targets discovered.
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub name: String,
+    pub version: semver::Version,
+    pub edition: String,
+    pub links: Option<String>,
+    pub metadata: PackageMetadata,
+    pub dependencies: Vec<Dependency>,
+    /// `[features]` as the resolver reads them, with the implicit feature of each optional
+    /// dependency no `dep:` names (`features::feature_map`).
+    pub feature_map: BTreeMap<String, Vec<FeatureValue>>,
+    pub targets: Vec<Target>,
+    /// `resolver` from `[package]`.
+    pub resolver: Option<String>,
+    /// What its `[lints]` add to every compiler run (`lints::rustc_args`).
+    pub lint_args: lints::LintArgs,
+}
+
+impl Package {
+    pub fn lib(&self) -> Option<&Target> {
+        self.targets.iter().find(|t| t.is_lib())
+    }
+
+    pub fn is_proc_macro(&self) -> bool {
+        self.lib().is_some_and(|t| t.is_proc_macro())
+    }
+
+    pub fn build_script(&self) -> Option<&Target> {
+        self.targets.iter().find(|t| t.is_custom_build())
+    }
+}
+
+/// What a member manifest may inherit: the root's `[workspace.package]` and
+/// `[workspace.dependencies]`, with the root's directory for relative paths.
+pub struct Inheritance<'a> {
+    pub root_dir: &'a Path,
+    pub root_manifest: &'a Path,
+    pub package: Option<&'a RawPackage>,
+    pub dependencies: &'a BTreeMap<String, RawDependency>,
+    pub lints: Option<&'a lints::LintTables>,
+}
+
+/// Normalizes a raw `[package]` manifest found at `manifest_path`, whose package directory's
+/// files are `files`.
+pub fn normalize(
+    raw: &RawManifest,
+    manifest_path: &Path,
+    files: &dyn PackageFiles,
+    inheritance: Option<&Inheritance<'_>>,
+) -> Result<Package> {
+    let err = |msg: String| Error::in_file(manifest_path, msg);
+    let pkg = raw.package.as_ref().ok_or_else(|| err("no [package] section".into()))?;
+    let name = pkg.name.clone().ok_or_else(|| err("[package] has no `name`".into()))?;
+    let inherited_package = || {
+        inheritance.and_then(|i| i.package).ok_or_else(|| {
+            err(format!("package `{name}` inherits a field with `workspace = true` but no [workspace.package] defines it; add it to the workspace root's Cargo.toml"))
+        })
+    };
+    macro_rules! field {
+        ($field:ident) => {
+            match &pkg.$field {
+                None => None,
+                Some(Inheritable::Value(v)) => Some(v.clone()),
+                Some(Inheritable::Workspace { .. }) => match inherited_package()?.$field.clone() {
+                    Some(Inheritable::Value(v)) => Some(v),
+                    _ => {
+                        return Err(err(format!(
+                            "package `{name}` inherits `{}` from the workspace, but [workspace.package] does not set it",
+                            stringify!($field)
+                        )))
+                    }
+                },
+            }
+        };
+    }
+    let version_text = field!(version).unwrap_or_else(|| "0.0.0".to_string());
+    let version = semver::Version::parse(&version_text)
+        .map_err(|e| err(format!("package `{name}` has an invalid version `{version_text}` ({e})")))?;
+    let edition = field!(edition).unwrap_or_else(|| "2015".to_string());
+    if !matches!(edition.as_str(), "2015" | "2018" | "2021" | "2024") {
+        return Err(err(format!("package `{name}` has an unknown edition `{edition}`")));
+    }
+    let readme = match field!(readme) {
+        // Cargo defaults `readme` to a README file next to the manifest.
+        None => ["README.md", "README.txt", "README"].iter().find(|f| files.contains(f)).map(|f| f.to_string()),
+        Some(StringOrBool::Bool(false)) => None,
+        Some(StringOrBool::Bool(true)) => Some("README.md".to_string()),
+        Some(StringOrBool::String(s)) => Some(s),
+    };
+    let metadata = PackageMetadata {
+        authors: field!(authors).unwrap_or_default(),
+        description: field!(description),
+        homepage: field!(homepage),
+        repository: field!(repository),
+        license: field!(license),
+        license_file: field!(license_file),
+        rust_version: field!(rust_version),
+        readme,
+    };
+
+    let package_dir = manifest_path.parent().unwrap_or(Path::new("."));
+    let mut dependencies = Vec::new();
+    let mut add_table = |table: &BTreeMap<String, RawDependency>, kind: DepKind, platform: Option<&String>| -> Result<()> {
+        let platform = match platform {
+            Some(p) => Some(Platform::parse(p).map_err(|e| err(format!("invalid `[target.{p}]`: {e}")))?),
+            None => None,
+        };
+        for (key, raw_dep) in table {
+            dependencies.push(normalize_dependency(key, raw_dep, kind, platform.clone(), package_dir, inheritance, manifest_path, &name)?);
+        }
+        Ok(())
+    };
+    add_table(&raw.dependencies, DepKind::Normal, None)?;
+    add_table(&raw.dev_dependencies, DepKind::Development, None)?;
+    add_table(&raw.build_dependencies, DepKind::Build, None)?;
+    for (platform, tables) in &raw.target {
+        add_table(&tables.dependencies, DepKind::Normal, Some(platform))?;
+        add_table(&tables.dev_dependencies, DepKind::Development, Some(platform))?;
+        add_table(&tables.build_dependencies, DepKind::Build, Some(platform))?;
+    }
+
+    let targets = targets::discover(raw, pkg, &name, &edition, files).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    // The README and targets came from the file names: a `.crate` may have failed to give them.
+    if let Some(e) = files.error() {
+        return Err(Error::new(e.to_string()));
+    }
+    let lint_args = lints::rustc_args(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    let declared: Vec<DeclaredDep<'_>> = dependencies.iter().map(|d| DeclaredDep { name_in_toml: &d.name_in_toml, optional: d.optional }).collect();
+    let feature_map = features::feature_map(&raw.features, &declared);
+    features::validate_feature_table(&raw.features, &feature_map, &declared).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, resolver: pkg.resolver.clone(), lint_args };
+    if package.links.is_some() && package.build_script().is_none() {
+        return Err(err(format!(
+            "package `{}` specifies `links = \"{}\"` but has no build script; add a build.rs or remove `links`",
+            package.name,
+            package.links.as_deref().unwrap_or_default()
+        )));
+    }
+    Ok(package)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn normalize_dependency(
+    key: &str,
+    raw: &RawDependency,
+    kind: DepKind,
+    platform: Option<Platform>,
+    package_dir: &Path,
+    inheritance: Option<&Inheritance<'_>>,
+    manifest_path: &Path,
+    package_name: &str,
+) -> Result<Dependency> {
+    let err = |msg: String| Error::in_file(manifest_path, format!("package `{package_name}`, dependency `{key}`: {msg}"));
+    let mut d = match raw {
+        RawDependency::Version(v) => std::borrow::Cow::Owned(RawDetailedDependency { version: Some(v.clone()), ..Default::default() }),
+        RawDependency::Detailed(d) => std::borrow::Cow::Borrowed(&**d),
+    };
+    let mut base_dir = package_dir;
+    if d.workspace == Some(true) {
+        let inh = inheritance.ok_or_else(|| err("`workspace = true` but the package is not in a workspace".into()))?;
+        let ws = inh.dependencies.get(key).ok_or_else(|| {
+            Error::in_file(
+                manifest_path,
+                format!("package `{package_name}` inherits dependency `{key}`, but `[workspace.dependencies]` of {} has no `{key}`; add it there", inh.root_manifest.display()),
+            )
+        })?;
+        let mut w = ws.detailed();
+        // The member may add features and make it optional; the rest comes from the workspace.
+        w.features.extend(d.features.iter().cloned());
+        w.optional = d.optional;
+        // A member can turn default features back on, never off (cargo ignores that, warning).
+        if d.default_features == Some(true) {
+            w.default_features = Some(true);
+        }
+        d = std::borrow::Cow::Owned(w);
+        base_dir = inh.root_dir;
+    }
+    let package_name_dep = d.package.clone().unwrap_or_else(|| key.to_string());
+    let req = match &d.version {
+        Some(v) => Some(VersionReq::parse(v).map_err(|e| err(format!("invalid version requirement `{v}` ({e})")))?),
+        None => None,
+    };
+    let source = if let Some(path) = &d.path {
+        DepSource::Path(normalize_path(&base_dir.join(path)))
+    } else if let Some(url) = &d.git {
+        let reference = if let Some(b) = &d.branch {
+            GitReference::Branch(b.clone())
+        } else if let Some(t) = &d.tag {
+            GitReference::Tag(t.clone())
+        } else if let Some(r) = &d.rev {
+            GitReference::Rev(r.clone())
+        } else {
+            GitReference::DefaultBranch
+        };
+        DepSource::Git { url: url.clone(), reference }
+    } else {
+        DepSource::Registry(d.registry_index.clone())
+    };
+    Ok(Dependency {
+        package_name: package_name_dep,
+        name_in_toml: key.to_string(),
+        explicit_rename: d.package.is_some(),
+        req,
+        kind,
+        optional: d.optional.unwrap_or(false),
+        features: d.features.iter().map(|f| FeatureValue::new(f)).collect(),
+        default_features: d.default_features.unwrap_or(true),
+        platform,
+        source,
+    })
+}
+
+/// Dependencies declared in `[patch.*]` and `[replace]` tables (path ones matter for finding
+/// path packages).
+pub fn override_dependencies(raw: &RawManifest, manifest_path: &Path) -> Result<Vec<Dependency>> {
+    let dir = manifest_path.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    let tables = raw.patch.values().flat_map(|t| t.iter()).chain(raw.replace.iter());
+    for (key, raw_dep) in tables {
+        let key = key.split(':').next().unwrap_or(key);
+        out.push(normalize_dependency(key, raw_dep, DepKind::Normal, None, dir, None, manifest_path, "[patch]")?);
+    }
+    Ok(out)
+}
+
+/// Removes `.` and `..` components without touching the filesystem.
+pub fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `v` as semver writes it (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`), without the formatting machinery.
+pub fn version_string(v: &semver::Version) -> String {
+    let mut out = String::with_capacity(16);
+    for (i, number) in [v.major, v.minor, v.patch].into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_decimal(&mut out, number);
+    }
+    if !v.pre.is_empty() {
+        out.push('-');
+        out.push_str(v.pre.as_str());
+    }
+    if !v.build.is_empty() {
+        out.push('+');
+        out.push_str(v.build.as_str());
+    }
+    out
+}
+
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
