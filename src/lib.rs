@@ -9,10 +9,10 @@
 pub mod error;
 pub mod generate;
 pub mod load;
-pub mod manifest;
+pub(crate) mod manifest;
 pub mod output;
 mod parallel;
 pub mod resolve;
-pub mod source_id;
+pub(crate) mod source_id;
 
 pub use error::{Error, Result};

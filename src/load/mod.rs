@@ -1,9 +1,9 @@
 //! Loading: everything the generator reads from disk.
 
-pub mod crate_archive;
-pub mod digest;
+mod crate_archive;
+pub(crate) mod digest;
 pub mod lockfile;
-pub mod lookups;
+pub(crate) mod lookups;
 pub mod remote;
 pub mod sources;
 pub mod workspace;

@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod plan;
-pub mod unit_graph;
+pub(crate) mod unit_graph;
+pub mod write;

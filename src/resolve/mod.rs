@@ -3,5 +3,5 @@
 pub mod features;
 pub mod graph;
 pub mod platform;
-pub mod spec;
+pub(crate) mod spec;
 pub mod units;
