@@ -36,14 +36,14 @@ impl Lookups {
 
 /// Whether a file is at `path` (a symlink is followed; a dangling one, like a directory, is no
 /// file: cargo sees no target there).
-pub fn probe(path: &Path) -> bool {
+pub(crate) fn probe(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
 }
 
 /// The entries of the directory `dir`, sorted: names, with a trailing `/` for directories
 /// (symlinks followed; a dangling one is left out), dotfiles left out (cargo skips them, and
 /// editors leave lock files such as `.#main.rs`). Nothing when `dir` is missing or unreadable.
-pub fn listing(dir: &Path) -> Vec<String> {
+pub(crate) fn listing(dir: &Path) -> Vec<String> {
     let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut names: Vec<String> = read
         .flatten()

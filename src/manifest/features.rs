@@ -9,7 +9,7 @@ use rustc_hash::FxHashSet as FastSet;
 
 /// A dependency declaration as the feature table sees it: its key and whether it is optional.
 #[derive(Debug, Clone, Copy)]
-pub struct DeclaredDep<'a> {
+pub(crate) struct DeclaredDep<'a> {
     /// The key in its dependency table: the name features use.
     pub name_in_toml: &'a str,
     pub optional: bool,
@@ -44,7 +44,7 @@ impl FeatureValue {
 
 /// A package's feature map: `[features]` plus an implicit feature per optional dependency that
 /// no `dep:` names.
-pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[DeclaredDep<'_>]) -> BTreeMap<String, Vec<FeatureValue>> {
+pub(crate) fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[DeclaredDep<'_>]) -> BTreeMap<String, Vec<FeatureValue>> {
     let mut map: BTreeMap<String, Vec<FeatureValue>> =
         features.iter().map(|(k, v)| (k.clone(), v.iter().map(|s| FeatureValue::new(s)).collect())).collect();
     let explicit_dep: FastSet<&str> = features.values().flatten().filter_map(|s| s.strip_prefix("dep:")).collect();
@@ -60,7 +60,7 @@ pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[Dec
 /// Checks a package's `[features]` table as cargo does when it reads a manifest (`map` is its
 /// `feature_map`, which holds each list parsed, in order); the error says which feature is wrong
 /// and how.
-pub fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, map: &BTreeMap<String, Vec<FeatureValue>>, dependencies: &[DeclaredDep<'_>]) -> std::result::Result<(), String> {
+pub(crate) fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, map: &BTreeMap<String, Vec<FeatureValue>>, dependencies: &[DeclaredDep<'_>]) -> std::result::Result<(), String> {
     fn named<'d>(dependencies: &'d [DeclaredDep<'d>], name: &'d str) -> impl Iterator<Item = &'d DeclaredDep<'d>> {
         dependencies.iter().filter(move |d| d.name_in_toml == name)
     }

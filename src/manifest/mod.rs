@@ -7,13 +7,13 @@
 //! exactly as written (including `dep:` and `?/`), because the feature resolver interprets them.
 
 
-pub mod features;
-pub mod lints;
-pub mod package;
-pub mod parse;
-pub mod platform;
-pub mod schema;
-pub mod targets;
+pub(crate) mod features;
+pub(crate) mod lints;
+pub(crate) mod package;
+pub(crate) mod parse;
+pub(crate) mod platform;
+pub(crate) mod schema;
+pub(crate) mod targets;
 
-pub use package::{normalize, normalize_path, override_dependencies, version_string, DepKind, DepSource, Dependency, Inheritance, Package};
-pub use schema::{parse_raw, Inheritable, RawManifest};
+pub(crate) use package::{normalize, normalize_path, override_dependencies, version_string, DepKind, DepSource, Dependency, Inheritance, Package};
+pub(crate) use schema::{parse_raw, Inheritable, RawManifest};

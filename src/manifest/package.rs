@@ -106,7 +106,7 @@ impl Package {
 
 /// What a member manifest may inherit: the root's `[workspace.package]` and
 /// `[workspace.dependencies]`, with the root's directory for relative paths.
-pub struct Inheritance<'a> {
+pub(crate) struct Inheritance<'a> {
     pub root_dir: &'a Path,
     pub root_manifest: &'a Path,
     pub package: Option<&'a RawPackage>,
@@ -116,7 +116,7 @@ pub struct Inheritance<'a> {
 
 /// Normalizes a raw `[package]` manifest found at `manifest_path`, whose package directory's
 /// files are `files`.
-pub fn normalize(
+pub(crate) fn normalize(
     raw: &RawManifest,
     manifest_path: &Path,
     files: &dyn PackageFiles,
@@ -286,7 +286,7 @@ fn normalize_dependency(
 
 /// Dependencies declared in `[patch.*]` and `[replace]` tables (path ones matter for finding
 /// path packages).
-pub fn override_dependencies(raw: &RawManifest, manifest_path: &Path) -> Result<Vec<Dependency>> {
+pub(crate) fn override_dependencies(raw: &RawManifest, manifest_path: &Path) -> Result<Vec<Dependency>> {
     let dir = manifest_path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     let tables = raw.patch.values().flat_map(|t| t.iter()).chain(raw.replace.iter());
@@ -298,7 +298,7 @@ pub fn override_dependencies(raw: &RawManifest, manifest_path: &Path) -> Result<
 }
 
 /// Removes `.` and `..` components without touching the filesystem.
-pub fn normalize_path(path: &Path) -> PathBuf {
+pub(crate) fn normalize_path(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -315,7 +315,7 @@ pub fn normalize_path(path: &Path) -> PathBuf {
 }
 
 /// `v` as semver writes it (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`), without the formatting machinery.
-pub fn version_string(v: &semver::Version) -> String {
+pub(crate) fn version_string(v: &semver::Version) -> String {
     let mut out = String::with_capacity(16);
     for (i, number) in [v.major, v.minor, v.patch].into_iter().enumerate() {
         if i > 0 {

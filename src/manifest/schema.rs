@@ -243,7 +243,7 @@ impl RawDependency {
 }
 
 /// Parses Cargo.toml text.
-pub fn parse_raw(text: &str, path: &Path) -> Result<RawManifest> {
+pub(crate) fn parse_raw(text: &str, path: &Path) -> Result<RawManifest> {
     let mut raw: RawManifest = parse::toml(text, path)?;
     if raw.package.is_none() {
         raw.package = raw.project.take();

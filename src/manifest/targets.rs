@@ -9,7 +9,7 @@ use crate::manifest::schema::{RawManifest, RawPackage, RawTarget, StringOrBool};
 /// The files of a package, as target discovery asks about them: `/`-separated paths relative to
 /// the package root. Loading gives them from a directory, a `.crate` archive or a listing; a plain
 /// set of file names is one too.
-pub trait PackageFiles {
+pub(crate) trait PackageFiles {
     /// Whether a file (not a directory) is at `path`.
     fn contains(&self, path: &str) -> bool;
 
@@ -148,7 +148,7 @@ impl Target {
 }
 
 /// Works out a package's targets as cargo does.
-pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition: &str, files: &dyn PackageFiles) -> Result<Vec<Target>, String> {
+pub(crate) fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition: &str, files: &dyn PackageFiles) -> Result<Vec<Target>, String> {
     let mut targets = Vec::new();
     let is_2015 = edition == "2015";
 
