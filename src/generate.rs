@@ -1,24 +1,24 @@
 //! `crateplan generate`: load → match lock entries → resolve features → select units → write.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::load::digest;
 use crate::error::{Error, Result};
-use crate::manifest::features::FeatureValue;
-use crate::resolve::features::{self, CliFeatures, Platforms};
-use crate::resolve::graph::Graph;
+use crate::load::digest;
 use crate::load::lockfile::Lockfile;
-use crate::resolve::platform::TargetInfo;
-use crate::output::plan;
 use crate::load::remote;
 use crate::load::sources::Sources;
-use crate::resolve::spec::PackageIdSpec;
-use crate::output::unit_graph;
-use crate::resolve::units::{self, Intent, UnitGraph};
 use crate::load::workspace::{FileNames, ResolveBehavior, Workspace};
+use crate::manifest::features::FeatureValue;
+use crate::output::plan;
+use crate::output::unit_graph;
+use crate::resolve::features::{self, CliFeatures, Platforms};
+use crate::resolve::graph::Graph;
+use crate::resolve::platform::TargetInfo;
+use crate::resolve::spec::PackageIdSpec;
+use crate::resolve::units::{self, Intent, UnitGraph};
 
 /// Which packages to build, as cargo's `-p` / `--workspace`.
 #[derive(Debug, Clone, Default)]
@@ -69,15 +69,7 @@ pub struct Loaded {
 
 /// Loads and matches everything (the I/O stage).
 pub fn load(opts: &Options) -> Result<Loaded> {
-    let file_names = match &opts.file_list {
-        None => FileNames::Disk,
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            let list: BTreeSet<String> = serde_json::from_str(&text)
-                .map_err(|e| Error::in_file(path, format!("expected a JSON array of file names ({e})")))?;
-            FileNames::Listing(list)
-        }
-    };
+    let file_names = FileNames::read(opts.file_list.as_deref())?;
     // Indexing the source directories needs nothing from the workspace: it runs beside loading the
     // workspace and reading its lockfile. (Errors in that order: workspace, lockfile, sources.)
     let (ws, lock_path, (lock, lock_sha256), sources) = std::thread::scope(|scope| -> Result<_> {

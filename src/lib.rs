@@ -2,9 +2,12 @@
 //! dependency — no network, no cargo — and writes the build plan cargo would follow, per target
 //! triple, for Nix to build crate by crate.
 //!
-//! The pipeline, one module a stage: [`workspace`] and [`sources`] load (the only I/O),
-//! [`graph`] matches declarations to [`lockfile`] entries, [`features`] resolves features,
-//! [`units`] selects units, and [`plan`] / [`unit_graph`] write them.
+//! The pipeline, one directory a stage (docs/architecture.md): [`load`] reads the workspace,
+//! Cargo.lock and every dependency manifest from disk, `manifest`
+//! turns Cargo.toml text into packages without touching a file, [`resolve`] matches declarations
+//! to lock entries, resolves features and selects units without touching a file, and [`output`]
+//! writes the plan or unit graph. [`generate`] runs the stages; `main.rs` parses the command
+//! line. Each module imports only from the stages before it.
 
 pub mod error;
 pub mod generate;

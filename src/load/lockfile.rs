@@ -9,8 +9,8 @@ use semver::Version;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::source_id::SourceId;
 use crate::manifest::parse;
+use crate::source_id::SourceId;
 
 /// One `[[package]]` of Cargo.lock.
 #[derive(Debug, Clone)]

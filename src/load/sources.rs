@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::load::digest::sha256_file;
 use crate::error::{Error, Result};
+use crate::load::digest::sha256_file;
 use crate::load::lockfile::LockedPackage;
+use crate::load::lookups::FileSet;
 use crate::manifest::{self, RawManifest};
 use crate::source_id::SourceKind;
-use crate::load::lookups::FileSet;
 
 /// A package's manifest, as found.
 pub struct Found {

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
-use crate::load::lookups::{self, Lookups};
 use crate::load::lookups::FileSet;
+use crate::load::lookups::{self, Lookups};
+use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
 
 /// How cargo resolves features; 3 behaves as 2 once a lockfile exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,18 @@ pub enum FileNames {
     Disk,
     /// Paths relative to the workspace root.
     Listing(BTreeSet<String>),
+}
+
+impl FileNames {
+    /// The names of `--file-list FILE` (a JSON array of paths relative to the workspace root), or
+    /// the disk without one.
+    pub fn read(file_list: Option<&Path>) -> Result<FileNames> {
+        let Some(path) = file_list else { return Ok(FileNames::Disk) };
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let list: BTreeSet<String> = serde_json::from_str(&text)
+            .map_err(|e| Error::in_file(path, format!("expected a JSON array of file names ({e})")))?;
+        Ok(FileNames::Listing(list))
+    }
 }
 
 /// `panic = "abort"` in the root's profiles (the plan's `inputs.panicAbort`).

@@ -11,12 +11,12 @@ use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use rustc_hash::FxHashMap as FastMap;
 use crate::load::remote::Location;
-use crate::resolve::graph::Graph;
-use crate::manifest;
-use crate::source_id::{GitReference, SourceKind};
-use crate::manifest::targets::Target;
-use crate::resolve::units::{Kind, UnitGraph};
 use crate::load::workspace::{PanicAbort, Workspace};
+use crate::manifest::targets::Target;
+use crate::manifest;
+use crate::resolve::graph::Graph;
+use crate::resolve::units::{Kind, UnitGraph};
+use crate::source_id::{GitReference, SourceKind};
 
 /// The plan's schema version.
 pub const SCHEMA_VERSION: u32 = 2;

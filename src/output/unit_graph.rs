@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::load::remote::Location;
 use crate::resolve::graph::Graph;
-use crate::source_id::{GitReference, SourceKind};
 use crate::resolve::units::{Kind, UnitGraph};
+use crate::source_id::{GitReference, SourceKind};
 
 /// Cargo's package ID spec spelling: `registry+URL#name@version`, `path+file:///dir#version`
 /// when the directory is named like the package, and so on.

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
 use crate::error::{Error, Result};
-use crate::resolve::graph::Graph;
+use crate::load::workspace::ResolveBehavior;
 use crate::manifest::features::FeatureValue;
 use crate::manifest::{DepKind, Dependency};
+use crate::resolve::graph::Graph;
 use crate::resolve::platform::TargetInfo;
-use crate::load::workspace::ResolveBehavior;
 
 /// Which side of the graph features are resolved for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

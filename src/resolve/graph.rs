@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap as FastMap;
 use crate::load::lockfile::Lockfile;
-use crate::manifest::{DepKind, DepSource, Package};
-use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};
 use crate::load::remote::{Loaded, Location};
 use crate::load::workspace::Workspace;
+use crate::manifest::{DepKind, DepSource, Package};
+use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};
 
 /// A package of the graph.
 pub struct Node {
