@@ -1,22 +1,24 @@
 //! `crateplan generate`: load → match lock entries → resolve features → select units → write.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::digest;
 use crate::error::{Error, Result};
-use crate::features::{self, CliFeatures, FeatureValue, Platforms};
-use crate::graph::Graph;
-use crate::lockfile::Lockfile;
-use crate::platform::TargetInfo;
-use crate::plan;
-use crate::sources::Sources;
-use crate::spec::PackageIdSpec;
-use crate::unit_graph;
-use crate::units::{self, Intent, UnitGraph};
-use crate::workspace::{FileNames, ResolveBehavior, Workspace};
+use crate::load::digest;
+use crate::load::lockfile::Lockfile;
+use crate::load::remote;
+use crate::load::sources::Sources;
+use crate::load::workspace::{FileNames, ResolveBehavior, Workspace};
+use crate::manifest::features::FeatureValue;
+use crate::output::plan;
+use crate::output::unit_graph;
+use crate::resolve::features::{self, CliFeatures, Platforms};
+use crate::resolve::graph::Graph;
+use crate::resolve::platform::TargetInfo;
+use crate::resolve::spec::PackageIdSpec;
+use crate::resolve::units::{self, Intent, UnitGraph};
 
 /// Which packages to build, as cargo's `-p` / `--workspace`.
 #[derive(Debug, Clone, Default)]
@@ -67,15 +69,7 @@ pub struct Loaded {
 
 /// Loads and matches everything (the I/O stage).
 pub fn load(opts: &Options) -> Result<Loaded> {
-    let file_names = match &opts.file_list {
-        None => FileNames::Disk,
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            let list: BTreeSet<String> = serde_json::from_str(&text)
-                .map_err(|e| Error::in_file(path, format!("expected a JSON array of file names ({e})")))?;
-            FileNames::Listing(list)
-        }
-    };
+    let file_names = FileNames::read(opts.file_list.as_deref())?;
     // Indexing the source directories needs nothing from the workspace: it runs beside loading the
     // workspace and reading its lockfile. (Errors in that order: workspace, lockfile, sources.)
     let (ws, lock_path, (lock, lock_sha256), sources) = std::thread::scope(|scope| -> Result<_> {
@@ -93,10 +87,11 @@ pub fn load(opts: &Options) -> Result<Loaded> {
         let (ws, lock_path, lock) = loaded?;
         Ok((ws, lock_path, lock, sources?))
     })?;
-    let graph = Graph::build(&ws, &lock, &lock_path, &sources)?;
+    let remote = remote::load_all(&lock, &sources);
+    let graph = Graph::build(&ws, &lock, &lock_path, remote)?;
     let host = TargetInfo::builtin(opts.host.as_deref().unwrap_or(default_host()))?;
 
-    let member_node = |dir: &Path| graph.members.iter().copied().find(|&m| matches!(&graph.nodes[m].location, crate::graph::Location::Path(d) if d == dir));
+    let member_node = |dir: &Path| graph.members.iter().copied().find(|&m| matches!(&graph.nodes[m].location, crate::load::remote::Location::Path(d) if d == dir));
     let selected: Vec<usize> = match &opts.packages {
         PackageSelection::Default => ws.default_members.iter().filter_map(|d| member_node(d)).collect(),
         PackageSelection::Workspace { exclude } => {
@@ -214,7 +209,7 @@ impl Loaded {
         };
         let members = sorted_ids(&mut self.graph.members.iter().copied());
         let selected = sorted_ids(&mut self.selected.iter().copied());
-        let member_in = |d: &PathBuf| self.graph.members.iter().copied().find(|&m| matches!(&self.graph.nodes[m].location, crate::graph::Location::Path(p) if p == d));
+        let member_in = |d: &PathBuf| self.graph.members.iter().copied().find(|&m| matches!(&self.graph.nodes[m].location, crate::load::remote::Location::Path(p) if p == d));
         let default_members = sorted_ids(&mut self.ws.default_members.iter().filter_map(member_in));
         let manifests = self.ws.manifests.iter().map(|(m, sha256)| plan::FileHash { path: self.ws.relative(m), sha256: sha256.clone() }).collect();
         let mut features: Vec<String> = opts.features.iter().flat_map(|f| f.split([',', ' '])).filter(|f| !f.is_empty()).map(str::to_string).collect();

@@ -2,31 +2,20 @@
 //! dependency — no network, no cargo — and writes the build plan cargo would follow, per target
 //! triple, for Nix to build crate by crate.
 //!
-//! The pipeline, one module a stage: [`workspace`] and [`sources`] load (the only I/O),
-//! [`graph`] matches declarations to [`lockfile`] entries, [`features`] resolves features,
-//! [`units`] selects units, and [`plan`] / [`unit_graph`] write them.
+//! The pipeline, one directory a stage (docs/architecture.md): [`load`] reads the workspace,
+//! Cargo.lock and every dependency manifest from disk, `manifest`
+//! turns Cargo.toml text into packages without touching a file, [`resolve`] matches declarations
+//! to lock entries, resolves features and selects units without touching a file, and [`output`]
+//! writes the plan or unit graph. [`generate`] runs the stages; `main.rs` parses the command
+//! line. Each module imports only from the stages before it.
 
-pub mod check;
-mod crate_archive;
-pub mod digest;
 pub mod error;
-pub mod features;
 pub mod generate;
-pub mod graph;
-pub mod lints;
-pub mod lockfile;
-pub mod lookups;
-pub mod manifest;
+pub mod load;
+pub(crate) mod manifest;
+pub mod output;
 mod parallel;
-pub mod plan;
-pub mod platform;
-pub mod source_id;
-pub mod sources;
-pub mod spec;
-pub mod targets;
-mod toml_util;
-pub mod unit_graph;
-pub mod units;
-pub mod workspace;
+pub mod resolve;
+pub(crate) mod source_id;
 
 pub use error::{Error, Result};

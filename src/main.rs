@@ -5,14 +5,14 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crateplan::generate::{self, Options, PackageSelection};
-use crateplan::units::Intent;
+use crateplan::output::{check, write};
+use crateplan::resolve::units::Intent;
 use crateplan::{Error, Result};
 
 /// Build plans for Nix from Cargo.lock and Cargo.toml files: no network, no cargo.
@@ -141,61 +141,20 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
     match args.format {
         Format::Plan => {
             let plan = std::mem::ManuallyDrop::new(loaded.plan(&opts)?);
-            write_output(args.output.as_deref(), |w| plan.write_to(w))
+            write::write_output(args.output.as_deref(), |w| plan.write_to(w))
         }
         Format::UnitGraph => {
             let [triple] = opts.targets.as_slice() else {
                 return Err(Error::new("--format unit-graph describes one target: pass exactly one --target"));
             };
             let graph = loaded.unit_graph(triple, if args.tests { Intent::Test } else { Intent::Build })?;
-            write_output(args.output.as_deref(), |w| w.write_all(&graph))
+            write::write_output(args.output.as_deref(), |w| w.write_all(&graph))
         }
     }
 }
 
 fn run_check(args: CheckArgs) -> Result<()> {
-    let root = args.manifest_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let plan_path = if args.plan.is_absolute() { args.plan.clone() } else { root.join(&args.plan) };
-    let text = std::fs::read_to_string(&plan_path).map_err(|e| Error::in_file(&plan_path, format!("cannot read the plan ({e}); make it with `crateplan generate --target <triple> -o {}`", args.plan.display())))?;
-    let plan: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::in_file(&plan_path, format!("not JSON ({e}); regenerate it with `crateplan generate`")))?;
-    let changes = crateplan::check::changes(&plan, &plan_path, &args.manifest_path)?;
-    if changes.is_empty() {
-        println!("{}: up to date", plan_path.display());
-        return Ok(());
-    }
-    Err(Error::new(format!(
-        "{} is stale: {}; run `{}`",
-        plan_path.display(),
-        changes.join(", "),
-        crateplan::check::regenerate_command(&plan, &args.plan.display().to_string())
-    )))
-}
-
-/// Writes the output, made by `write`, to `path` (through a temporary file and a rename, so a
-/// failure leaves no partial file) or to standard output.
-fn write_output(path: Option<&Path>, write: impl Fn(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    let to = |out: &mut dyn Write| -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        write(&mut out)?;
-        out.flush()
-    };
-    match path {
-        None => to(&mut std::io::stdout().lock()).map_err(|e| Error::new(format!("cannot write to standard output: {e}"))),
-        // A device or pipe (`-o /dev/null`) is written to, never replaced.
-        Some(path) if path.exists() && !path.is_file() => {
-            std::fs::OpenOptions::new().write(true).open(path).and_then(|mut f| to(&mut f)).map_err(|e| Error::in_file(path, format!("cannot write: {e}")))
-        }
-        Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
-            std::fs::File::create(&tmp).and_then(|mut f| to(&mut f)).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::in_file(&tmp, format!("cannot write: {e}"))
-            })?;
-            std::fs::rename(&tmp, path).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::in_file(path, format!("cannot write: {e}"))
-            })
-        }
-    }
+    let plan_path = check::check(&args.manifest_path, &args.plan)?;
+    println!("{}: up to date", plan_path.display());
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// `items.iter().map(f).collect()`, the items handed out one at a time to whichever thread is
 /// free (one large item — a big archive, a view of a big graph — does not hold up a fixed share of
 /// the others), the calling thread working too.
-pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = threads().min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
@@ -34,7 +34,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 
 /// How many threads a `map` uses at most: the cores available, up to 8. Asked once (std reads the
 /// process's cgroup files for it, a dozen system calls).
-pub fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8))
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// crates.io's source string in Cargo.lock (also for the sparse protocol).
-pub const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+pub(crate) const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
 
 /// The `reference` of a git source: what the manifest asked for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -112,7 +112,7 @@ impl fmt::Display for SourceId {
 
 /// Cargo's canonical form of a URL, used to decide whether two spellings name the same source:
 /// no trailing `/`; for github.com, lower-case, `https`, no `.git`.
-pub fn canonical_url(url: &str) -> String {
+pub(crate) fn canonical_url(url: &str) -> String {
     let mut url = url.trim_end_matches('/').to_string();
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("https://github.com/") || lower.starts_with("http://github.com/") {

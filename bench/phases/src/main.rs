@@ -7,14 +7,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crateplan::features::{self, Platforms};
+use crateplan::resolve::features::{self, Platforms};
 use crateplan::generate::{self, Options, PackageSelection};
-use crateplan::graph::Graph;
-use crateplan::lockfile::Lockfile;
-use crateplan::platform::TargetInfo;
-use crateplan::sources::Sources;
-use crateplan::units::{self, Intent};
-use crateplan::workspace::{FileNames, Workspace};
+use crateplan::resolve::graph::Graph;
+use crateplan::load::lockfile::Lockfile;
+use crateplan::resolve::platform::TargetInfo;
+use crateplan::load::remote;
+use crateplan::load::sources::Sources;
+use crateplan::resolve::units::{self, Intent};
+use crateplan::load::workspace::{FileNames, Workspace};
 
 struct Clock {
     order: Vec<&'static str>,
@@ -66,15 +67,14 @@ fn main() {
         let lock_path = ws.root_dir.join("Cargo.lock");
         let lock = clock.time("load: Lockfile::load", || Lockfile::load(&lock_path).unwrap());
         let srcs = clock.time("load: Sources::new (index the source dirs)", || Sources::new(&sources).unwrap());
-        let _graph: Graph = clock.time("load: Graph::build (read + parse dependency manifests, match the lock)", || {
-            Graph::build(&ws, &lock, &lock_path, &srcs).unwrap()
-        });
+        let remote = clock.time("load: remote::load_all (read + parse dependency manifests)", || remote::load_all(&lock, &srcs));
+        let _graph: Graph = clock.time("resolve: Graph::build (match the lock)", || Graph::build(&ws, &lock, &lock_path, remote).unwrap());
         drop((ws, lock, srcs, _graph));
         // The whole load again as crateplan does it, for the rest.
         let loaded = clock.time("load: generate::load (all of the above, as one)", || generate::load(&opts).unwrap());
         let host = TargetInfo::builtin(generate::default_host()).unwrap();
         // Loaded::plan, stage by stage
-        let ids = crateplan::plan::package_ids(&loaded.graph, &loaded.ws);
+        let ids = crateplan::output::plan::package_ids(&loaded.graph, &loaded.ws);
         let mut sets = Vec::new();
         for triple in &targets {
             let target = TargetInfo::builtin(triple).unwrap();
@@ -84,7 +84,7 @@ fn main() {
                     features::resolve(&loaded.graph, &loaded.member_features, loaded.ws.resolver, intent == Intent::Test, &platforms).unwrap()
                 });
                 let ug = clock.time("plan: units::build", || units::build(&loaded.graph, &loaded.selected, &resolved, &platforms, intent, loaded.ws.panic_abort.dev).unwrap());
-                sets.push(clock.time("plan: plan::UnitSet::new (unit keys, sorted)", || crateplan::plan::UnitSet::new(&loaded.graph, &ids, ug)));
+                sets.push(clock.time("plan: plan::UnitSet::new (unit keys, sorted)", || crateplan::output::plan::UnitSet::new(&loaded.graph, &ids, ug)));
             }
         }
         drop(sets);

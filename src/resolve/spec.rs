@@ -5,14 +5,14 @@ use semver::Version;
 
 /// A parsed `-p` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PackageIdSpec {
+pub(crate) enum PackageIdSpec {
     /// A glob over workspace members' names.
     Glob(String),
     Exact { name: String, version: Option<String>, url: Option<String> },
 }
 
 impl PackageIdSpec {
-    pub fn parse(spec: &str) -> PackageIdSpec {
+    pub(crate) fn parse(spec: &str) -> PackageIdSpec {
         if spec.contains(['*', '?', '[']) {
             return PackageIdSpec::Glob(spec.to_string());
         }
@@ -37,9 +37,9 @@ impl PackageIdSpec {
 
     /// Does a package with this name and version match? (`is_member` for globs, which cargo
     /// applies to workspace members only.)
-    pub fn matches(&self, name: &str, version: &Version, is_member: bool) -> bool {
+    pub(crate) fn matches(&self, name: &str, version: &Version, is_member: bool) -> bool {
         match self {
-            PackageIdSpec::Glob(pattern) => is_member && crate::workspace::glob_match(pattern, name),
+            PackageIdSpec::Glob(pattern) => is_member && crate::load::workspace::glob_match(pattern, name),
             PackageIdSpec::Exact { name: n, version: v, .. } => n == name && v.as_deref().is_none_or(|v| version_matches(v, version)),
         }
     }

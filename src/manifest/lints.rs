@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 /// One tool's lints (`[lints.rust]`, `[lints.clippy]`, `[lints.rustdoc]`), by lint name.
-pub type ToolLints = BTreeMap<String, RawLint>;
+pub(crate) type ToolLints = BTreeMap<String, RawLint>;
 
 /// `[workspace.lints]`: tool name → its lints.
-pub type LintTables = BTreeMap<String, ToolLints>;
+pub(crate) type LintTables = BTreeMap<String, ToolLints>;
 
 /// A package's `[lints]`: the tools' tables, or `workspace = true`.
-pub type RawLints = BTreeMap<String, LintsEntry>;
+pub(crate) type RawLints = BTreeMap<String, LintsEntry>;
 
 #[derive(Deserialize, Clone)]
 #[serde(untagged)]
@@ -47,7 +47,7 @@ pub struct LintArgs {
 /// The `--LEVEL=[TOOL::]LINT` arguments of a package's lints — its own, or the workspace's with
 /// `lints.workspace = true` — in cargo's order: ascending priority, then lint names in reverse
 /// order (so that `priority` decides what a group like `clippy::pedantic` is overridden by).
-pub fn rustc_args(own: Option<&RawLints>, workspace: Option<&LintTables>) -> Result<LintArgs, String> {
+pub(crate) fn rustc_args(own: Option<&RawLints>, workspace: Option<&LintTables>) -> Result<LintArgs, String> {
     let Some(own) = own else { return Ok(LintArgs::default()) };
     let tables: LintTables = match own.get("workspace") {
         Some(LintsEntry::Workspace(true)) if own.len() == 1 => workspace

@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 
 /// Parses `text` (the contents of `path`) into `T` with the `toml` crate; `T` may borrow from
 /// `text`.
-pub fn parse<'de, T: Deserialize<'de>>(text: &'de str, path: &Path) -> Result<T> {
-    toml::from_str(text).map_err(|e| {
+pub(crate) fn toml<'de, T: Deserialize<'de>>(text: &'de str, path: &Path) -> Result<T> {
+    ::toml::from_str(text).map_err(|e| {
         let at = e
             .span()
             .map(|span| {

@@ -1,270 +1,19 @@
-//! Cargo.toml: the raw TOML shapes, and the normalized [`Package`] manifest after workspace
-//! inheritance and target discovery.
-//!
-//! crateplan has its own manifest types rather than `cargo_toml`'s: target discovery here must
-//! work from a list of file *names* (a `.crate` archive's entries, or the listing the Nix side
-//! passes) instead of a filesystem, and the feature table and dependency declarations must stay
-//! exactly as written (including `dep:` and `?/`), because the feature resolver interprets them.
+//! A manifest normalized into a [`Package`]: workspace inheritance applied, dependency
+//! declarations resolved to their sources, targets discovered, the feature table and lints
+//! checked.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use semver::VersionReq;
-use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::lints;
-use crate::platform::Platform;
+use crate::manifest::features::{self, DeclaredDep, FeatureValue};
+use crate::manifest::lints;
+use crate::manifest::platform::Platform;
+use crate::manifest::schema::{Inheritable, RawDependency, RawDetailedDependency, RawManifest, RawPackage, StringOrBool};
+use crate::manifest::targets::{self, PackageFiles, Target};
 use crate::source_id::GitReference;
-use crate::targets::{self, FileSet, Target};
-use crate::toml_util;
-
-// ---------------------------------------------------------------------------------------------
-// Raw TOML shapes.
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "kebab-case")]
-pub struct RawManifest {
-    pub package: Option<RawPackage>,
-    pub project: Option<RawPackage>,
-    pub workspace: Option<RawWorkspace>,
-    pub lib: Option<RawTarget>,
-    #[serde(default)]
-    pub bin: Vec<RawTarget>,
-    pub example: Option<Vec<RawTarget>>,
-    pub test: Option<Vec<RawTarget>>,
-    pub bench: Option<Vec<RawTarget>>,
-    #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDependency>,
-    #[serde(default, alias = "dev_dependencies")]
-    pub dev_dependencies: BTreeMap<String, RawDependency>,
-    #[serde(default, alias = "build_dependencies")]
-    pub build_dependencies: BTreeMap<String, RawDependency>,
-    #[serde(default)]
-    pub target: BTreeMap<String, RawPlatformDeps>,
-    #[serde(default)]
-    pub features: BTreeMap<String, Vec<String>>,
-    #[serde(default)]
-    pub patch: BTreeMap<String, BTreeMap<String, RawDependency>>,
-    #[serde(default)]
-    pub replace: BTreeMap<String, RawDependency>,
-    #[serde(default)]
-    pub profile: BTreeMap<String, RawProfile>,
-    pub lints: Option<lints::RawLints>,
-}
-
-/// A `[profile.NAME]` table, as far as the unit graph depends on it.
-#[derive(Deserialize, Default, Clone)]
-pub struct RawProfile {
-    pub panic: Option<String>,
-    pub inherits: Option<String>,
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "kebab-case")]
-pub struct RawPlatformDeps {
-    #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDependency>,
-    #[serde(default, alias = "dev_dependencies")]
-    pub dev_dependencies: BTreeMap<String, RawDependency>,
-    #[serde(default, alias = "build_dependencies")]
-    pub build_dependencies: BTreeMap<String, RawDependency>,
-}
-
-/// A `[package]` field that may say `{ workspace = true }`.
-#[derive(Clone)]
-pub enum Inheritable<T> {
-    Value(T),
-    Workspace { workspace: bool },
-}
-
-/// A value, or a table (`{ workspace = true }`), told apart by what the TOML holds: serde's
-/// `untagged` would first copy every field of every manifest into a buffer of its own.
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Inheritable<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        use serde::de::{value::MapAccessDeserializer, value::SeqAccessDeserializer, IntoDeserializer};
-        struct Shape<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Shape<T> {
-            type Value = Inheritable<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a value or `{ workspace = true }`")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                T::deserialize(v.into_deserializer()).map(Inheritable::Value)
-            }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Self::Value, E> {
-                T::deserialize(v.into_deserializer()).map(Inheritable::Value)
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
-                T::deserialize(v.into_deserializer()).map(Inheritable::Value)
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> std::result::Result<Self::Value, A::Error> {
-                T::deserialize(SeqAccessDeserializer::new(seq)).map(Inheritable::Value)
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
-                #[derive(Deserialize)]
-                struct Workspace {
-                    workspace: bool,
-                }
-                let Workspace { workspace } = Workspace::deserialize(MapAccessDeserializer::new(map))?;
-                Ok(Inheritable::Workspace { workspace })
-            }
-        }
-        deserializer.deserialize_any(Shape(std::marker::PhantomData))
-    }
-}
-
-#[derive(Clone)]
-pub enum StringOrBool {
-    Bool(bool),
-    String(String),
-}
-
-impl<'de> Deserialize<'de> for StringOrBool {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Shape;
-        impl<'de> serde::de::Visitor<'de> for Shape {
-            type Value = StringOrBool;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string or a boolean")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<StringOrBool, E> {
-                Ok(StringOrBool::String(v.to_string()))
-            }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<StringOrBool, E> {
-                Ok(StringOrBool::Bool(v))
-            }
-        }
-        deserializer.deserialize_any(Shape)
-    }
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "kebab-case")]
-pub struct RawPackage {
-    pub name: Option<String>,
-    pub version: Option<Inheritable<String>>,
-    pub edition: Option<Inheritable<String>>,
-    pub links: Option<String>,
-    pub build: Option<StringOrBool>,
-    pub workspace: Option<String>,
-    pub resolver: Option<String>,
-    pub autolib: Option<bool>,
-    pub autobins: Option<bool>,
-    pub autoexamples: Option<bool>,
-    pub autotests: Option<bool>,
-    pub autobenches: Option<bool>,
-    pub authors: Option<Inheritable<Vec<String>>>,
-    pub description: Option<Inheritable<String>>,
-    pub homepage: Option<Inheritable<String>>,
-    pub repository: Option<Inheritable<String>>,
-    pub license: Option<Inheritable<String>>,
-    pub license_file: Option<Inheritable<String>>,
-    pub rust_version: Option<Inheritable<String>>,
-    pub readme: Option<Inheritable<StringOrBool>>,
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "kebab-case")]
-pub struct RawWorkspace {
-    #[serde(default)]
-    pub members: Vec<String>,
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    pub default_members: Option<Vec<String>>,
-    pub resolver: Option<String>,
-    pub lints: Option<lints::LintTables>,
-    #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDependency>,
-    pub package: Option<RawPackage>,
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "kebab-case")]
-pub struct RawTarget {
-    pub name: Option<String>,
-    pub path: Option<String>,
-    #[serde(alias = "crate_type")]
-    pub crate_type: Option<Vec<String>>,
-    #[serde(alias = "proc_macro")]
-    pub proc_macro: Option<bool>,
-    #[serde(alias = "required_features")]
-    pub required_features: Option<Vec<String>>,
-    pub edition: Option<String>,
-    pub test: Option<bool>,
-    pub doctest: Option<bool>,
-    pub bench: Option<bool>,
-    pub doc: Option<bool>,
-    pub harness: Option<bool>,
-}
-
-#[derive(Clone)]
-pub enum RawDependency {
-    Version(String),
-    Detailed(Box<RawDetailedDependency>),
-}
-
-/// A string or a table, told apart by what the TOML holds (serde's `untagged` would buffer every
-/// table first, for each of a workspace's thousands of dependencies).
-impl<'de> Deserialize<'de> for RawDependency {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Shape;
-        impl<'de> serde::de::Visitor<'de> for Shape {
-            type Value = RawDependency;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a version requirement (\"1.0\") or a dependency table ({ version = \"1.0\", … })")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<RawDependency, E> {
-                Ok(RawDependency::Version(v.to_string()))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<RawDependency, A::Error> {
-                RawDetailedDependency::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|d| RawDependency::Detailed(Box::new(d)))
-            }
-        }
-        deserializer.deserialize_any(Shape)
-    }
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "kebab-case")]
-pub struct RawDetailedDependency {
-    pub version: Option<String>,
-    pub path: Option<String>,
-    pub git: Option<String>,
-    pub branch: Option<String>,
-    pub tag: Option<String>,
-    pub rev: Option<String>,
-    pub registry: Option<String>,
-    pub registry_index: Option<String>,
-    pub package: Option<String>,
-    pub optional: Option<bool>,
-    #[serde(default)]
-    pub features: Vec<String>,
-    #[serde(alias = "default_features")]
-    pub default_features: Option<bool>,
-    pub workspace: Option<bool>,
-}
-
-impl RawDependency {
-    fn detailed(&self) -> RawDetailedDependency {
-        match self {
-            RawDependency::Version(v) => RawDetailedDependency { version: Some(v.clone()), ..Default::default() },
-            RawDependency::Detailed(d) => (**d).clone(),
-        }
-    }
-}
-
-/// Parses Cargo.toml text.
-pub fn parse_raw(text: &str, path: &Path) -> Result<RawManifest> {
-    let mut raw: RawManifest = toml_util::parse(text, path)?;
-    if raw.package.is_none() {
-        raw.package = raw.project.take();
-    }
-    Ok(raw)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Normalized shapes.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DepKind {
@@ -296,7 +45,7 @@ pub struct Dependency {
     pub kind: DepKind,
     pub optional: bool,
     /// The `features` it asks for, parsed.
-    pub features: Vec<crate::features::FeatureValue>,
+    pub features: Vec<FeatureValue>,
     pub default_features: bool,
     pub platform: Option<Platform>,
     pub source: DepSource,
@@ -333,7 +82,7 @@ pub struct Package {
     pub dependencies: Vec<Dependency>,
     /// `[features]` as the resolver reads them, with the implicit feature of each optional
     /// dependency no `dep:` names (`features::feature_map`).
-    pub feature_map: BTreeMap<String, Vec<crate::features::FeatureValue>>,
+    pub feature_map: BTreeMap<String, Vec<FeatureValue>>,
     pub targets: Vec<Target>,
     /// `resolver` from `[package]`.
     pub resolver: Option<String>,
@@ -357,7 +106,7 @@ impl Package {
 
 /// What a member manifest may inherit: the root's `[workspace.package]` and
 /// `[workspace.dependencies]`, with the root's directory for relative paths.
-pub struct Inheritance<'a> {
+pub(crate) struct Inheritance<'a> {
     pub root_dir: &'a Path,
     pub root_manifest: &'a Path,
     pub package: Option<&'a RawPackage>,
@@ -367,10 +116,10 @@ pub struct Inheritance<'a> {
 
 /// Normalizes a raw `[package]` manifest found at `manifest_path`, whose package directory's
 /// files are `files`.
-pub fn normalize(
+pub(crate) fn normalize(
     raw: &RawManifest,
     manifest_path: &Path,
-    files: &FileSet,
+    files: &dyn PackageFiles,
     inheritance: Option<&Inheritance<'_>>,
 ) -> Result<Package> {
     let err = |msg: String| Error::in_file(manifest_path, msg);
@@ -450,8 +199,9 @@ pub fn normalize(
         return Err(Error::new(e.to_string()));
     }
     let lint_args = lints::rustc_args(raw.lints.as_ref(), inheritance.and_then(|i| i.lints)).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let feature_map = crate::features::feature_map(&raw.features, &dependencies);
-    crate::features::validate_feature_table(&raw.features, &feature_map, &dependencies).map_err(|m| err(format!("package `{name}`: {m}")))?;
+    let declared: Vec<DeclaredDep<'_>> = dependencies.iter().map(|d| DeclaredDep { name_in_toml: &d.name_in_toml, optional: d.optional }).collect();
+    let feature_map = features::feature_map(&raw.features, &declared);
+    features::validate_feature_table(&raw.features, &feature_map, &declared).map_err(|m| err(format!("package `{name}`: {m}")))?;
     let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, resolver: pkg.resolver.clone(), lint_args };
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
@@ -527,7 +277,7 @@ fn normalize_dependency(
         req,
         kind,
         optional: d.optional.unwrap_or(false),
-        features: d.features.iter().map(|f| crate::features::FeatureValue::new(f)).collect(),
+        features: d.features.iter().map(|f| FeatureValue::new(f)).collect(),
         default_features: d.default_features.unwrap_or(true),
         platform,
         source,
@@ -536,7 +286,7 @@ fn normalize_dependency(
 
 /// Dependencies declared in `[patch.*]` and `[replace]` tables (path ones matter for finding
 /// path packages).
-pub fn override_dependencies(raw: &RawManifest, manifest_path: &Path) -> Result<Vec<Dependency>> {
+pub(crate) fn override_dependencies(raw: &RawManifest, manifest_path: &Path) -> Result<Vec<Dependency>> {
     let dir = manifest_path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     let tables = raw.patch.values().flat_map(|t| t.iter()).chain(raw.replace.iter());
@@ -548,7 +298,7 @@ pub fn override_dependencies(raw: &RawManifest, manifest_path: &Path) -> Result<
 }
 
 /// Removes `.` and `..` components without touching the filesystem.
-pub fn normalize_path(path: &Path) -> PathBuf {
+pub(crate) fn normalize_path(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -565,7 +315,7 @@ pub fn normalize_path(path: &Path) -> PathBuf {
 }
 
 /// `v` as semver writes it (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`), without the formatting machinery.
-pub fn version_string(v: &semver::Version) -> String {
+pub(crate) fn version_string(v: &semver::Version) -> String {
     let mut out = String::with_capacity(16);
     for (i, number) in [v.major, v.minor, v.patch].into_iter().enumerate() {
         if i > 0 {

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::digest::sha256_file;
 use crate::error::{Error, Result};
-use crate::lockfile::LockedPackage;
+use crate::load::digest::sha256_file;
+use crate::load::lockfile::LockedPackage;
+use crate::load::lookups::FileSet;
 use crate::manifest::{self, RawManifest};
 use crate::source_id::SourceKind;
-use crate::targets::FileSet;
 
 /// A package's manifest, as found.
 pub struct Found {
@@ -217,7 +217,7 @@ fn read_small_file(path: &Path) -> std::io::Result<String> {
 /// Reads `Cargo.toml` out of a `.crate` (a gzip'd tar of `NAME-VERSION/…`); its file names are
 /// read only if target discovery asks for them.
 pub fn read_crate_file(path: &Path, top: &str) -> Result<Found> {
-    let (text, files) = crate::crate_archive::read_manifest(path, top)?;
+    let (text, files) = crate::load::crate_archive::read_manifest(path, top)?;
     let manifest_path = path.join("Cargo.toml");
     let raw = manifest::parse_raw(&text, &manifest_path)?;
     let files = match files {

@@ -1,38 +1,14 @@
-//! Target platforms: `[target.'cfg(…)'.dependencies]` and `[target.TRIPLE.dependencies]`,
-//! evaluated as cargo evaluates them, against the `rustc --print cfg` facts of a triple.
+//! Target platforms: the `[target.'cfg(…)']` and `[target.TRIPLE]` keys of dependency tables
+//! (parsed in `manifest::platform`), evaluated as cargo evaluates them, against the
+//! `rustc --print cfg` facts of a triple.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use cfg_expr::{Expression, Predicate, TargetPredicate};
+use cfg_expr::{Predicate, TargetPredicate};
 
 use crate::error::{Error, Result};
-
-/// The `[target.X]` key of a dependency table.
-#[derive(Debug, Clone)]
-pub enum Platform {
-    /// A plain triple: matches only that triple.
-    Name(String),
-    /// `cfg(…)`.
-    Cfg(std::sync::Arc<Expression>),
-}
-
-impl Platform {
-    pub fn parse(s: &str) -> std::result::Result<Platform, String> {
-        if s.starts_with("cfg(") {
-            Expression::parse(s).map(|e| Platform::Cfg(std::sync::Arc::new(e))).map_err(|e| e.to_string())
-        } else {
-            Ok(Platform::Name(s.to_string()))
-        }
-    }
-
-    pub fn matches(&self, target: &TargetInfo) -> bool {
-        match self {
-            Platform::Name(n) => *n == target.triple,
-            Platform::Cfg(expr) => expr.eval(|pred| target.holds(pred)),
-        }
-    }
-}
+use crate::manifest::platform::Platform;
 
 /// What rustc says of one target: its cfg names and `key="value"` pairs.
 #[derive(Debug, Clone)]
@@ -57,6 +33,14 @@ fn table() -> &'static BTreeMap<&'static str, &'static str> {
 }
 
 impl TargetInfo {
+    /// Whether a dependency declared under `[target.X]` applies to this target.
+    pub fn matches(&self, platform: &Platform) -> bool {
+        match platform {
+            Platform::Name(n) => *n == self.triple,
+            Platform::Cfg(expr) => expr.eval(|pred| self.holds(pred)),
+        }
+    }
+
     /// The facts of a built-in target, or an error listing how to find the right name.
     pub fn builtin(triple: &str) -> Result<TargetInfo> {
         let cfgs = table().get(triple).ok_or_else(|| {
@@ -112,7 +96,7 @@ mod tests {
     use super::*;
 
     fn m(p: &str, t: &str) -> bool {
-        Platform::parse(p).unwrap().matches(&TargetInfo::builtin(t).unwrap())
+        TargetInfo::builtin(t).unwrap().matches(&Platform::parse(p).unwrap())
     }
 
     #[test]

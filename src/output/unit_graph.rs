@@ -3,13 +3,14 @@
 
 use serde::Serialize;
 
-use crate::graph::{Graph, Location};
+use crate::load::remote::Location;
+use crate::resolve::graph::Graph;
+use crate::resolve::units::{Kind, UnitGraph};
 use crate::source_id::{GitReference, SourceKind};
-use crate::units::{Kind, UnitGraph};
 
 /// Cargo's package ID spec spelling: `registry+URL#name@version`, `path+file:///dir#version`
 /// when the directory is named like the package, and so on.
-pub fn pkg_id(graph: &Graph, node: usize) -> String {
+pub(crate) fn pkg_id(graph: &Graph, node: usize) -> String {
     let n = &graph.nodes[node];
     let (url, last_segment) = match (&n.source.kind, &n.location) {
         (SourceKind::Path, Location::Path(dir)) => {
@@ -42,7 +43,7 @@ pub fn pkg_id(graph: &Graph, node: usize) -> String {
 
 /// `units` as cargo's `--unit-graph` JSON (version 1), units sorted like cargo's: pretty, with a
 /// final newline, as cargo prints it.
-pub fn to_json(graph: &Graph, units: &UnitGraph, triple: &str) -> Vec<u8> {
+pub(crate) fn to_json(graph: &Graph, units: &UnitGraph, triple: &str) -> Vec<u8> {
     let ids: Vec<String> = (0..graph.nodes.len()).map(|n| pkg_id(graph, n)).collect();
     let mut order: Vec<usize> = (0..units.units.len()).collect();
     order.sort_by_key(|&i| {

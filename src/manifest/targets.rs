@@ -1,123 +1,67 @@
 //! A package's targets: explicit `[lib]`/`[[bin]]`/… tables plus cargo's auto-discovery, worked
 //! out from a set of file names rather than a filesystem.
 
-use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::lookups::{self, Lookups};
-use crate::manifest::{RawManifest, RawPackage, RawTarget, StringOrBool};
+use crate::manifest::schema::{RawManifest, RawPackage, RawTarget, StringOrBool};
 
-/// The files of a package, as `/`-separated paths relative to the package root. A directory on
-/// disk is never listed whole: discovery asks about single paths (`contains`) and lists the few
-/// target directories (`listing`), and every answer is kept (`lookups`) for the plan's staleness
-/// check. A `.crate` archive or a given list of names is read once, on first use.
-#[derive(Debug, Clone, Default)]
-pub struct FileSet {
-    files: OnceCell<BTreeSet<String>>,
-    place: Place,
-    /// Why the files could not be listed (a damaged archive), for `error`.
-    error: OnceCell<String>,
-    lookups: RefCell<Lookups>,
+/// The files of a package, as target discovery asks about them: `/`-separated paths relative to
+/// the package root. Loading gives them from a directory, a `.crate` archive or a listing; a plain
+/// set of file names is one too.
+pub(crate) trait PackageFiles {
+    /// Whether a file (not a directory) is at `path`.
+    fn contains(&self, path: &str) -> bool;
+
+    /// The entries of the directory `dir`, sorted: names, with a trailing `/` for directories,
+    /// dotfiles left out.
+    fn listing(&self, dir: &str) -> Vec<String>;
+
+    /// Why the files could not be listed (a damaged archive), if they were asked for and could
+    /// not be.
+    fn error(&self) -> Option<&str> {
+        None
+    }
 }
 
-/// Where a package's files are read from.
-#[derive(Debug, Clone, Default)]
-enum Place {
-    /// Given up front.
-    #[default]
-    Given,
-    Dir(PathBuf),
-    /// A `.crate` archive and its top directory (`NAME-VERSION`).
-    Archive(PathBuf, String),
-}
-
-impl FileSet {
-    pub fn from_paths<I: IntoIterator<Item = String>>(paths: I) -> Self {
-        FileSet { files: OnceCell::from(paths.into_iter().collect::<BTreeSet<_>>()), ..Default::default() }
+/// File names given up front: a directory is known only by the files below it.
+impl PackageFiles for BTreeSet<String> {
+    fn contains(&self, path: &str) -> bool {
+        BTreeSet::contains(self, path)
     }
 
-    /// The files of the package directory `root`, looked up on disk as discovery asks.
-    pub fn from_dir(root: &Path) -> Self {
-        FileSet { place: Place::Dir(root.to_path_buf()), ..Default::default() }
-    }
-
-    /// The files under `top/` in the `.crate` archive at `path`, read on first use.
-    pub fn from_crate(path: &Path, top: &str) -> Self {
-        FileSet { place: Place::Archive(path.to_path_buf(), top.to_string()), ..Default::default() }
-    }
-
-    fn files(&self) -> &BTreeSet<String> {
-        self.files.get_or_init(|| match &self.place {
-            Place::Given | Place::Dir(_) => BTreeSet::new(),
-            Place::Archive(path, top) => crate::crate_archive::list_files(path, top).unwrap_or_else(|e| {
-                let _ = self.error.set(e.to_string());
-                BTreeSet::new()
-            }),
-        })
-    }
-
-    /// The error that kept the files from being listed, if they were asked for and could not be.
-    pub fn error(&self) -> Option<&str> {
-        self.error.get().map(String::as_str)
-    }
-
-    /// Whether a file is at `path` (see `lookups::probe`).
-    pub fn contains(&self, path: &str) -> bool {
-        let found = match &self.place {
-            Place::Dir(root) => lookups::probe(&root.join(path)),
-            _ => self.files().contains(path),
-        };
-        self.lookups.borrow_mut().probes.insert(path.to_string(), found);
-        found
-    }
-
-    /// The entries of the directory `dir` (see `lookups::listing`; a directory is known here
-    /// only by the files below it).
-    pub fn listing(&self, dir: &str) -> Vec<String> {
-        let names = match &self.place {
-            Place::Dir(root) => lookups::listing(&root.join(dir)),
-            _ => {
-                let prefix = format!("{dir}/");
-                let mut names = BTreeSet::new();
-                for f in self.files().range(prefix.clone()..) {
-                    let Some(rest) = f.strip_prefix(&prefix) else { break };
-                    if !rest.starts_with('.') {
-                        names.insert(match rest.split_once('/') {
-                            Some((sub, _)) => format!("{sub}/"),
-                            None => rest.to_string(),
-                        });
-                    }
-                }
-                names.into_iter().collect()
-            }
-        };
-        self.lookups.borrow_mut().listings.insert(dir.to_string(), names.clone());
-        names
-    }
-
-    /// What was asked of these files so far.
-    pub fn lookups(&self) -> Lookups {
-        self.lookups.borrow().clone()
-    }
-
-    /// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs`
-    /// (not dotfiles, such as an editor's `.#name.rs` lock), by path.
-    fn infer_in(&self, dir: &str) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for entry in self.listing(dir) {
-            if let Some(sub) = entry.strip_suffix('/') {
-                let main = format!("{dir}/{sub}/main.rs");
-                if self.contains(&main) {
-                    out.push((sub.to_string(), main));
-                }
-            } else if let Some(stem) = entry.strip_suffix(".rs") {
-                out.push((stem.to_string(), format!("{dir}/{entry}")));
+    fn listing(&self, dir: &str) -> Vec<String> {
+        let prefix = format!("{dir}/");
+        let mut names = BTreeSet::new();
+        for f in self.range(prefix.clone()..) {
+            let Some(rest) = f.strip_prefix(&prefix) else { break };
+            if !rest.starts_with('.') {
+                names.insert(match rest.split_once('/') {
+                    Some((sub, _)) => format!("{sub}/"),
+                    None => rest.to_string(),
+                });
             }
         }
-        out.sort_by(|a, b| a.1.cmp(&b.1));
-        out
+        names.into_iter().collect()
     }
+}
+
+/// The `(name, path)` pairs cargo infers in `dir`: `dir/NAME.rs` and `dir/NAME/main.rs` (not
+/// dotfiles, such as an editor's `.#name.rs` lock), by path.
+fn infer_in(files: &dyn PackageFiles, dir: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in files.listing(dir) {
+        if let Some(sub) = entry.strip_suffix('/') {
+            let main = format!("{dir}/{sub}/main.rs");
+            if files.contains(&main) {
+                out.push((sub.to_string(), main));
+            }
+        } else if let Some(stem) = entry.strip_suffix(".rs") {
+            out.push((stem.to_string(), format!("{dir}/{entry}")));
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -204,7 +148,7 @@ impl Target {
 }
 
 /// Works out a package's targets as cargo does.
-pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition: &str, files: &FileSet) -> Result<Vec<Target>, String> {
+pub(crate) fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition: &str, files: &dyn PackageFiles) -> Result<Vec<Target>, String> {
     let mut targets = Vec::new();
     let is_2015 = edition == "2015";
 
@@ -238,7 +182,7 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
         if files.contains("src/main.rs") {
             inferred_bins.push((package_name.to_string(), "src/main.rs".to_string()));
         }
-        inferred_bins.extend(files.infer_in("src/bin"));
+        inferred_bins.extend(infer_in(files, "src/bin"));
     }
     let bins = with_inferred(explicit_bins.as_ref(), &inferred_bins, pkg.autobins, is_2015);
     unique_names(&bins, "binary")?;
@@ -257,7 +201,7 @@ pub fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, edition
         (TargetKind::Test, "tests", &raw.test, pkg.autotests),
         (TargetKind::Bench, "benches", &raw.bench, pkg.autobenches),
     ] {
-        let inferred = if infers(explicit.as_ref(), auto, is_2015) { files.infer_in(dir) } else { Vec::new() };
+        let inferred = if infers(explicit.as_ref(), auto, is_2015) { infer_in(files, dir) } else { Vec::new() };
         let all = with_inferred(explicit.as_ref(), &inferred, auto, is_2015);
         unique_names(&all, kind.as_str())?;
         for t in all {
@@ -358,7 +302,7 @@ fn target_path(
     t: &RawTarget,
     name: &str,
     inferred: &[(String, String)],
-    files: &FileSet,
+    files: &dyn PackageFiles,
     is_2015: bool,
     legacy: impl Fn(&str) -> Vec<String>,
 ) -> Option<String> {
@@ -397,79 +341,17 @@ fn make(kind: TargetKind, name: String, path: String, crate_types: Vec<String>, 
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
-    use crate::manifest::parse_raw;
-
-    /// A dangling symlink is no file (cargo does not see a target there either); a symlink to a
-    /// file or directory is followed.
-    #[cfg(unix)]
-    #[test]
-    fn dangling_symlinks_are_not_files() {
-        let root = std::env::temp_dir().join(format!("crateplan-dangling-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("src/bin")).unwrap();
-        std::fs::create_dir_all(root.join("real")).unwrap();
-        std::fs::write(root.join("src/main.rs"), "").unwrap();
-        std::fs::write(root.join("real/tool.rs"), "").unwrap();
-        std::os::unix::fs::symlink("nowhere.rs", root.join("src/lib.rs")).unwrap();
-        std::os::unix::fs::symlink("../../real/tool.rs", root.join("src/bin/tool.rs")).unwrap();
-        std::os::unix::fs::symlink("../../nowhere.rs", root.join("src/bin/gone.rs")).unwrap();
-        let files = FileSet::from_dir(&root);
-        assert!(!files.contains("src/lib.rs") && files.contains("src/main.rs"));
-        assert_eq!(files.infer_in("src/bin"), [("tool".to_string(), "src/bin/tool.rs".to_string())]);
-        std::fs::remove_dir_all(&root).unwrap();
-    }
-
-    /// Discovery records what it asked, and a directory on disk gives the same answers, and so the
-    /// same lookups, as the list of its file names (the Nix side's manifests-only view).
-    #[cfg(unix)]
-    #[test]
-    fn lookups_are_what_discovery_asked_on_disk_and_in_a_listing() {
-        let names = [
-            "Cargo.toml", "README.md", "build.rs", "src/lib.rs", "src/util.rs", "src/bin/tool.rs", "src/bin/.#tool.rs",
-            "src/bin/multi/main.rs", "src/bin/multi/helper.rs", "tests/it.rs", "tests/data.txt", "tests/common/mod.rs",
-            "examples/demo/main.rs",
-        ];
-        let root = std::env::temp_dir().join(format!("crateplan-lookups-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        for n in names {
-            std::fs::create_dir_all(root.join(n).parent().unwrap()).unwrap();
-            std::fs::write(root.join(n), "").unwrap();
-        }
-        let toml = "[package]\nname='p'\nedition='2021'\n";
-        let raw = parse_raw(toml, Path::new("Cargo.toml")).unwrap();
-        let pkg = raw.package.clone().unwrap();
-        let on_disk = FileSet::from_dir(&root);
-        let listed = FileSet::from_paths(names.map(String::from));
-        let found = discover(&raw, &pkg, "p", "2021", &on_disk).unwrap();
-        assert_eq!(found.len(), discover(&raw, &pkg, "p", "2021", &listed).unwrap().len());
-        let lookups = on_disk.lookups();
-        assert_eq!(lookups, listed.lookups());
-        let probes: Vec<(&str, bool)> = lookups.probes.iter().map(|(p, f)| (p.as_str(), *f)).collect();
-        assert_eq!(
-            probes,
-            [
-                ("build.rs", true), ("examples/demo/main.rs", true), ("src/bin/multi/main.rs", true), ("src/lib.rs", true),
-                ("src/main.rs", false), ("tests/common/main.rs", false),
-            ]
-        );
-        let listings: Vec<(&str, Vec<&str>)> = lookups.listings.iter().map(|(d, n)| (d.as_str(), n.iter().map(String::as_str).collect())).collect();
-        assert_eq!(
-            listings,
-            [
-                ("benches", vec![]), ("examples", vec!["demo/"]), ("src/bin", vec!["multi/", "tool.rs"]),
-                ("tests", vec!["common/", "data.txt", "it.rs"]),
-            ]
-        );
-        std::fs::remove_dir_all(&root).unwrap();
-    }
+    use crate::manifest::schema::parse_raw;
 
     fn targets(toml: &str, files: &[&str]) -> Vec<(String, String, String)> {
         let raw = parse_raw(toml, Path::new("Cargo.toml")).unwrap();
         let pkg = raw.package.clone().unwrap();
-        let files = FileSet::from_paths(files.iter().map(|s| s.to_string()));
+        let files: BTreeSet<String> = files.iter().map(|s| s.to_string()).collect();
         let edition = match &pkg.edition {
-            Some(crate::manifest::Inheritable::Value(e)) => e.clone(),
+            Some(crate::manifest::schema::Inheritable::Value(e)) => e.clone(),
             _ => "2015".into(),
         };
         discover(&raw, &pkg, "p", &edition, &files).unwrap().into_iter().map(|t| (t.key(), t.path, t.crate_types.join(","))).collect()
@@ -489,7 +371,7 @@ mod tests {
         let discovered = |toml: &str, files: &[&str]| {
             let raw = parse_raw(toml, Path::new("Cargo.toml")).unwrap();
             let pkg = raw.package.clone().unwrap();
-            discover(&raw, &pkg, "p", "2021", &FileSet::from_paths(files.iter().map(|s| s.to_string()))).map(|t| t.len())
+            discover(&raw, &pkg, "p", "2021", &files.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>()).map(|t| t.len())
         };
         let p = "[package]\nname='p'\nedition='2021'\n";
         let err = discovered(p, &["src/main.rs", "src/bin/p.rs"]).unwrap_err();

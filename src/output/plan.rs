@@ -11,12 +11,13 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use rustc_hash::FxHashMap as FastMap;
-use crate::graph::{Graph, Location};
+use crate::load::remote::Location;
+use crate::load::workspace::{PanicAbort, Workspace};
+use crate::manifest::targets::Target;
 use crate::manifest;
+use crate::resolve::graph::Graph;
+use crate::resolve::units::{Kind, UnitGraph};
 use crate::source_id::{GitReference, SourceKind};
-use crate::targets::Target;
-use crate::units::{Kind, UnitGraph};
-use crate::workspace::{PanicAbort, Workspace};
 
 /// The plan's schema version.
 pub const SCHEMA_VERSION: u32 = 2;

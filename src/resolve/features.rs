@@ -9,10 +9,11 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
 use crate::error::{Error, Result};
-use crate::graph::Graph;
+use crate::load::workspace::ResolveBehavior;
+use crate::manifest::features::FeatureValue;
 use crate::manifest::{DepKind, Dependency};
-use crate::platform::TargetInfo;
-use crate::workspace::ResolveBehavior;
+use crate::resolve::graph::Graph;
+use crate::resolve::platform::TargetInfo;
 
 /// Which side of the graph features are resolved for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,108 +22,6 @@ pub enum FeaturesFor {
     NormalOrDev,
     /// Build dependencies, proc-macros and everything under them, built for the host.
     HostDep,
-}
-
-/// One entry of a `[features]` list or of `--features`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FeatureValue {
-    /// A feature of this package.
-    Feature(String),
-    /// `dep:NAME`: activates the optional dependency only.
-    Dep(String),
-    /// `NAME/FEAT` or, weak, `NAME?/FEAT`.
-    DepFeature { dep_name: String, dep_feature: String, weak: bool },
-}
-
-impl FeatureValue {
-    pub fn new(s: &str) -> FeatureValue {
-        if let Some((dep, feat)) = s.split_once('/') {
-            let (dep_name, weak) = match dep.strip_suffix('?') {
-                Some(d) => (d, true),
-                None => (dep, false),
-            };
-            FeatureValue::DepFeature { dep_name: dep_name.to_string(), dep_feature: feat.to_string(), weak }
-        } else if let Some(dep) = s.strip_prefix("dep:") {
-            FeatureValue::Dep(dep.to_string())
-        } else {
-            FeatureValue::Feature(s.to_string())
-        }
-    }
-}
-
-/// A package's feature map: `[features]` plus an implicit feature per optional dependency that
-/// no `dep:` names.
-pub fn feature_map(features: &BTreeMap<String, Vec<String>>, dependencies: &[Dependency]) -> BTreeMap<String, Vec<FeatureValue>> {
-    let mut map: BTreeMap<String, Vec<FeatureValue>> =
-        features.iter().map(|(k, v)| (k.clone(), v.iter().map(|s| FeatureValue::new(s)).collect())).collect();
-    let explicit_dep: FastSet<&str> = features.values().flatten().filter_map(|s| s.strip_prefix("dep:")).collect();
-    for dep in dependencies.iter().filter(|d| d.optional) {
-        let name = &dep.name_in_toml;
-        if !explicit_dep.contains(name.as_str()) && !map.contains_key(name) {
-            map.insert(name.clone(), vec![FeatureValue::Dep(name.clone())]);
-        }
-    }
-    map
-}
-
-/// Checks a package's `[features]` table as cargo does when it reads a manifest (`map` is its
-/// `feature_map`, which holds each list parsed, in order); the error says which feature is wrong
-/// and how.
-pub fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, map: &BTreeMap<String, Vec<FeatureValue>>, dependencies: &[Dependency]) -> std::result::Result<(), String> {
-    fn named<'d>(dependencies: &'d [Dependency], name: &'d str) -> impl Iterator<Item = &'d Dependency> {
-        dependencies.iter().filter(move |d| d.name_in_toml == name)
-    }
-    for (feature, raws) in features {
-        for (raw, value) in raws.iter().zip(&map[feature]) {
-            match value {
-                FeatureValue::Feature(f) => {
-                    if !map.contains_key(f) {
-                        return Err(match named(dependencies, f).next() {
-                            None => format!("feature `{feature}` includes `{f}`, which is neither a dependency nor another feature"),
-                            Some(d) if d.optional => format!("feature `{feature}` includes `{f}`, an optional dependency without an implicit feature; write `dep:{f}`"),
-                            Some(_) => format!("feature `{feature}` includes `{f}`, but `{f}` is not an optional dependency; add `optional = true` to it"),
-                        });
-                    }
-                }
-                FeatureValue::Dep(d) => {
-                    if named(dependencies, d).next().is_none() {
-                        return Err(format!("feature `{feature}` includes `{raw}`, but `{d}` is not a dependency"));
-                    }
-                    if !named(dependencies, d).any(|x| x.optional) {
-                        return Err(format!("feature `{feature}` includes `{raw}`, but `{d}` is not an optional dependency; add `optional = true` to it"));
-                    }
-                }
-                FeatureValue::DepFeature { dep_name, dep_feature, weak } => {
-                    if dep_feature.contains('/') {
-                        return Err(format!("feature `{feature}` includes `{raw}`, which has more than one `/`"));
-                    }
-                    if dep_name.starts_with("dep:") {
-                        return Err(format!("feature `{feature}` includes `{raw}`, with both `dep:` and `/`; remove the `dep:`"));
-                    }
-                    if named(dependencies, dep_name).next().is_none() {
-                        return Err(format!("feature `{feature}` includes `{raw}`, but `{dep_name}` is not a dependency"));
-                    }
-                    if *weak && !named(dependencies, dep_name).any(|x| x.optional) {
-                        return Err(format!("feature `{feature}` includes `{raw}` with a `?`, but `{dep_name}` is not an optional dependency; remove the `?`"));
-                    }
-                }
-            }
-        }
-    }
-    // Every optional dependency must be reachable: through `dep:NAME`, a strong `NAME/FEAT`, a
-    // feature list naming it, or a feature of its name (its implicit one included).
-    let reaches: FastSet<&str> = features
-        .keys()
-        .flat_map(|f| &map[f])
-        .filter_map(|value| match value {
-            FeatureValue::Dep(name) | FeatureValue::DepFeature { dep_name: name, weak: false, .. } | FeatureValue::Feature(name) => Some(name.as_str()),
-            FeatureValue::DepFeature { weak: true, .. } => None,
-        })
-        .collect();
-    if let Some(d) = dependencies.iter().find(|d| d.optional && !reaches.contains(d.name_in_toml.as_str()) && !map.contains_key(&d.name_in_toml)) {
-        return Err(format!("optional dependency `{}` is not included in any feature; add `dep:{}` to one in [features]", d.name_in_toml, d.name_in_toml));
-    }
-    Ok(())
 }
 
 /// Features asked for on the command line, as they apply to one member.
@@ -194,7 +93,7 @@ impl Platforms<'_> {
     pub fn dep_activated(&self, dep: &Dependency, host: bool) -> bool {
         match &dep.platform {
             None => true,
-            Some(p) => p.matches(if host || dep.kind == DepKind::Build { self.host } else { self.target }),
+            Some(p) => (if host || dep.kind == DepKind::Build { self.host } else { self.target }).matches(p),
         }
     }
 }

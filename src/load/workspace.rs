@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::load::lookups::FileSet;
+use crate::load::lookups::{self, Lookups};
 use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
-use crate::lookups::{self, Lookups};
-use crate::targets::FileSet;
 
 /// How cargo resolves features; 3 behaves as 2 once a lockfile exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,18 @@ pub enum FileNames {
     Listing(BTreeSet<String>),
 }
 
+impl FileNames {
+    /// The names of `--file-list FILE` (a JSON array of paths relative to the workspace root), or
+    /// the disk without one.
+    pub fn read(file_list: Option<&Path>) -> Result<FileNames> {
+        let Some(path) = file_list else { return Ok(FileNames::Disk) };
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let list: BTreeSet<String> = serde_json::from_str(&text)
+            .map_err(|e| Error::in_file(path, format!("expected a JSON array of file names ({e})")))?;
+        Ok(FileNames::Listing(list))
+    }
+}
+
 /// `panic = "abort"` in the root's profiles (the plan's `inputs.panicAbort`).
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct PanicAbort {
@@ -45,7 +57,7 @@ pub struct PanicAbort {
 }
 
 /// Does `[profile.NAME]` (following `inherits`) set `panic = "abort"`?
-fn profile_panics_abort(profiles: &BTreeMap<String, manifest::RawProfile>, name: &str) -> bool {
+fn profile_panics_abort(profiles: &BTreeMap<String, manifest::schema::RawProfile>, name: &str) -> bool {
     let mut name = name.to_string();
     for _ in 0..8 {
         let Some(p) = profiles.get(&name) else { return false };
@@ -110,7 +122,7 @@ impl Loader<'_> {
             })?;
             let raw = manifest::parse_raw(&text, manifest_path)?;
             self.raws.insert(manifest_path.to_path_buf(), raw);
-            self.sha256.insert(manifest_path.to_path_buf(), crate::digest::sha256_hex(text.as_bytes()));
+            self.sha256.insert(manifest_path.to_path_buf(), crate::load::digest::sha256_hex(text.as_bytes()));
         }
         Ok(&self.raws[manifest_path])
     }

@@ -6,22 +6,11 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap as FastMap;
-use crate::lockfile::Lockfile;
-use crate::manifest::{self, DepKind, DepSource, Inheritance, Package};
+use crate::load::lockfile::Lockfile;
+use crate::load::remote::{Loaded, Location};
+use crate::load::workspace::Workspace;
+use crate::manifest::{DepKind, DepSource, Package};
 use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};
-use crate::sources::Sources;
-use crate::workspace::Workspace;
-
-/// Where a package's files are.
-#[derive(Debug, Clone)]
-pub enum Location {
-    /// A path package: its directory.
-    Path(PathBuf),
-    /// A registry package (files in its `.crate`).
-    Registry,
-    /// A git package: its directory inside the checkout.
-    Git { subdir: String },
-}
 
 /// A package of the graph.
 pub struct Node {
@@ -47,8 +36,9 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// Matches the workspace against its lockfile, reading dependency manifests from `sources`.
-    pub fn build(ws: &Workspace, lock: &Lockfile, lock_path: &Path, sources: &Sources) -> Result<Graph> {
+    /// Matches the workspace against its lockfile; `remote` holds the registry and git packages
+    /// of the lock, read beforehand (`load::remote::load_all`).
+    pub fn build(ws: &Workspace, lock: &Lockfile, lock_path: &Path, mut remote: Vec<Option<Loaded>>) -> Result<Graph> {
         // Path packages of the lock, by (name, version) → directory.
         let mut path_dirs: FastMap<(String, String), Vec<PathBuf>> = FastMap::default();
         for (dir, p) in &ws.path_packages {
@@ -78,9 +68,7 @@ impl Graph {
             members.push(node);
         }
 
-        // Read and match every registry and git manifest up front, on all cores: they are
-        // independent.
-        let (mut remote, mut remote_matched) = load_remote_all(lock, lock_path, sources);
+        let mut remote_matched = match_remote_all(&remote, lock, lock_path);
         let mut used_lock = vec![false; lock.packages.len()];
         for &l in &lock_of_node {
             used_lock[l] = true;
@@ -117,7 +105,7 @@ impl Graph {
                             };
                             (ws.package(&dir).clone(), Location::Path(dir))
                         } else {
-                            remote[chosen].take().expect("every registry and git lock entry is read up front, and each becomes one node")?
+                            remote[chosen].take().expect("every registry and git lock entry is read up front, and each becomes one node").map(|r| (r.package, r.location))?
                         };
                         if package.name != locked.name || package.version != locked.version {
                             return Err(stale(lock_path, format!(
@@ -220,42 +208,13 @@ fn match_declarations(package: &Package, lock_idx: usize, lock: &Lockfile, lock_
     Matched { pairs, error }
 }
 
-type Loaded = Result<(Package, Location)>;
-
-/// `load_remote` and `match_declarations` of every non-path lock entry, in parallel; `None` for
-/// path entries.
-fn load_remote_all(lock: &Lockfile, lock_path: &Path, sources: &Sources) -> (Vec<Option<Loaded>>, Vec<Option<Matched>>) {
-    let wanted: Vec<usize> = (0..lock.packages.len()).filter(|&i| !lock.packages[i].source.is_path()).collect();
-    let loaded = crate::parallel::map(&wanted, |&i| {
-        let loaded = load_remote(&lock.packages[i], sources);
-        let matched = loaded.as_ref().ok().map(|(package, _)| match_declarations(package, i, lock, lock_path, false));
-        (loaded, matched)
-    });
-    let mut packages: Vec<Option<Loaded>> = (0..lock.packages.len()).map(|_| None).collect();
-    let mut matched: Vec<Option<Matched>> = (0..lock.packages.len()).map(|_| None).collect();
-    for (i, (l, m)) in wanted.into_iter().zip(loaded) {
-        packages[i] = Some(l);
-        matched[i] = m;
-    }
-    (packages, matched)
-}
-
-/// Reads the manifest of a registry or git package.
-fn load_remote(locked: &crate::lockfile::LockedPackage, sources: &Sources) -> Result<(Package, Location)> {
-    let found = sources.find(locked)?;
-    let raw = &found.raw;
-    let ws_raw = found.git_workspace.as_ref();
-    let root_dir = ws_raw.map(|(p, _)| p.parent().unwrap_or(Path::new("/")).to_path_buf());
-    let inheritance = match (ws_raw, &root_dir) {
-        (Some((path, raw)), Some(dir)) => raw.workspace.as_ref().map(|w| Inheritance { root_dir: dir, root_manifest: path, package: w.package.as_ref(), dependencies: &w.dependencies, lints: w.lints.as_ref() }),
+/// `match_declarations` of every registry and git package that was read, on all cores: they are
+/// independent. `None` for path entries and for entries that could not be read.
+fn match_remote_all(remote: &[Option<Loaded>], lock: &Lockfile, lock_path: &Path) -> Vec<Option<Matched>> {
+    crate::parallel::map(remote, |loaded| match loaded {
+        Some(Ok(loaded)) => Some(match_declarations(&loaded.package, loaded.lock_index, lock, lock_path, false)),
         _ => None,
-    };
-    let package = manifest::normalize(raw, &found.manifest_path, &found.files, inheritance.as_ref())?;
-    let location = match found.git_subdir {
-        Some(subdir) => Location::Git { subdir },
-        None => Location::Registry,
-    };
-    Ok((package, location))
+    })
 }
 
 /// One package per `links` value.

@@ -7,18 +7,33 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::digest::sha256_file;
-use crate::lookups;
-use crate::workspace::{FileNames, Workspace};
+use crate::load::digest::sha256_file;
+use crate::load::lookups;
+use crate::load::workspace::{FileNames, Workspace};
+
+/// Checks the plan at `plan` (relative to the workspace root unless absolute) against the
+/// workspace of `manifest_path`: its path when it is current, else an error saying what changed
+/// and how to regenerate it.
+pub fn check(manifest_path: &Path, plan: &Path) -> Result<PathBuf> {
+    let root = manifest_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let plan_path = if plan.is_absolute() { plan.to_path_buf() } else { root.join(plan) };
+    let text = std::fs::read_to_string(&plan_path).map_err(|e| Error::in_file(&plan_path, format!("cannot read the plan ({e}); make it with `crateplan generate --target <triple> -o {}`", plan.display())))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| Error::in_file(&plan_path, format!("not JSON ({e}); regenerate it with `crateplan generate`")))?;
+    let changes = changes(&value, &plan_path, manifest_path)?;
+    if changes.is_empty() {
+        return Ok(plan_path);
+    }
+    Err(Error::new(format!("{} is stale: {}; run `{}`", plan_path.display(), changes.join(", "), regenerate_command(&value, &plan.display().to_string()))))
+}
 
 /// What changed since the plan was generated; empty when it is current.
 pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<Vec<String>> {
     let bad = |what: &str| Error::in_file(plan_path, format!("not a crateplan plan ({what}); regenerate it with `crateplan generate`"));
     let inputs = plan.get("inputs").ok_or_else(|| bad("no `inputs`"))?;
     let version = plan.get("version").and_then(Value::as_u64);
-    if version != Some(u64::from(crate::plan::SCHEMA_VERSION)) {
+    if version != Some(u64::from(crate::output::plan::SCHEMA_VERSION)) {
         let was = version.map_or("no schema version".to_string(), |v| format!("schema version {v}"));
-        return Ok(vec![format!("it has {was}, this crateplan writes version {}", crate::plan::SCHEMA_VERSION)]);
+        return Ok(vec![format!("it has {was}, this crateplan writes version {}", crate::output::plan::SCHEMA_VERSION)]);
     }
     let ws = Workspace::load(manifest_path, &FileNames::Disk)?;
     let mut changes = Vec::new();

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap as FastMap;
 
 use crate::error::{Error, Result};
-use crate::features::{FeaturesFor, Platforms, ResolvedFeatures};
-use crate::graph::{Edge, Graph};
 use crate::manifest::DepKind;
-use crate::targets::{Target, TargetKind};
+use crate::manifest::targets::{Target, TargetKind};
+use crate::resolve::features::{FeaturesFor, Platforms, ResolvedFeatures};
+use crate::resolve::graph::{Edge, Graph};
 
 /// Cargo's `CompileMode`, as far as `build` and `test --no-run` use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -9,8 +9,8 @@ use semver::Version;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::manifest::parse;
 use crate::source_id::SourceId;
-use crate::toml_util;
 
 /// One `[[package]]` of Cargo.lock.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl Lockfile {
 
     /// Parses Cargo.lock text; `path` names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Lockfile> {
-        let raw: RawLock = toml_util::parse(text, path)?;
+        let raw: RawLock = parse::toml(text, path)?;
         let mut raw_packages = raw.package;
         if let Some(root) = raw.root {
             raw_packages.insert(0, root);

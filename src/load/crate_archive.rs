@@ -15,7 +15,7 @@ const MAX_MANIFEST_BYTES: u64 = 10 << 20;
 /// The text of `TOP/Cargo.toml` in the archive at `path`, and the archive's file names when the
 /// manifest looks as if target discovery will need them (`names_every_target`): read on in the
 /// same pass then, rather than from the start again later.
-pub fn read_manifest(path: &Path, top: &str) -> Result<(String, Option<BTreeSet<String>>)> {
+pub(super) fn read_manifest(path: &Path, top: &str) -> Result<(String, Option<BTreeSet<String>>)> {
     let mut text = None;
     let mut files = BTreeSet::new();
     let mut want_files = true;
@@ -49,7 +49,7 @@ fn names_every_target(manifest: &str) -> bool {
 }
 
 /// The names of the files under `TOP/` in the archive at `path`, relative to it.
-pub fn list_files(path: &Path, top: &str) -> Result<BTreeSet<String>> {
+pub(super) fn list_files(path: &Path, top: &str) -> Result<BTreeSet<String>> {
     let mut files = BTreeSet::new();
     each_entry(path, top, |rel, _| {
         files.insert(rel.to_string());

@@ -1,0 +1,9 @@
+//! Loading: everything the generator reads from disk.
+
+mod crate_archive;
+pub(crate) mod digest;
+pub mod lockfile;
+pub(crate) mod lookups;
+pub mod remote;
+pub mod sources;
+pub mod workspace;
