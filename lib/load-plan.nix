@@ -18,7 +18,7 @@ let
 
   # What target discovery and the `members` globs looked at when the plan was made
   # (docs/plan-schema.md, `inputs.probes` and `inputs.listings`), asked again: the same two
-  # operations as `crateplan check` (src/lookups.rs), so that no discovery rule lives here.
+  # operations as `crateplan check` (src/load/lookups.rs), so that no discovery rule lives here.
   at = rel: if rel == "." then src else src + "/${rel}";
   # probe: is a file (not a directory) at `rel`?
   probe = rel: builtins.pathExists (at rel) && !(builtins.pathExists "${toString (at rel)}/.");

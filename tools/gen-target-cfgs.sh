@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates src/target_cfgs.txt: the `rustc --print cfg` of every built-in target, one target a
+# Regenerates src/resolve/target_cfgs.txt: the `rustc --print cfg` of every built-in target, one target a
 # line (`triple<TAB>cfg<TAB>cfg…`). crateplan evaluates `[target.'cfg(…)'.dependencies]` against
 # these facts, as cargo does against rustc's answer, without running rustc itself. Cargo asks
 # with every crate type at once, which drops `crt-static` where dylibs or proc-macros forbid it
 # (musl, wasi), and then ignores the `proc_macro` that this sets: so does this.
 set -euo pipefail
-out="$(dirname "$0")/../src/target_cfgs.txt"
+out="$(dirname "$0")/../src/resolve/target_cfgs.txt"
 {
   echo "# rustc --print cfg for each built-in target; made by tools/gen-target-cfgs.sh with $(rustc --version)"
   for triple in $(rustc --print target-list); do
