@@ -20,19 +20,20 @@ let
   # (docs/plan-schema.md, `inputs.probes` and `inputs.listings`), asked again: the same two
   # operations as `crateplan check` (src/load/lookups.rs), so that no discovery rule lives here.
   at = rel: if rel == "." then src else src + "/${rel}";
-  # probe: is a file (not a directory) at `rel`?
-  probe = rel: builtins.pathExists (at rel) && !(builtins.pathExists "${toString (at rel)}/.");
-  # listing: the entries of a directory, dotfiles left out, directories (symlinks followed) with
-  # a trailing `/`; none for a missing directory.
+  # The type `readDir` gives the entry `rel` ("regular", "directory", "symlink" …), or null when
+  # it or a directory above it is missing.
+  isDir = rel: rel == "." || builtins.elem (typeOf rel) [ "directory" "symlink" ];
+  typeOf = rel: if isDir (dirOf rel) then (builtins.readDir (at (dirOf rel))).${baseNameOf rel} or null else null;
+  # probe: is something other than a directory at `rel` (a symlink counts, wherever it points)?
+  probe = rel: !(builtins.elem (typeOf rel) [ null "directory" ]);
+  # listing: the entries of a directory, dotfiles left out, `/` after a directory and `@` after a
+  # symlink; none for a missing directory.
   listing = rel:
     let
-      dir = at rel;
-      entries = if builtins.pathExists dir then builtins.readDir dir else { };
-      isDir = n: entries.${n} == "directory"
-        || (entries.${n} == "symlink" && builtins.pathExists "${toString dir}/${n}/.");
+      entries = if isDir rel then builtins.readDir (at rel) else { };
+      mark = n: { directory = "/"; symlink = "@"; }.${entries.${n}} or "";
     in
-    map (n: if isDir n then "${n}/" else n)
-      (builtins.filter (n: builtins.substring 0 1 n != ".") (builtins.attrNames entries));
+    map (n: n + mark n) (builtins.filter (n: builtins.substring 0 1 n != ".") (builtins.attrNames entries));
   under = dir: name: if dir == "." then name else "${dir}/${name}";
   lookupChanges =
     builtins.concatLists (builtins.attrValues (builtins.mapAttrs

@@ -34,34 +34,68 @@ impl Lookups {
     }
 }
 
-/// Whether a file is at `path` (a symlink is followed; a dangling one, like a directory, is no
-/// file: cargo sees no target there).
+/// The probe a plan records: whether something other than a directory is at `path` — a symlink
+/// counts, wherever it points (Nix's `readDir` tells a symlink, not what it points to).
 pub(crate) fn probe(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir())
+}
+
+/// The listing a plan records of the directory `dir`: its entries, sorted, dotfiles left out
+/// (cargo skips them, and editors leave lock files such as `.#main.rs`), each name with `/` after
+/// a directory and `@` after a symlink, as Nix's `readDir` tells them apart. Nothing when `dir` is
+/// missing or unreadable.
+pub(crate) fn listing(dir: &Path) -> Vec<String> {
+    entries(dir).into_iter().map(|e| e.recorded()).collect()
+}
+
+/// Whether a file is at `path` as cargo sees it: a symlink followed, a dangling one no file.
+fn is_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
 }
 
-/// The entries of the directory `dir`, sorted: names, with a trailing `/` for directories
-/// (symlinks followed; a dangling one is left out), dotfiles left out (cargo skips them, and
-/// editors leave lock files such as `.#main.rs`). Nothing when `dir` is missing or unreadable.
-pub(crate) fn listing(dir: &Path) -> Vec<String> {
+/// An entry of a directory.
+pub(crate) struct Entry {
+    pub name: String,
+    is_symlink: bool,
+    /// A directory, or a symlink to one.
+    pub is_dir: bool,
+    /// A symlink to nothing.
+    pub dangling: bool,
+}
+
+impl Entry {
+    /// The name as a plan's listing records it (`listing`).
+    pub(crate) fn recorded(&self) -> String {
+        match (self.is_symlink, self.is_dir) {
+            (true, _) => format!("{}@", self.name),
+            (false, true) => format!("{}/", self.name),
+            (false, false) => self.name.clone(),
+        }
+    }
+
+    /// The name as target discovery sees it: `/` after a directory (symlinks followed).
+    fn discovered(&self) -> String {
+        if self.is_dir { format!("{}/", self.name) } else { self.name.clone() }
+    }
+}
+
+/// The entries of `dir` but dotfiles, sorted by name; none when it is missing or unreadable.
+pub(crate) fn entries(dir: &Path) -> Vec<Entry> {
     let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut names: Vec<String> = read
+    let mut entries: Vec<Entry> = read
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             if name.starts_with('.') {
                 return None;
             }
-            let is_dir = match e.file_type() {
-                Ok(t) if t.is_symlink() => std::fs::metadata(e.path()).ok()?.is_dir(),
-                Ok(t) => t.is_dir(),
-                Err(_) => false,
-            };
-            Some(if is_dir { format!("{name}/") } else { name })
+            let is_symlink = e.file_type().is_ok_and(|t| t.is_symlink());
+            let followed = std::fs::metadata(e.path());
+            Some(Entry { name, is_symlink, is_dir: followed.as_ref().is_ok_and(|m| m.is_dir()), dangling: followed.is_err() })
         })
         .collect();
-    names.sort();
-    names
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    entries
 }
 
 /// The files of a package, as `/`-separated paths relative to the package root. A directory on
@@ -120,23 +154,33 @@ impl FileSet {
 }
 
 impl PackageFiles for FileSet {
-    /// Whether a file is at `path` (see `probe`), kept in `lookups`.
+    /// Whether a file is at `path` as cargo sees it; `probe`'s answer is kept in `lookups`.
     fn contains(&self, path: &str) -> bool {
-        let found = match &self.place {
-            Place::Dir(root) => probe(&root.join(path)),
-            _ => self.files().contains(path),
+        let (found, recorded) = match &self.place {
+            Place::Dir(root) => (is_file(&root.join(path)), probe(&root.join(path))),
+            _ => {
+                let found = self.files().contains(path);
+                (found, found)
+            }
         };
-        self.lookups.borrow_mut().probes.insert(path.to_string(), found);
+        self.lookups.borrow_mut().probes.insert(path.to_string(), recorded);
         found
     }
 
-    /// The entries of the directory `dir` (see `listing`), kept in `lookups`.
+    /// The entries of the directory `dir` as target discovery sees them (`/` after a directory,
+    /// symlinks followed, dangling ones left out); `listing`'s answer is kept in `lookups`.
     fn listing(&self, dir: &str) -> Vec<String> {
-        let names = match &self.place {
-            Place::Dir(root) => listing(&root.join(dir)),
-            _ => self.files().listing(dir),
+        let (names, recorded) = match &self.place {
+            Place::Dir(root) => {
+                let entries = entries(&root.join(dir));
+                (entries.iter().filter(|e| !e.dangling).map(Entry::discovered).collect(), entries.iter().map(Entry::recorded).collect())
+            }
+            _ => {
+                let names = self.files().listing(dir);
+                (names.clone(), names)
+            }
         };
-        self.lookups.borrow_mut().listings.insert(dir.to_string(), names.clone());
+        self.lookups.borrow_mut().listings.insert(dir.to_string(), recorded);
         names
     }
 
@@ -168,6 +212,10 @@ mod tests {
         let files = FileSet::from_dir(&root);
         assert!(!files.contains("src/lib.rs") && files.contains("src/main.rs"));
         assert_eq!(files.listing("src/bin"), ["tool.rs"]);
+        // The plan records what Nix's readDir can tell again: the symlinks as such.
+        let recorded = files.lookups();
+        assert_eq!(recorded.probes.get("src/lib.rs"), Some(&true));
+        assert_eq!(recorded.listings["src/bin"], ["gone.rs@", "tool.rs@"]);
         std::fs::remove_dir_all(&root).unwrap();
     }
 

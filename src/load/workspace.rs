@@ -394,14 +394,14 @@ fn expand_members(root: &Path, patterns: &[String], seen: &mut Lookups) -> BTree
             let mut next = Vec::new();
             for dir in &current {
                 if segment.contains(['*', '?', '[']) {
-                    let names = lookups::listing(dir);
-                    for name in names.iter().filter_map(|n| n.strip_suffix('/')) {
-                        if glob_match(segment, name) {
-                            next.push(dir.join(name));
+                    let entries = lookups::entries(dir);
+                    for e in entries.iter().filter(|e| e.is_dir) {
+                        if glob_match(segment, &e.name) {
+                            next.push(dir.join(&e.name));
                         }
                     }
                     if let Some(rel) = relative(dir) {
-                        seen.listings.insert(if rel.is_empty() { ".".to_string() } else { rel }, names);
+                        seen.listings.insert(if rel.is_empty() { ".".to_string() } else { rel }, entries.iter().map(lookups::Entry::recorded).collect());
                     }
                 } else if segment == ".." {
                     next.push(dir.parent().unwrap_or(dir).to_path_buf());
@@ -413,14 +413,13 @@ fn expand_members(root: &Path, patterns: &[String], seen: &mut Lookups) -> BTree
         }
         for dir in current {
             let manifest = dir.join("Cargo.toml");
-            let found = lookups::probe(&manifest);
-            if found {
+            if manifest.is_file() {
                 out.insert(manifest::normalize_path(&dir));
             }
             if pattern.contains(['*', '?', '['])
                 && let Some(rel) = relative(&manifest::normalize_path(&manifest))
             {
-                seen.probes.insert(rel, found);
+                seen.probes.insert(rel, lookups::probe(&manifest));
             }
         }
     }
