@@ -17,18 +17,13 @@ impl Error {
     }
 
     /// An error about one file: `<path>: <message>`.
-    pub fn in_file(path: &Path, message: impl fmt::Display) -> Self {
+    pub(crate) fn in_file(path: &Path, message: impl fmt::Display) -> Self {
         Error::new(format!("{}: {}", path.display(), message))
     }
 
     /// An I/O failure while reading `path`.
-    pub fn io(path: &Path, err: std::io::Error) -> Self {
+    pub(crate) fn io(path: &Path, err: std::io::Error) -> Self {
         Error::in_file(path, format!("cannot read: {err}"))
-    }
-
-    /// The message, without any prefix.
-    pub fn message(&self) -> &str {
-        &self.message
     }
 }
 

@@ -57,14 +57,14 @@ pub fn default_host() -> &'static str {
 pub struct Loaded {
     pub ws: Workspace,
     pub graph: Graph,
-    pub lock_path: PathBuf,
+    pub(crate) lock_path: PathBuf,
     /// sha256 of Cargo.lock as read.
-    pub lock_sha256: String,
+    pub(crate) lock_sha256: String,
     pub selected: Vec<usize>,
     pub member_features: Vec<(usize, CliFeatures)>,
-    pub host: TargetInfo,
+    pub(crate) host: TargetInfo,
     /// Plan cargo's `release` profile (`--release`) instead of `dev`.
-    pub release: bool,
+    pub(crate) release: bool,
 }
 
 /// Loads and matches everything (the I/O stage).
@@ -167,7 +167,7 @@ fn select(graph: &Graph, specs: &[String]) -> Result<Vec<usize>> {
 
 impl Loaded {
     /// The unit graph for one triple and intent.
-    pub fn units(&self, triple: &str, intent: Intent) -> Result<UnitGraph> {
+    pub(crate) fn units(&self, triple: &str, intent: Intent) -> Result<UnitGraph> {
         let target = TargetInfo::builtin(triple)?;
         let platforms = Platforms { target: &target, host: &self.host };
         let has_dev_units = intent == Intent::Test;

@@ -9,7 +9,7 @@
 //! writes the plan or unit graph. [`generate`] runs the stages; `main.rs` parses the command
 //! line. Each module imports only from the stages before it.
 
-pub mod error;
+pub(crate) mod error;
 pub mod generate;
 pub mod load;
 pub(crate) mod manifest;

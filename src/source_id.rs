@@ -2,12 +2,9 @@
 
 use std::fmt;
 
-/// crates.io's source string in Cargo.lock (also for the sparse protocol).
-pub(crate) const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
-
 /// The `reference` of a git source: what the manifest asked for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum GitReference {
+pub(crate) enum GitReference {
     DefaultBranch,
     Branch(String),
     Tag(String),
@@ -16,7 +13,7 @@ pub enum GitReference {
 
 /// The kind of a source, with what identifies it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SourceKind {
+pub(crate) enum SourceKind {
     /// `registry+URL` or `sparse+URL`: the whole string is the registry's identity.
     Registry,
     /// `git+URL[?ref]#rev`.
@@ -27,25 +24,20 @@ pub enum SourceKind {
 
 /// A package source as written in Cargo.lock, parsed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SourceId {
+pub(crate) struct SourceId {
     /// The exact Cargo.lock spelling (empty for path sources).
-    pub repr: String,
-    pub kind: SourceKind,
+    pub(crate) repr: String,
+    pub(crate) kind: SourceKind,
 }
 
 impl SourceId {
     /// A path source.
-    pub fn path() -> Self {
+    pub(crate) fn path() -> Self {
         SourceId { repr: String::new(), kind: SourceKind::Path }
     }
 
-    /// crates.io.
-    pub fn crates_io() -> Self {
-        SourceId { repr: CRATES_IO.to_string(), kind: SourceKind::Registry }
-    }
-
     /// Parses a Cargo.lock `source` value. `None` when the kind is unknown.
-    pub fn parse(repr: &str) -> Option<Self> {
+    pub(crate) fn parse(repr: &str) -> Option<Self> {
         let kind = if repr.starts_with("registry+") || repr.starts_with("sparse+") {
             SourceKind::Registry
         } else if let Some(rest) = repr.strip_prefix("git+") {
@@ -77,17 +69,13 @@ impl SourceId {
         Some(SourceId { repr: repr.to_string(), kind })
     }
 
-    pub fn is_path(&self) -> bool {
+    pub(crate) fn is_path(&self) -> bool {
         self.kind == SourceKind::Path
-    }
-
-    pub fn is_registry(&self) -> bool {
-        self.kind == SourceKind::Registry
     }
 
     /// The source string without the `#rev` of a git source: how a manifest's `[patch.URL]` or a
     /// dependency names it.
-    pub fn without_precise(&self) -> &str {
+    pub(crate) fn without_precise(&self) -> &str {
         match &self.kind {
             SourceKind::Git { .. } => self.repr.split('#').next().unwrap_or(&self.repr),
             _ => &self.repr,
@@ -95,7 +83,7 @@ impl SourceId {
     }
 
     /// The URL part (`registry+`/`sparse+`/`git+` prefix and git query removed).
-    pub fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         match &self.kind {
             SourceKind::Git { url, .. } => url,
             SourceKind::Registry => self.repr.split_once('+').map(|(_, u)| u).unwrap_or(&self.repr),

@@ -14,24 +14,22 @@ use crate::source_id::SourceId;
 
 /// One `[[package]]` of Cargo.lock.
 #[derive(Debug, Clone)]
-pub struct LockedPackage {
-    pub name: String,
-    pub version: Version,
-    pub source: SourceId,
+pub(crate) struct LockedPackage {
+    pub(crate) name: String,
+    pub(crate) version: Version,
+    pub(crate) source: SourceId,
     /// sha256 of the `.crate` (registry packages).
-    pub checksum: Option<String>,
+    pub(crate) checksum: Option<String>,
     /// Indices into [`Lockfile::packages`].
-    pub dependencies: Vec<usize>,
+    pub(crate) dependencies: Vec<usize>,
     /// `[replace]`: the index of the package that stands in for this one.
-    pub replace: Option<usize>,
+    pub(crate) replace: Option<usize>,
 }
 
 /// A parsed Cargo.lock.
 #[derive(Debug, Clone)]
 pub struct Lockfile {
-    /// 1 to 4, as cargo infers it.
-    pub version: u32,
-    pub packages: Vec<LockedPackage>,
+    pub(crate) packages: Vec<LockedPackage>,
 }
 
 /// Cargo.lock as written; its strings borrow from the text unless they hold escapes.
@@ -69,7 +67,7 @@ impl Lockfile {
     }
 
     /// The text of the lockfile at `path`.
-    pub fn read(path: &Path) -> Result<String> {
+    pub(crate) fn read(path: &Path) -> Result<String> {
         std::fs::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::in_file(path, "no Cargo.lock; run `cargo generate-lockfile` to create it")
@@ -80,21 +78,15 @@ impl Lockfile {
     }
 
     /// Parses Cargo.lock text; `path` names the file in errors.
-    pub fn parse(text: &str, path: &Path) -> Result<Lockfile> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Lockfile> {
         let raw: RawLock = parse::toml(text, path)?;
         let mut raw_packages = raw.package;
         if let Some(root) = raw.root {
             raw_packages.insert(0, root);
         }
-        let version = match raw.version {
-            Some(v @ 3..=4) => v,
-            Some(v) => return Err(Error::in_file(path, format!("unsupported lockfile version {v}; run `cargo generate-lockfile` with a current cargo"))),
-            None => {
-                let v2 = raw_packages.len() == 1
-                    || raw_packages.iter().any(|p| p.checksum.is_some() || p.dependencies.iter().any(|d| d.split(' ').count() < 3));
-                if v2 { 2 } else { 1 }
-            }
-        };
+        if let Some(v) = raw.version.filter(|v| !(3..=4).contains(v)) {
+            return Err(Error::in_file(path, format!("unsupported lockfile version {v}; run `cargo generate-lockfile` with a current cargo")));
+        }
         let bad = |msg: String| Error::in_file(path, format!("{msg}; run `cargo generate-lockfile` to rewrite it"));
 
         let mut packages = Vec::with_capacity(raw_packages.len());
@@ -158,7 +150,7 @@ impl Lockfile {
                 packages[i].replace = Some(find(r, p)?);
             }
         }
-        Ok(Lockfile { version, packages })
+        Ok(Lockfile { packages })
     }
 }
 
@@ -191,7 +183,6 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     #[test]
     fn reads_v1_checksums_from_metadata() {
         let lock = Lockfile::parse(V1, Path::new("Cargo.lock")).unwrap();
-        assert_eq!(lock.version, 1);
         assert_eq!(lock.packages[0].dependencies, vec![1]);
         assert_eq!(lock.packages[1].checksum.as_deref(), Some("abcd"));
     }
@@ -200,7 +191,6 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     fn short_dependency_strings_resolve() {
         let text = "version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"b\"]\n[[package]]\nname = \"b\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"ff\"\n";
         let lock = Lockfile::parse(text, Path::new("Cargo.lock")).unwrap();
-        assert_eq!(lock.version, 4);
         assert_eq!(lock.packages[0].dependencies, vec![1]);
     }
 

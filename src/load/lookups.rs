@@ -18,16 +18,16 @@ use crate::manifest::targets::PackageFiles;
 /// Probes and listings, by `/`-separated path relative to some directory (a package root while
 /// discovering its targets, the workspace root in a plan).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Lookups {
+pub(crate) struct Lookups {
     /// Path → whether a file (not a directory) was there.
-    pub probes: BTreeMap<String, bool>,
+    pub(crate) probes: BTreeMap<String, bool>,
     /// Directory → its entries, as `listing` gives them.
-    pub listings: BTreeMap<String, Vec<String>>,
+    pub(crate) listings: BTreeMap<String, Vec<String>>,
 }
 
 impl Lookups {
     /// Adds `other`'s lookups, made relative to `dir` (`""` for the same directory).
-    pub fn extend_under(&mut self, dir: &str, other: Lookups) {
+    pub(crate) fn extend_under(&mut self, dir: &str, other: Lookups) {
         let under = |p: String| if dir.is_empty() { p } else { format!("{dir}/{p}") };
         self.probes.extend(other.probes.into_iter().map(|(p, v)| (under(p), v)));
         self.listings.extend(other.listings.into_iter().map(|(d, v)| (under(d), v)));
@@ -55,12 +55,12 @@ fn is_file(path: &Path) -> bool {
 
 /// An entry of a directory.
 pub(crate) struct Entry {
-    pub name: String,
+    pub(crate) name: String,
     is_symlink: bool,
     /// A directory, or a symlink to one.
-    pub is_dir: bool,
+    pub(crate) is_dir: bool,
     /// A symlink to nothing.
-    pub dangling: bool,
+    pub(crate) dangling: bool,
 }
 
 impl Entry {
@@ -103,7 +103,7 @@ pub(crate) fn entries(dir: &Path) -> Vec<Entry> {
 /// target directories (`listing`), and every answer is kept (`lookups`) for the plan's staleness
 /// check. A `.crate` archive or a given list of names is read once, on first use.
 #[derive(Debug, Clone, Default)]
-pub struct FileSet {
+pub(crate) struct FileSet {
     files: OnceCell<BTreeSet<String>>,
     place: Place,
     /// Why the files could not be listed (a damaged archive), for `error`.
@@ -123,17 +123,17 @@ enum Place {
 }
 
 impl FileSet {
-    pub fn from_paths<I: IntoIterator<Item = String>>(paths: I) -> Self {
+    pub(crate) fn from_paths<I: IntoIterator<Item = String>>(paths: I) -> Self {
         FileSet { files: OnceCell::from(paths.into_iter().collect::<BTreeSet<_>>()), ..Default::default() }
     }
 
     /// The files of the package directory `root`, looked up on disk as discovery asks.
-    pub fn from_dir(root: &Path) -> Self {
+    pub(crate) fn from_dir(root: &Path) -> Self {
         FileSet { place: Place::Dir(root.to_path_buf()), ..Default::default() }
     }
 
     /// The files under `top/` in the `.crate` archive at `path`, read on first use.
-    pub fn from_crate(path: &Path, top: &str) -> Self {
+    pub(crate) fn from_crate(path: &Path, top: &str) -> Self {
         FileSet { place: Place::Archive(path.to_path_buf(), top.to_string()), ..Default::default() }
     }
 
@@ -148,7 +148,7 @@ impl FileSet {
     }
 
     /// What was asked of these files so far.
-    pub fn lookups(&self) -> Lookups {
+    pub(crate) fn lookups(&self) -> Lookups {
         self.lookups.borrow().clone()
     }
 }

@@ -10,7 +10,7 @@ use crate::manifest::{self, Inheritance, Package};
 
 /// Where a package's files are.
 #[derive(Debug, Clone)]
-pub enum Location {
+pub(crate) enum Location {
     /// A path package: its directory.
     Path(PathBuf),
     /// A registry package (files in its `.crate`).
@@ -22,13 +22,13 @@ pub enum Location {
 /// A registry or git package of the lock, read.
 pub struct Remote {
     /// Its entry in `Lockfile::packages`.
-    pub lock_index: usize,
-    pub package: Package,
-    pub location: Location,
+    pub(crate) lock_index: usize,
+    pub(crate) package: Package,
+    pub(crate) location: Location,
 }
 
 /// A lock entry's package, or why it could not be read.
-pub type Loaded = Result<Remote>;
+pub(crate) type Loaded = Result<Remote>;
 
 /// Reads the package of every registry and git lock entry, by lock index (`None` for path
 /// entries). An error stays with its entry: it is reported only if the graph reaches the entry.

@@ -15,15 +15,15 @@ use crate::manifest::{self, RawManifest};
 use crate::source_id::SourceKind;
 
 /// A package's manifest, as found.
-pub struct Found {
+pub(crate) struct Found {
     /// Where it was read from (for messages): a file, or `archive.crate/Cargo.toml`.
-    pub manifest_path: PathBuf,
-    pub raw: RawManifest,
-    pub files: FileSet,
+    pub(crate) manifest_path: PathBuf,
+    pub(crate) raw: RawManifest,
+    pub(crate) files: FileSet,
     /// For git packages: the package's directory inside the checkout (`""` at its root), and the
     /// workspace root manifest it inherits from, if any.
-    pub git_subdir: Option<String>,
-    pub git_workspace: Option<(PathBuf, RawManifest)>,
+    pub(crate) git_subdir: Option<String>,
+    pub(crate) git_workspace: Option<(PathBuf, RawManifest)>,
 }
 
 /// An index of the source directories, built once by listing them.
@@ -107,7 +107,7 @@ impl Sources {
     }
 
     /// The manifest of a locked registry or git package.
-    pub fn find(&self, pkg: &LockedPackage) -> Result<Found> {
+    pub(crate) fn find(&self, pkg: &LockedPackage) -> Result<Found> {
         let key = [pkg.name.as_str(), "-", &crate::manifest::version_string(&pkg.version)].concat();
         if let SourceKind::Git { precise: Some(rev), .. } = &pkg.source.kind {
             for (prefix, dir) in &self.git {
@@ -189,7 +189,7 @@ fn file_name(p: &Path) -> Option<String> {
 fn manifest_version(raw: &RawManifest) -> Option<String> {
     match raw.package.as_ref()?.version.as_ref()? {
         manifest::Inheritable::Value(v) => Some(v.clone()),
-        manifest::Inheritable::Workspace { .. } => None,
+        manifest::Inheritable::Workspace => None,
     }
 }
 
@@ -216,7 +216,7 @@ fn read_small_file(path: &Path) -> std::io::Result<String> {
 
 /// Reads `Cargo.toml` out of a `.crate` (a gzip'd tar of `NAME-VERSION/…`); its file names are
 /// read only if target discovery asks for them.
-pub fn read_crate_file(path: &Path, top: &str) -> Result<Found> {
+pub(crate) fn read_crate_file(path: &Path, top: &str) -> Result<Found> {
     let (text, files) = crate::load::crate_archive::read_manifest(path, top)?;
     let manifest_path = path.join("Cargo.toml");
     let raw = manifest::parse_raw(&text, &manifest_path)?;
@@ -263,12 +263,12 @@ fn find_in_checkout(checkout: &Path, name: &str, version: &str) -> Result<Option
         }
         let declared = match raw.package.as_ref().and_then(|p| p.version.clone()) {
             Some(manifest::Inheritable::Value(v)) => Some(v),
-            Some(manifest::Inheritable::Workspace { .. }) => workspace
+            Some(manifest::Inheritable::Workspace) => workspace
                 .as_ref()
                 .and_then(|(_, w)| w.workspace.as_ref()?.package.as_ref()?.version.clone())
                 .and_then(|v| match v {
                     manifest::Inheritable::Value(v) => Some(v),
-                    manifest::Inheritable::Workspace { .. } => None,
+                    manifest::Inheritable::Workspace => None,
                 }),
             None => Some("0.0.0".to_string()),
         };

@@ -20,7 +20,7 @@ pub enum ResolveBehavior {
 }
 
 impl ResolveBehavior {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ResolveBehavior::V1 => "1",
             ResolveBehavior::V2 => "2",
@@ -40,7 +40,7 @@ pub enum FileNames {
 impl FileNames {
     /// The names of `--file-list FILE` (a JSON array of paths relative to the workspace root), or
     /// the disk without one.
-    pub fn read(file_list: Option<&Path>) -> Result<FileNames> {
+    pub(crate) fn read(file_list: Option<&Path>) -> Result<FileNames> {
         let Some(path) = file_list else { return Ok(FileNames::Disk) };
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let list: BTreeSet<String> = serde_json::from_str(&text)
@@ -53,7 +53,7 @@ impl FileNames {
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct PanicAbort {
     pub dev: bool,
-    pub release: bool,
+    pub(crate) release: bool,
 }
 
 /// Does `[profile.NAME]` (following `inherits`) set `panic = "abort"`?
@@ -73,33 +73,29 @@ fn profile_panics_abort(profiles: &BTreeMap<String, manifest::schema::RawProfile
 }
 
 /// A path package, loaded.
-pub struct PathPackage {
-    pub manifest_path: PathBuf,
-    pub package: Package,
+pub(crate) struct PathPackage {
+    pub(crate) package: Package,
     /// What target discovery asked about the package's files (relative to its directory).
-    pub lookups: Lookups,
+    pub(crate) lookups: Lookups,
 }
 
 pub struct Workspace {
     pub root_dir: PathBuf,
-    pub root_manifest: PathBuf,
     /// Directories of the members, sorted.
-    pub members: Vec<PathBuf>,
-    pub default_members: Vec<PathBuf>,
+    pub(crate) members: Vec<PathBuf>,
+    pub(crate) default_members: Vec<PathBuf>,
     /// The directory of the package `--manifest-path` names, if it names a package.
-    pub current: Option<PathBuf>,
+    pub(crate) current: Option<PathBuf>,
     pub resolver: ResolveBehavior,
     /// Every path package, by directory.
-    pub path_packages: BTreeMap<PathBuf, PathPackage>,
-    /// Whether the root has a `[workspace]` table (otherwise the package is its own workspace).
-    pub explicit: bool,
+    pub(crate) path_packages: BTreeMap<PathBuf, PathPackage>,
     /// Whether the root's `dev` and `release` profiles set `panic = "abort"`.
     pub panic_abort: PanicAbort,
     /// What target discovery and the `members` globs looked at inside the root (for the plan's
     /// staleness check), relative to the root.
-    pub lookups: Lookups,
+    pub(crate) lookups: Lookups,
     /// Every manifest read from the workspace, with its sha256 (for the plan's staleness check).
-    pub manifests: BTreeMap<PathBuf, String>,
+    pub(crate) manifests: BTreeMap<PathBuf, String>,
 }
 
 struct Loader<'a> {
@@ -262,7 +258,7 @@ impl Workspace {
                 }
             }
             manifests.insert(mp.clone(), loader.sha256[&mp].clone());
-            path_packages.insert(dir, PathPackage { manifest_path: mp, package, lookups: files.lookups() });
+            path_packages.insert(dir, PathPackage { package, lookups: files.lookups() });
         }
 
         // Path dependencies of members inside the root directory (and not excluded) are members.
@@ -310,16 +306,16 @@ impl Workspace {
                 lookups.extend_under(&rel.to_string_lossy().replace('\\', "/"), p.lookups.clone());
             }
         }
-        Ok(Workspace { root_dir, root_manifest, members, default_members, current, resolver, path_packages, explicit, manifests, panic_abort, lookups })
+        Ok(Workspace { root_dir, members, default_members, current, resolver, path_packages, manifests, panic_abort, lookups })
     }
 
     /// The member package in `dir`.
-    pub fn package(&self, dir: &Path) -> &Package {
+    pub(crate) fn package(&self, dir: &Path) -> &Package {
         &self.path_packages[dir].package
     }
 
     /// A path relative to the workspace root, `/`-separated (`.` for the root).
-    pub fn relative(&self, path: &Path) -> String {
+    pub(crate) fn relative(&self, path: &Path) -> String {
         match path.strip_prefix(&self.root_dir) {
             Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
             Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
@@ -369,7 +365,7 @@ fn resolver_of(root: &RawManifest, path: &Path) -> Result<ResolveBehavior> {
             match edition {
                 Some(manifest::Inheritable::Value(e)) if e == "2021" => ResolveBehavior::V2,
                 Some(manifest::Inheritable::Value(e)) if e == "2024" => ResolveBehavior::V3,
-                Some(manifest::Inheritable::Workspace { .. }) => {
+                Some(manifest::Inheritable::Workspace) => {
                     match root.workspace.as_ref().and_then(|w| w.package.as_ref()).and_then(|p| p.edition.clone()) {
                         Some(manifest::Inheritable::Value(e)) if e == "2021" => ResolveBehavior::V2,
                         Some(manifest::Inheritable::Value(e)) if e == "2024" => ResolveBehavior::V3,
@@ -427,7 +423,7 @@ fn expand_members(root: &Path, patterns: &[String], seen: &mut Lookups) -> BTree
 }
 
 /// Shell-style matching of one path segment: `*` any run, `?` one character.
-pub fn glob_match(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     fn go(p: &[char], n: &[char]) -> bool {

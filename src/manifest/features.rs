@@ -11,13 +11,13 @@ use rustc_hash::FxHashSet as FastSet;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DeclaredDep<'a> {
     /// The key in its dependency table: the name features use.
-    pub name_in_toml: &'a str,
-    pub optional: bool,
+    pub(crate) name_in_toml: &'a str,
+    pub(crate) optional: bool,
 }
 
 /// One entry of a `[features]` list or of `--features`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FeatureValue {
+pub(crate) enum FeatureValue {
     /// A feature of this package.
     Feature(String),
     /// `dep:NAME`: activates the optional dependency only.
@@ -27,7 +27,7 @@ pub enum FeatureValue {
 }
 
 impl FeatureValue {
-    pub fn new(s: &str) -> FeatureValue {
+    pub(crate) fn new(s: &str) -> FeatureValue {
         if let Some((dep, feat)) = s.split_once('/') {
             let (dep_name, weak) = match dep.strip_suffix('?') {
                 Some(d) => (d, true),

@@ -17,14 +17,14 @@ pub(crate) type RawLints = BTreeMap<String, LintsEntry>;
 
 #[derive(Deserialize, Clone)]
 #[serde(untagged)]
-pub enum LintsEntry {
+pub(crate) enum LintsEntry {
     Workspace(bool),
     Tool(ToolLints),
 }
 
 #[derive(Deserialize, Clone)]
 #[serde(untagged)]
-pub enum RawLint {
+pub(crate) enum RawLint {
     Level(String),
     /// `{ level = "warn", priority = -1 }`; `rust.unexpected_cfgs` may add `check-cfg = [..]`.
     Config {
@@ -39,9 +39,9 @@ pub enum RawLint {
 /// What a package's lints add to every compiler run: `--LEVEL=LINT` arguments, and the
 /// `--check-cfg` values of `[lints.rust.unexpected_cfgs] check-cfg`.
 #[derive(Debug, Clone, Default)]
-pub struct LintArgs {
-    pub flags: Vec<String>,
-    pub check_cfg: Vec<String>,
+pub(crate) struct LintArgs {
+    pub(crate) flags: Vec<String>,
+    pub(crate) check_cfg: Vec<String>,
 }
 
 /// The `--LEVEL=[TOOL::]LINT` arguments of a package's lints — its own, or the workspace's with

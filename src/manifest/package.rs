@@ -16,7 +16,7 @@ use crate::manifest::targets::{self, PackageFiles, Target};
 use crate::source_id::GitReference;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DepKind {
+pub(crate) enum DepKind {
     Normal,
     Development,
     Build,
@@ -24,7 +24,7 @@ pub enum DepKind {
 
 /// Where a dependency declaration points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DepSource {
+pub(crate) enum DepSource {
     /// A registry: `None` is crates.io or a `registry = "name"` whose index is in cargo's config;
     /// `Some` is a published manifest's `registry-index`.
     Registry(Option<String>),
@@ -35,71 +35,69 @@ pub enum DepSource {
 
 /// One dependency declaration (one key in one dependency table).
 #[derive(Debug, Clone)]
-pub struct Dependency {
+pub(crate) struct Dependency {
     /// The package name depended on (`package = …`, else the key).
-    pub package_name: String,
+    pub(crate) package_name: String,
     /// The key in the table: the name used in features and, with `-` → `_`, the extern name.
-    pub name_in_toml: String,
-    pub explicit_rename: bool,
-    pub req: Option<VersionReq>,
-    pub kind: DepKind,
-    pub optional: bool,
+    pub(crate) name_in_toml: String,
+    pub(crate) explicit_rename: bool,
+    pub(crate) req: Option<VersionReq>,
+    pub(crate) kind: DepKind,
+    pub(crate) optional: bool,
     /// The `features` it asks for, parsed.
-    pub features: Vec<FeatureValue>,
-    pub default_features: bool,
-    pub platform: Option<Platform>,
-    pub source: DepSource,
+    pub(crate) features: Vec<FeatureValue>,
+    pub(crate) default_features: bool,
+    pub(crate) platform: Option<Platform>,
+    pub(crate) source: DepSource,
 }
 
 impl Dependency {
     /// A dev-dependency is not transitive: it only applies to tests, examples and benches.
-    pub fn is_transitive(&self) -> bool {
+    pub(crate) fn is_transitive(&self) -> bool {
         self.kind != DepKind::Development
     }
 }
 
 /// The values of `CARGO_PKG_*`.
 #[derive(Debug, Clone, Default)]
-pub struct PackageMetadata {
-    pub authors: Vec<String>,
-    pub description: Option<String>,
-    pub homepage: Option<String>,
-    pub repository: Option<String>,
-    pub license: Option<String>,
-    pub license_file: Option<String>,
-    pub rust_version: Option<String>,
-    pub readme: Option<String>,
+pub(crate) struct PackageMetadata {
+    pub(crate) authors: Vec<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) homepage: Option<String>,
+    pub(crate) repository: Option<String>,
+    pub(crate) license: Option<String>,
+    pub(crate) license_file: Option<String>,
+    pub(crate) rust_version: Option<String>,
+    pub(crate) readme: Option<String>,
 }
 
 /// A package manifest, normalized: inheritance applied, targets discovered.
 #[derive(Debug, Clone)]
-pub struct Package {
-    pub name: String,
-    pub version: semver::Version,
-    pub edition: String,
-    pub links: Option<String>,
-    pub metadata: PackageMetadata,
-    pub dependencies: Vec<Dependency>,
+pub(crate) struct Package {
+    pub(crate) name: String,
+    pub(crate) version: semver::Version,
+    pub(crate) edition: String,
+    pub(crate) links: Option<String>,
+    pub(crate) metadata: PackageMetadata,
+    pub(crate) dependencies: Vec<Dependency>,
     /// `[features]` as the resolver reads them, with the implicit feature of each optional
     /// dependency no `dep:` names (`features::feature_map`).
-    pub feature_map: BTreeMap<String, Vec<FeatureValue>>,
-    pub targets: Vec<Target>,
-    /// `resolver` from `[package]`.
-    pub resolver: Option<String>,
+    pub(crate) feature_map: BTreeMap<String, Vec<FeatureValue>>,
+    pub(crate) targets: Vec<Target>,
     /// What its `[lints]` add to every compiler run (`lints::rustc_args`).
-    pub lint_args: lints::LintArgs,
+    pub(crate) lint_args: lints::LintArgs,
 }
 
 impl Package {
-    pub fn lib(&self) -> Option<&Target> {
+    pub(crate) fn lib(&self) -> Option<&Target> {
         self.targets.iter().find(|t| t.is_lib())
     }
 
-    pub fn is_proc_macro(&self) -> bool {
+    pub(crate) fn is_proc_macro(&self) -> bool {
         self.lib().is_some_and(|t| t.is_proc_macro())
     }
 
-    pub fn build_script(&self) -> Option<&Target> {
+    pub(crate) fn build_script(&self) -> Option<&Target> {
         self.targets.iter().find(|t| t.is_custom_build())
     }
 }
@@ -107,11 +105,11 @@ impl Package {
 /// What a member manifest may inherit: the root's `[workspace.package]` and
 /// `[workspace.dependencies]`, with the root's directory for relative paths.
 pub(crate) struct Inheritance<'a> {
-    pub root_dir: &'a Path,
-    pub root_manifest: &'a Path,
-    pub package: Option<&'a RawPackage>,
-    pub dependencies: &'a BTreeMap<String, RawDependency>,
-    pub lints: Option<&'a lints::LintTables>,
+    pub(crate) root_dir: &'a Path,
+    pub(crate) root_manifest: &'a Path,
+    pub(crate) package: Option<&'a RawPackage>,
+    pub(crate) dependencies: &'a BTreeMap<String, RawDependency>,
+    pub(crate) lints: Option<&'a lints::LintTables>,
 }
 
 /// Normalizes a raw `[package]` manifest found at `manifest_path`, whose package directory's
@@ -135,7 +133,7 @@ pub(crate) fn normalize(
             match &pkg.$field {
                 None => None,
                 Some(Inheritable::Value(v)) => Some(v.clone()),
-                Some(Inheritable::Workspace { .. }) => match inherited_package()?.$field.clone() {
+                Some(Inheritable::Workspace) => match inherited_package()?.$field.clone() {
                     Some(Inheritable::Value(v)) => Some(v),
                     _ => {
                         return Err(err(format!(
@@ -202,7 +200,7 @@ pub(crate) fn normalize(
     let declared: Vec<DeclaredDep<'_>> = dependencies.iter().map(|d| DeclaredDep { name_in_toml: &d.name_in_toml, optional: d.optional }).collect();
     let feature_map = features::feature_map(&raw.features, &declared);
     features::validate_feature_table(&raw.features, &feature_map, &declared).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, resolver: pkg.resolver.clone(), lint_args };
+    let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, lint_args };
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
             "package `{}` specifies `links = \"{}\"` but has no build script; add a build.rs or remove `links`",

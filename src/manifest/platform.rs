@@ -7,7 +7,7 @@ use cfg_expr::Expression;
 
 /// The `[target.X]` key of a dependency table.
 #[derive(Debug, Clone)]
-pub enum Platform {
+pub(crate) enum Platform {
     /// A plain triple: matches only that triple.
     Name(String),
     /// `cfg(…)`.
@@ -15,7 +15,7 @@ pub enum Platform {
 }
 
 impl Platform {
-    pub fn parse(s: &str) -> std::result::Result<Platform, String> {
+    pub(crate) fn parse(s: &str) -> std::result::Result<Platform, String> {
         if s.starts_with("cfg(") {
             Expression::parse(s).map(|e| Platform::Cfg(Arc::new(e))).map_err(|e| e.to_string())
         } else {

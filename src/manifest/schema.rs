@@ -12,58 +12,58 @@ use crate::manifest::parse;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
-pub struct RawManifest {
-    pub package: Option<RawPackage>,
-    pub project: Option<RawPackage>,
-    pub workspace: Option<RawWorkspace>,
-    pub lib: Option<RawTarget>,
+pub(crate) struct RawManifest {
+    pub(crate) package: Option<RawPackage>,
+    pub(crate) project: Option<RawPackage>,
+    pub(crate) workspace: Option<RawWorkspace>,
+    pub(crate) lib: Option<RawTarget>,
     #[serde(default)]
-    pub bin: Vec<RawTarget>,
-    pub example: Option<Vec<RawTarget>>,
-    pub test: Option<Vec<RawTarget>>,
-    pub bench: Option<Vec<RawTarget>>,
+    pub(crate) bin: Vec<RawTarget>,
+    pub(crate) example: Option<Vec<RawTarget>>,
+    pub(crate) test: Option<Vec<RawTarget>>,
+    pub(crate) bench: Option<Vec<RawTarget>>,
     #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDependency>,
+    pub(crate) dependencies: BTreeMap<String, RawDependency>,
     #[serde(default, alias = "dev_dependencies")]
-    pub dev_dependencies: BTreeMap<String, RawDependency>,
+    pub(crate) dev_dependencies: BTreeMap<String, RawDependency>,
     #[serde(default, alias = "build_dependencies")]
-    pub build_dependencies: BTreeMap<String, RawDependency>,
+    pub(crate) build_dependencies: BTreeMap<String, RawDependency>,
     #[serde(default)]
-    pub target: BTreeMap<String, RawPlatformDeps>,
+    pub(crate) target: BTreeMap<String, RawPlatformDeps>,
     #[serde(default)]
-    pub features: BTreeMap<String, Vec<String>>,
+    pub(crate) features: BTreeMap<String, Vec<String>>,
     #[serde(default)]
-    pub patch: BTreeMap<String, BTreeMap<String, RawDependency>>,
+    pub(crate) patch: BTreeMap<String, BTreeMap<String, RawDependency>>,
     #[serde(default)]
-    pub replace: BTreeMap<String, RawDependency>,
+    pub(crate) replace: BTreeMap<String, RawDependency>,
     #[serde(default)]
-    pub profile: BTreeMap<String, RawProfile>,
-    pub lints: Option<lints::RawLints>,
+    pub(crate) profile: BTreeMap<String, RawProfile>,
+    pub(crate) lints: Option<lints::RawLints>,
 }
 
 /// A `[profile.NAME]` table, as far as the unit graph depends on it.
 #[derive(Deserialize, Default, Clone)]
-pub struct RawProfile {
-    pub panic: Option<String>,
-    pub inherits: Option<String>,
+pub(crate) struct RawProfile {
+    pub(crate) panic: Option<String>,
+    pub(crate) inherits: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
-pub struct RawPlatformDeps {
+pub(crate) struct RawPlatformDeps {
     #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDependency>,
+    pub(crate) dependencies: BTreeMap<String, RawDependency>,
     #[serde(default, alias = "dev_dependencies")]
-    pub dev_dependencies: BTreeMap<String, RawDependency>,
+    pub(crate) dev_dependencies: BTreeMap<String, RawDependency>,
     #[serde(default, alias = "build_dependencies")]
-    pub build_dependencies: BTreeMap<String, RawDependency>,
+    pub(crate) build_dependencies: BTreeMap<String, RawDependency>,
 }
 
 /// A `[package]` field that may say `{ workspace = true }`.
 #[derive(Clone)]
-pub enum Inheritable<T> {
+pub(crate) enum Inheritable<T> {
     Value(T),
-    Workspace { workspace: bool },
+    Workspace,
 }
 
 /// A value, or a table (`{ workspace = true }`), told apart by what the TOML holds: serde's
@@ -90,12 +90,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Inheritable<T> {
                 T::deserialize(SeqAccessDeserializer::new(seq)).map(Inheritable::Value)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
+                // Only the shape is checked (a boolean `workspace`); the value is not used.
                 #[derive(Deserialize)]
                 struct Workspace {
-                    workspace: bool,
+                    #[serde(rename = "workspace")]
+                    _workspace: bool,
                 }
-                let Workspace { workspace } = Workspace::deserialize(MapAccessDeserializer::new(map))?;
-                Ok(Inheritable::Workspace { workspace })
+                Workspace::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(Inheritable::Workspace)
             }
         }
         deserializer.deserialize_any(Shape(std::marker::PhantomData))
@@ -103,7 +105,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Inheritable<T> {
 }
 
 #[derive(Clone)]
-pub enum StringOrBool {
+pub(crate) enum StringOrBool {
     Bool(bool),
     String(String),
 }
@@ -129,65 +131,65 @@ impl<'de> Deserialize<'de> for StringOrBool {
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
-pub struct RawPackage {
-    pub name: Option<String>,
-    pub version: Option<Inheritable<String>>,
-    pub edition: Option<Inheritable<String>>,
-    pub links: Option<String>,
-    pub build: Option<StringOrBool>,
-    pub workspace: Option<String>,
-    pub resolver: Option<String>,
-    pub autolib: Option<bool>,
-    pub autobins: Option<bool>,
-    pub autoexamples: Option<bool>,
-    pub autotests: Option<bool>,
-    pub autobenches: Option<bool>,
-    pub authors: Option<Inheritable<Vec<String>>>,
-    pub description: Option<Inheritable<String>>,
-    pub homepage: Option<Inheritable<String>>,
-    pub repository: Option<Inheritable<String>>,
-    pub license: Option<Inheritable<String>>,
-    pub license_file: Option<Inheritable<String>>,
-    pub rust_version: Option<Inheritable<String>>,
-    pub readme: Option<Inheritable<StringOrBool>>,
+pub(crate) struct RawPackage {
+    pub(crate) name: Option<String>,
+    pub(crate) version: Option<Inheritable<String>>,
+    pub(crate) edition: Option<Inheritable<String>>,
+    pub(crate) links: Option<String>,
+    pub(crate) build: Option<StringOrBool>,
+    pub(crate) workspace: Option<String>,
+    pub(crate) resolver: Option<String>,
+    pub(crate) autolib: Option<bool>,
+    pub(crate) autobins: Option<bool>,
+    pub(crate) autoexamples: Option<bool>,
+    pub(crate) autotests: Option<bool>,
+    pub(crate) autobenches: Option<bool>,
+    pub(crate) authors: Option<Inheritable<Vec<String>>>,
+    pub(crate) description: Option<Inheritable<String>>,
+    pub(crate) homepage: Option<Inheritable<String>>,
+    pub(crate) repository: Option<Inheritable<String>>,
+    pub(crate) license: Option<Inheritable<String>>,
+    pub(crate) license_file: Option<Inheritable<String>>,
+    pub(crate) rust_version: Option<Inheritable<String>>,
+    pub(crate) readme: Option<Inheritable<StringOrBool>>,
 }
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
-pub struct RawWorkspace {
+pub(crate) struct RawWorkspace {
     #[serde(default)]
-    pub members: Vec<String>,
+    pub(crate) members: Vec<String>,
     #[serde(default)]
-    pub exclude: Vec<String>,
-    pub default_members: Option<Vec<String>>,
-    pub resolver: Option<String>,
-    pub lints: Option<lints::LintTables>,
+    pub(crate) exclude: Vec<String>,
+    pub(crate) default_members: Option<Vec<String>>,
+    pub(crate) resolver: Option<String>,
+    pub(crate) lints: Option<lints::LintTables>,
     #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDependency>,
-    pub package: Option<RawPackage>,
+    pub(crate) dependencies: BTreeMap<String, RawDependency>,
+    pub(crate) package: Option<RawPackage>,
 }
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
-pub struct RawTarget {
-    pub name: Option<String>,
-    pub path: Option<String>,
+pub(crate) struct RawTarget {
+    pub(crate) name: Option<String>,
+    pub(crate) path: Option<String>,
     #[serde(alias = "crate_type")]
-    pub crate_type: Option<Vec<String>>,
+    pub(crate) crate_type: Option<Vec<String>>,
     #[serde(alias = "proc_macro")]
-    pub proc_macro: Option<bool>,
+    pub(crate) proc_macro: Option<bool>,
     #[serde(alias = "required_features")]
-    pub required_features: Option<Vec<String>>,
-    pub edition: Option<String>,
-    pub test: Option<bool>,
-    pub doctest: Option<bool>,
-    pub bench: Option<bool>,
-    pub doc: Option<bool>,
-    pub harness: Option<bool>,
+    pub(crate) required_features: Option<Vec<String>>,
+    pub(crate) edition: Option<String>,
+    pub(crate) test: Option<bool>,
+    pub(crate) doctest: Option<bool>,
+    pub(crate) bench: Option<bool>,
+    pub(crate) doc: Option<bool>,
+    pub(crate) harness: Option<bool>,
 }
 
 #[derive(Clone)]
-pub enum RawDependency {
+pub(crate) enum RawDependency {
     Version(String),
     Detailed(Box<RawDetailedDependency>),
 }
@@ -215,26 +217,25 @@ impl<'de> Deserialize<'de> for RawDependency {
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
-pub struct RawDetailedDependency {
-    pub version: Option<String>,
-    pub path: Option<String>,
-    pub git: Option<String>,
-    pub branch: Option<String>,
-    pub tag: Option<String>,
-    pub rev: Option<String>,
-    pub registry: Option<String>,
-    pub registry_index: Option<String>,
-    pub package: Option<String>,
-    pub optional: Option<bool>,
+pub(crate) struct RawDetailedDependency {
+    pub(crate) version: Option<String>,
+    pub(crate) path: Option<String>,
+    pub(crate) git: Option<String>,
+    pub(crate) branch: Option<String>,
+    pub(crate) tag: Option<String>,
+    pub(crate) rev: Option<String>,
+    pub(crate) registry_index: Option<String>,
+    pub(crate) package: Option<String>,
+    pub(crate) optional: Option<bool>,
     #[serde(default)]
-    pub features: Vec<String>,
+    pub(crate) features: Vec<String>,
     #[serde(alias = "default_features")]
-    pub default_features: Option<bool>,
-    pub workspace: Option<bool>,
+    pub(crate) default_features: Option<bool>,
+    pub(crate) workspace: Option<bool>,
 }
 
 impl RawDependency {
-    pub fn detailed(&self) -> RawDetailedDependency {
+    pub(crate) fn detailed(&self) -> RawDetailedDependency {
         match self {
             RawDependency::Version(v) => RawDetailedDependency { version: Some(v.clone()), ..Default::default() },
             RawDependency::Detailed(d) => (**d).clone(),

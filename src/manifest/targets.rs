@@ -65,7 +65,7 @@ fn infer_in(files: &dyn PackageFiles, dir: &str) -> Vec<(String, String)> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TargetKind {
+pub(crate) enum TargetKind {
     Lib,
     Bin,
     Example,
@@ -76,7 +76,7 @@ pub enum TargetKind {
 
 impl TargetKind {
     /// Cargo's word for the kind (`--unit-graph` writes it).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TargetKind::Lib => "lib",
             TargetKind::Bin => "bin",
@@ -90,56 +90,56 @@ impl TargetKind {
 
 /// One target of a package.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub kind: TargetKind,
-    pub name: String,
+pub(crate) struct Target {
+    pub(crate) kind: TargetKind,
+    pub(crate) name: String,
     /// Relative to the package root.
-    pub path: String,
-    pub crate_types: Vec<String>,
-    pub edition: String,
-    pub required_features: Option<Vec<String>>,
-    pub tested: bool,
-    pub benched: bool,
-    pub doctested: bool,
-    pub documented: bool,
-    pub harness: bool,
+    pub(crate) path: String,
+    pub(crate) crate_types: Vec<String>,
+    pub(crate) edition: String,
+    pub(crate) required_features: Option<Vec<String>>,
+    pub(crate) tested: bool,
+    pub(crate) benched: bool,
+    pub(crate) doctested: bool,
+    pub(crate) documented: bool,
+    pub(crate) harness: bool,
 }
 
 impl Target {
-    pub fn is_lib(&self) -> bool {
+    pub(crate) fn is_lib(&self) -> bool {
         self.kind == TargetKind::Lib
     }
-    pub fn is_bin(&self) -> bool {
+    pub(crate) fn is_bin(&self) -> bool {
         self.kind == TargetKind::Bin
     }
-    pub fn is_custom_build(&self) -> bool {
+    pub(crate) fn is_custom_build(&self) -> bool {
         self.kind == TargetKind::CustomBuild
     }
-    pub fn is_proc_macro(&self) -> bool {
+    pub(crate) fn is_proc_macro(&self) -> bool {
         self.is_lib() && self.crate_types.iter().any(|t| t == "proc-macro")
     }
     /// A lib whose documentation `rustdoc --test` can test.
-    pub fn is_doctestable(&self) -> bool {
+    pub(crate) fn is_doctestable(&self) -> bool {
         self.is_lib() && self.crate_types.iter().any(|t| matches!(t.as_str(), "lib" | "rlib" | "proc-macro"))
     }
     /// Built for the host: build scripts and proc-macros.
-    pub fn for_host(&self) -> bool {
+    pub(crate) fn for_host(&self) -> bool {
         self.is_custom_build() || self.is_proc_macro()
     }
     /// A lib that other crates can link: `lib`, `rlib`, `dylib` or `proc-macro`.
-    pub fn is_linkable(&self) -> bool {
+    pub(crate) fn is_linkable(&self) -> bool {
         self.is_lib() && self.crate_types.iter().any(|t| matches!(t.as_str(), "lib" | "rlib" | "dylib" | "proc-macro"))
     }
     /// The `--crate-name`: the name with `-` → `_`.
-    pub fn crate_name(&self) -> String {
+    pub(crate) fn crate_name(&self) -> String {
         self.name.replace('-', "_")
     }
     /// The key of this target in a plan: `<kind>:<name>`.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         [self.kind.as_str(), ":", &self.name].concat()
     }
     /// `kind` as `--unit-graph` writes it: the crate types for a lib.
-    pub fn unit_graph_kind(&self) -> Vec<String> {
+    pub(crate) fn unit_graph_kind(&self) -> Vec<String> {
         match self.kind {
             TargetKind::Lib => self.crate_types.clone(),
             k => vec![k.as_str().to_string()],

@@ -27,7 +27,7 @@ pub fn check(manifest_path: &Path, plan: &Path) -> Result<PathBuf> {
 }
 
 /// What changed since the plan was generated; empty when it is current.
-pub fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<Vec<String>> {
+pub(crate) fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> Result<Vec<String>> {
     let bad = |what: &str| Error::in_file(plan_path, format!("not a crateplan plan ({what}); regenerate it with `crateplan generate`"));
     let inputs = plan.get("inputs").ok_or_else(|| bad("no `inputs`"))?;
     let version = plan.get("version").and_then(Value::as_u64);
@@ -84,7 +84,7 @@ fn lookup_changes(inputs: &Value, root: &Path) -> Vec<String> {
 }
 
 /// The command that regenerates `plan`, written to `output`.
-pub fn regenerate_command(plan: &Value, output: &str) -> String {
+pub(crate) fn regenerate_command(plan: &Value, output: &str) -> String {
     let mut cmd = String::from("crateplan generate");
     if let Some(platforms) = plan.get("platforms").and_then(Value::as_object) {
         for triple in platforms.keys() {

@@ -20,19 +20,19 @@ use crate::resolve::units::{Kind, UnitGraph};
 use crate::source_id::{GitReference, SourceKind};
 
 /// The plan's schema version.
-pub const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// A plan: what was worked out for it, borrowing the packages from the graph they are in.
 pub struct Plan<'a> {
-    pub graph: &'a Graph,
-    pub ws: &'a Workspace,
+    pub(crate) graph: &'a Graph,
+    pub(crate) ws: &'a Workspace,
     /// Every graph node's package id (`package_ids`).
-    pub ids: Vec<String>,
-    pub inputs: Inputs,
+    pub(crate) ids: Vec<String>,
+    pub(crate) inputs: Inputs,
     /// The graph nodes of the packages some unit uses, sorted by package id.
-    pub packages: Vec<usize>,
-    pub platforms: BTreeMap<String, Views<UnitSet>>,
-    pub workspace: WorkspaceData,
+    pub(crate) packages: Vec<usize>,
+    pub(crate) platforms: BTreeMap<String, Views<UnitSet>>,
+    pub(crate) workspace: WorkspaceData,
 }
 
 impl Plan<'_> {
@@ -107,57 +107,57 @@ where
 /// What the plan was generated from (`inputs`): for the staleness check.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Inputs {
-    pub features: FeatureSelection,
-    pub host: String,
+pub(crate) struct Inputs {
+    pub(crate) features: FeatureSelection,
+    pub(crate) host: String,
     /// Directories target discovery or a `members` glob listed, with the entries it saw
     /// (`lookups::listing`), relative to the workspace root.
-    pub listings: BTreeMap<String, Vec<String>>,
-    pub lockfile: FileHash,
-    pub manifests: Vec<FileHash>,
+    pub(crate) listings: BTreeMap<String, Vec<String>>,
+    pub(crate) lockfile: FileHash,
+    pub(crate) manifests: Vec<FileHash>,
     /// `null` (cargo's default selection), `"workspace"`, or the `-p` values.
-    pub packages: serde_json::Value,
+    pub(crate) packages: serde_json::Value,
     /// Which of cargo's two profiles set `panic = "abort"`: a plan made for one profile holds
     /// the other's units too when these agree.
-    pub panic_abort: PanicAbort,
+    pub(crate) panic_abort: PanicAbort,
     /// Paths target discovery or a `members` glob asked about, with whether a file was there
     /// (`lookups::probe`), relative to the workspace root.
-    pub probes: BTreeMap<String, bool>,
+    pub(crate) probes: BTreeMap<String, bool>,
     /// `dev` or `release`: the cargo profile the units are those of.
-    pub profile: &'static str,
-    pub resolver: String,
+    pub(crate) profile: &'static str,
+    pub(crate) resolver: String,
 }
 
 /// The feature options given on the command line.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FeatureSelection {
-    pub all_features: bool,
-    pub features: Vec<String>,
-    pub no_default_features: bool,
+pub(crate) struct FeatureSelection {
+    pub(crate) all_features: bool,
+    pub(crate) features: Vec<String>,
+    pub(crate) no_default_features: bool,
 }
 
 /// A file relative to the workspace root, and the sha256 of its contents.
 #[derive(Serialize)]
-pub struct FileHash {
-    pub path: String,
-    pub sha256: String,
+pub(crate) struct FileHash {
+    pub(crate) path: String,
+    pub(crate) sha256: String,
 }
 
 /// The package ids of the workspace's members, default members and selected packages.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WorkspaceData {
-    pub default_members: Vec<String>,
-    pub members: Vec<String>,
-    pub selected: Vec<String>,
+pub(crate) struct WorkspaceData {
+    pub(crate) default_members: Vec<String>,
+    pub(crate) members: Vec<String>,
+    pub(crate) selected: Vec<String>,
 }
 
 /// A platform's two unit sets: those of `cargo build` and of `cargo test --no-run`.
 #[derive(Serialize)]
-pub struct Views<T> {
-    pub build: T,
-    pub test: T,
+pub(crate) struct Views<T> {
+    pub(crate) build: T,
+    pub(crate) test: T,
 }
 
 /// Package ids for the plan: `name@version`, with ` (source)` where that is not unique.
@@ -384,7 +384,7 @@ impl UnitSet {
     }
 
     /// The graph nodes of the units' packages.
-    pub fn nodes(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = usize> + '_ {
         self.nodes.iter().copied()
     }
 }

@@ -17,7 +17,7 @@ use crate::resolve::platform::TargetInfo;
 
 /// Which side of the graph features are resolved for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FeaturesFor {
+pub(crate) enum FeaturesFor {
     /// Normal and dev dependencies, built for the target.
     NormalOrDev,
     /// Build dependencies, proc-macros and everything under them, built for the host.
@@ -27,21 +27,21 @@ pub enum FeaturesFor {
 /// Features asked for on the command line, as they apply to one member.
 #[derive(Debug, Clone, Default)]
 pub struct CliFeatures {
-    pub features: BTreeSet<FeatureValue>,
-    pub all_features: bool,
-    pub uses_default_features: bool,
+    pub(crate) features: BTreeSet<FeatureValue>,
+    pub(crate) all_features: bool,
+    pub(crate) uses_default_features: bool,
 }
 
 /// What the resolver decouples (cargo's `FeatureOpts`).
 #[derive(Debug, Clone, Copy)]
-pub struct FeatureOpts {
-    pub decouple_host_deps: bool,
-    pub ignore_inactive_targets: bool,
-    pub decouple_dev_deps: bool,
+pub(crate) struct FeatureOpts {
+    pub(crate) decouple_host_deps: bool,
+    pub(crate) ignore_inactive_targets: bool,
+    pub(crate) decouple_dev_deps: bool,
 }
 
 impl FeatureOpts {
-    pub fn new(behavior: ResolveBehavior, has_dev_units: bool) -> FeatureOpts {
+    pub(crate) fn new(behavior: ResolveBehavior, has_dev_units: bool) -> FeatureOpts {
         let v2 = behavior != ResolveBehavior::V1;
         FeatureOpts { decouple_host_deps: v2, ignore_inactive_targets: v2, decouple_dev_deps: v2 && !has_dev_units }
     }
@@ -65,17 +65,17 @@ pub struct ResolvedFeatures {
 }
 
 impl ResolvedFeatures {
-    pub fn features(&self, node: usize, fk: FeaturesFor) -> Arc<[String]> {
+    pub(crate) fn features(&self, node: usize, fk: FeaturesFor) -> Arc<[String]> {
         let fk = if self.decouple_host_deps { fk } else { FeaturesFor::NormalOrDev };
         self.features.get(&(node, fk)).unwrap_or(&self.none).clone()
     }
 
     /// Whether `node`'s dev-dependencies are in the resolve (only its roots' are).
-    pub fn has_dev_deps(&self, node: usize) -> bool {
+    pub(crate) fn has_dev_deps(&self, node: usize) -> bool {
         self.roots.contains(&node)
     }
 
-    pub fn is_dep_activated(&self, node: usize, fk: FeaturesFor, name_in_toml: &str) -> bool {
+    pub(crate) fn is_dep_activated(&self, node: usize, fk: FeaturesFor, name_in_toml: &str) -> bool {
         let fk = if self.decouple_host_deps { fk } else { FeaturesFor::NormalOrDev };
         self.deps.get(&(node, fk)).is_some_and(|s| s.contains(name_in_toml))
     }
@@ -90,7 +90,7 @@ pub struct Platforms<'a> {
 impl Platforms<'_> {
     /// Is a declaration active for this side? Build dependencies and anything for the host are
     /// checked against the host; the rest against the requested target.
-    pub fn dep_activated(&self, dep: &Dependency, host: bool) -> bool {
+    pub(crate) fn dep_activated(&self, dep: &Dependency, host: bool) -> bool {
         match &dep.platform {
             None => true,
             Some(p) => (if host || dep.kind == DepKind::Build { self.host } else { self.target }).matches(p),
@@ -370,7 +370,7 @@ impl<'a> Resolver<'a> {
 /// Applies `--features`/`--all-features`/`--no-default-features` to the selected members as
 /// cargo does: per member (resolver 2 and 3, or a virtual workspace), or, with resolver 1 in a
 /// package workspace, to the current package only.
-pub fn members_with_features(
+pub(crate) fn members_with_features(
     graph: &Graph,
     selected: &[usize],
     current: Option<usize>,

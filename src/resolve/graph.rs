@@ -13,26 +13,26 @@ use crate::manifest::{DepKind, DepSource, Package};
 use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};
 
 /// A package of the graph.
-pub struct Node {
-    pub package: Package,
-    pub source: SourceId,
-    pub checksum: Option<String>,
-    pub location: Location,
-    pub is_member: bool,
+pub(crate) struct Node {
+    pub(crate) package: Package,
+    pub(crate) source: SourceId,
+    pub(crate) checksum: Option<String>,
+    pub(crate) location: Location,
+    pub(crate) is_member: bool,
     /// Dependencies: one edge per depended-on package, with the declarations that point there.
-    pub deps: Vec<Edge>,
+    pub(crate) deps: Vec<Edge>,
 }
 
-pub struct Edge {
-    pub to: usize,
+pub(crate) struct Edge {
+    pub(crate) to: usize,
     /// Indices into the declaring package's `dependencies`.
-    pub decls: Vec<usize>,
+    pub(crate) decls: Vec<usize>,
 }
 
 pub struct Graph {
-    pub nodes: Vec<Node>,
+    pub(crate) nodes: Vec<Node>,
     /// Nodes of the workspace members, in member order.
-    pub members: Vec<usize>,
+    pub(crate) members: Vec<usize>,
 }
 
 impl Graph {
@@ -139,7 +139,7 @@ impl Graph {
         Ok(Graph { nodes, members })
     }
 
-    pub fn package(&self, node: usize) -> &Package {
+    pub(crate) fn package(&self, node: usize) -> &Package {
         &self.nodes[node].package
     }
 }

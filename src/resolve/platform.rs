@@ -13,7 +13,7 @@ use crate::manifest::platform::Platform;
 /// What rustc says of one target: its cfg names and `key="value"` pairs.
 #[derive(Debug, Clone)]
 pub struct TargetInfo {
-    pub triple: String,
+    pub(crate) triple: String,
     flags: BTreeSet<String>,
     values: BTreeSet<(String, String)>,
 }
@@ -34,7 +34,7 @@ fn table() -> &'static BTreeMap<&'static str, &'static str> {
 
 impl TargetInfo {
     /// Whether a dependency declared under `[target.X]` applies to this target.
-    pub fn matches(&self, platform: &Platform) -> bool {
+    pub(crate) fn matches(&self, platform: &Platform) -> bool {
         match platform {
             Platform::Name(n) => *n == self.triple,
             Platform::Cfg(expr) => expr.eval(|pred| self.holds(pred)),

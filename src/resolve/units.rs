@@ -14,7 +14,7 @@ use crate::resolve::graph::{Edge, Graph};
 
 /// Cargo's `CompileMode`, as far as `build` and `test --no-run` use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Mode {
+pub(crate) enum Mode {
     Build,
     Test,
     /// `rustdoc --test` of a lib's documentation examples.
@@ -23,7 +23,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Mode::Build => "build",
             Mode::Test => "test",
@@ -35,28 +35,28 @@ impl Mode {
 
 /// Where a unit is built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     Host,
     Target,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Unit {
-    pub node: usize,
+pub(crate) struct Unit {
+    pub(crate) node: usize,
     /// Index into the package's targets.
-    pub target: usize,
-    pub mode: Mode,
-    pub kind: Kind,
+    pub(crate) target: usize,
+    pub(crate) mode: Mode,
+    pub(crate) kind: Kind,
     /// Sorted; shared with the other units of the package on the same side.
-    pub features: Arc<[String]>,
+    pub(crate) features: Arc<[String]>,
     /// Built with `-C panic=abort` (the profile says so and nothing forces unwinding).
-    pub panic_abort: bool,
+    pub(crate) panic_abort: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnitDep {
-    pub unit: usize,
-    pub extern_crate_name: String,
+pub(crate) struct UnitDep {
+    pub(crate) unit: usize,
+    pub(crate) extern_crate_name: String,
 }
 
 /// Of the feature list only the length and the first name are hashed: cheap, and equal lists
@@ -71,9 +71,9 @@ impl std::hash::Hash for Unit {
 /// The unit graph of one build.
 #[derive(Debug, Default)]
 pub struct UnitGraph {
-    pub units: Vec<Unit>,
-    pub deps: Vec<Vec<UnitDep>>,
-    pub roots: Vec<usize>,
+    pub(crate) units: Vec<Unit>,
+    pub(crate) deps: Vec<Vec<UnitDep>>,
+    pub(crate) roots: Vec<usize>,
 }
 
 /// Cargo's `UnitFor`: whether a unit is for the host, and which side its features come from.
