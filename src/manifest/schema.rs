@@ -224,6 +224,9 @@ pub(crate) struct RawDetailedDependency {
     pub(crate) branch: Option<String>,
     pub(crate) tag: Option<String>,
     pub(crate) rev: Option<String>,
+    /// Read only so that a value that is no string is refused, as cargo refuses it.
+    #[serde(rename = "registry")]
+    pub(crate) _registry: Option<String>,
     pub(crate) registry_index: Option<String>,
     pub(crate) package: Option<String>,
     pub(crate) optional: Option<bool>,
