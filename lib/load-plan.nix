@@ -7,6 +7,7 @@
 # answer `crateplan check` gives). With `target`, the plan must also hold units for that triple.
 { src, plan, target ? null }:
 let
+  schemaVersion = import ./plan-schema-version.nix;
   value = builtins.fromJSON (builtins.readFile plan);
   planName = baseNameOf (toString plan);
 
@@ -71,8 +72,8 @@ let
     ++ [ "-o ${planName}" ]);
   regenerate = regenerateFor triples;
 in
-if (value.version or null) != 2
-then throw "buildRustWorkspace: ${planName} has plan schema version ${toString (value.version or "?")}, this crateplan reads version 2; run `${regenerate}`"
+if (value.version or null) != schemaVersion
+then throw "buildRustWorkspace: ${planName} has plan schema version ${toString (value.version or "?")}, this crateplan reads version ${toString schemaVersion}; run `${regenerate}`"
 else if changes != [ ]
 then throw "buildRustWorkspace: ${planName} is stale: ${builtins.concatStringsSep ", " changes}; run `${regenerate}` and commit ${planName}"
 else if target != null && !(value.platforms ? ${target})

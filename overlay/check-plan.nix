@@ -7,11 +7,12 @@
 { lib }:
 { plan, target, compileMode, release, rootFeatures }:
 let
+  schemaVersion = import ../lib/plan-schema-version.nix;
   planProfile = plan.inputs.profile or "dev";
   profileName = if release then "release" else "dev";
 in
-if (plan.version or null) != 2
-then throw "makePackageSet: plan schema version ${toString (plan.version or "missing")} is not supported (this overlay reads version 2); regenerate the plan with a matching crateplan"
+if (plan.version or null) != schemaVersion
+then throw "makePackageSet: plan schema version ${toString (plan.version or "missing")} is not supported (this overlay reads version ${toString schemaVersion}); regenerate the plan with a matching crateplan"
 else if !(plan.platforms ? ${target})
 then throw "makePackageSet: the plan has no units for target ${target} (it has: ${lib.concatStringsSep ", " (builtins.attrNames plan.platforms)}); regenerate it with --target ${target}"
 else if compileMode != "build" && compileMode != "test"

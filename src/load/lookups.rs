@@ -10,14 +10,12 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use crate::load::crate_archive;
 use crate::manifest::targets::PackageFiles;
 
 /// Probes and listings, by `/`-separated path relative to some directory (a package root while
 /// discovering its targets, the workspace root in a plan).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Lookups {
     /// Path → whether a file (not a directory) was there.
     pub(crate) probes: BTreeMap<String, bool>,
@@ -48,9 +46,14 @@ pub(crate) fn listing(dir: &Path) -> Vec<String> {
     entries(dir).into_iter().map(|e| e.recorded()).collect()
 }
 
-/// Whether a file is at `path` as cargo sees it: a symlink followed, a dangling one no file.
-fn is_file(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
+/// Whether a file is at `path` as cargo sees it (a symlink followed, a dangling one no file), and
+/// `probe`'s answer, from one `lstat` (and a `stat` for a symlink).
+fn probe_both(path: &Path) -> (bool, bool) {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => (false, false),
+        Ok(m) if m.is_symlink() => (std::fs::metadata(path).is_ok_and(|m| !m.is_dir()), true),
+        Ok(m) => (!m.is_dir(), !m.is_dir()),
+    }
 }
 
 /// An entry of a directory.
@@ -147,9 +150,9 @@ impl FileSet {
         })
     }
 
-    /// What was asked of these files so far.
-    pub(crate) fn lookups(&self) -> Lookups {
-        self.lookups.borrow().clone()
+    /// What was asked of these files so far, handed over (the record starts empty again).
+    pub(crate) fn take_lookups(&self) -> Lookups {
+        self.lookups.take()
     }
 }
 
@@ -157,7 +160,7 @@ impl PackageFiles for FileSet {
     /// Whether a file is at `path` as cargo sees it; `probe`'s answer is kept in `lookups`.
     fn contains(&self, path: &str) -> bool {
         let (found, recorded) = match &self.place {
-            Place::Dir(root) => (is_file(&root.join(path)), probe(&root.join(path))),
+            Place::Dir(root) => probe_both(&root.join(path)),
             _ => {
                 let found = self.files().contains(path);
                 (found, found)
@@ -213,7 +216,7 @@ mod tests {
         assert!(!files.contains("src/lib.rs") && files.contains("src/main.rs"));
         assert_eq!(files.listing("src/bin"), ["tool.rs"]);
         // The plan records what Nix's readDir can tell again: the symlinks as such.
-        let recorded = files.lookups();
+        let recorded = files.take_lookups();
         assert_eq!(recorded.probes.get("src/lib.rs"), Some(&true));
         assert_eq!(recorded.listings["src/bin"], ["gone.rs@", "tool.rs@"]);
         std::fs::remove_dir_all(&root).unwrap();
@@ -242,8 +245,8 @@ mod tests {
         let listed = FileSet::from_paths(names.map(String::from));
         let found = discover(&raw, &pkg, "p", "2021", &on_disk).unwrap();
         assert_eq!(found.len(), discover(&raw, &pkg, "p", "2021", &listed).unwrap().len());
-        let lookups = on_disk.lookups();
-        assert_eq!(lookups, listed.lookups());
+        let lookups = on_disk.take_lookups();
+        assert_eq!(lookups, listed.take_lookups());
         let probes: Vec<(&str, bool)> = lookups.probes.iter().map(|(p, f)| (p.as_str(), *f)).collect();
         assert_eq!(
             probes,

@@ -72,13 +72,6 @@ fn profile_panics_abort(profiles: &BTreeMap<String, manifest::schema::RawProfile
     false
 }
 
-/// A path package, loaded.
-pub(crate) struct PathPackage {
-    pub(crate) package: Package,
-    /// What target discovery asked about the package's files (relative to its directory).
-    pub(crate) lookups: Lookups,
-}
-
 pub struct Workspace {
     pub root_dir: PathBuf,
     /// Directories of the members, sorted.
@@ -88,7 +81,7 @@ pub struct Workspace {
     pub(crate) current: Option<PathBuf>,
     pub resolver: ResolveBehavior,
     /// Every path package, by directory.
-    pub(crate) path_packages: BTreeMap<PathBuf, PathPackage>,
+    pub(crate) path_packages: BTreeMap<PathBuf, Package>,
     /// Whether the root's `dev` and `release` profiles set `panic = "abort"`.
     pub panic_abort: PanicAbort,
     /// What target discovery and the `members` globs looked at inside the root (for the plan's
@@ -189,7 +182,7 @@ impl Workspace {
         let root_is_package = root_raw.package.is_some();
 
         // Members named by the root.
-        let mut glob_lookups = Lookups::default();
+        let mut lookups = Lookups::default();
         let mut member_dirs: BTreeSet<PathBuf> = BTreeSet::new();
         if root_is_package {
             member_dirs.insert(root_dir.clone());
@@ -198,7 +191,7 @@ impl Workspace {
         let exclude: Vec<PathBuf> = ws_config.iter().flat_map(|w| w.exclude.iter().map(|e| manifest::normalize_path(&root_dir.join(e)))).collect();
         if let Some(ws) = &ws_config {
             let listed = |dir: &Path| ws.members.iter().any(|m| dir.starts_with(manifest::normalize_path(&root_dir.join(m))));
-            for m in expand_members(&root_dir, &ws.members, &mut glob_lookups) {
+            for m in expand_members(&root_dir, &ws.members, &mut lookups) {
                 if listed(&m) || !exclude.iter().any(|e| m.starts_with(e)) {
                     member_dirs.insert(m);
                 }
@@ -258,7 +251,10 @@ impl Workspace {
                 }
             }
             manifests.insert(mp.clone(), loader.sha256[&mp].clone());
-            path_packages.insert(dir, PathPackage { package, lookups: files.lookups() });
+            if let Ok(rel) = dir.strip_prefix(&root_dir) {
+                lookups.extend_under(&rel.to_string_lossy().replace('\\', "/"), files.take_lookups());
+            }
+            path_packages.insert(dir, package);
         }
 
         // Path dependencies of members inside the root directory (and not excluded) are members.
@@ -266,7 +262,7 @@ impl Workspace {
             let mut stack: Vec<PathBuf> = member_dirs.iter().cloned().collect();
             while let Some(dir) = stack.pop() {
                 let Some(p) = path_packages.get(&dir) else { continue };
-                for dep in &p.package.dependencies {
+                for dep in &p.dependencies {
                     if let DepSource::Path(d) = &dep.source
                         && d.starts_with(&root_dir) && !exclude.iter().any(|e| d.starts_with(e)) && member_dirs.insert(d.clone()) {
                             stack.push(d.clone());
@@ -287,7 +283,7 @@ impl Workspace {
             }
         let default_members = match (&ws_config, &current) {
             (Some(ws), _) if manifest_path == root_manifest && ws.default_members.is_some() => {
-                let list = expand_members(&root_dir, ws.default_members.as_deref().unwrap_or_default(), &mut glob_lookups);
+                let list = expand_members(&root_dir, ws.default_members.as_deref().unwrap_or_default(), &mut lookups);
                 for d in &list {
                     if !members.contains(d) {
                         return Err(Error::in_file(&root_manifest, format!("default member `{}` is not a workspace member", d.display())));
@@ -300,18 +296,12 @@ impl Workspace {
         };
         let profiles = &loader.raws[&root_manifest].profile;
         let panic_abort = PanicAbort { dev: profile_panics_abort(profiles, "dev"), release: profile_panics_abort(profiles, "release") };
-        let mut lookups = glob_lookups;
-        for (dir, p) in &path_packages {
-            if let Ok(rel) = dir.strip_prefix(&root_dir) {
-                lookups.extend_under(&rel.to_string_lossy().replace('\\', "/"), p.lookups.clone());
-            }
-        }
         Ok(Workspace { root_dir, members, default_members, current, resolver, path_packages, manifests, panic_abort, lookups })
     }
 
     /// The member package in `dir`.
     pub(crate) fn package(&self, dir: &Path) -> &Package {
-        &self.path_packages[dir].package
+        &self.path_packages[dir]
     }
 
     /// A path relative to the workspace root, `/`-separated (`.` for the root).

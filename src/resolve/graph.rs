@@ -42,7 +42,7 @@ impl Graph {
         // Path packages of the lock, by (name, version) → directory.
         let mut path_dirs: FastMap<(String, String), Vec<PathBuf>> = FastMap::default();
         for (dir, p) in &ws.path_packages {
-            path_dirs.entry((p.package.name.clone(), p.package.version.to_string())).or_default().push(dir.clone());
+            path_dirs.entry((p.name.clone(), p.version.to_string())).or_default().push(dir.clone());
         }
         let mut nodes: Vec<Node> = Vec::with_capacity(lock.packages.len());
         let mut node_of_lock: FastMap<usize, usize> = FastMap::default();
