@@ -6,9 +6,13 @@
 # any of them fails. `$out` holds one log per test binary (`<kind>-<name>.log`, `doctests.log`).
 #
 # Compile-time environment as cargo's: CARGO_PKG_*, CARGO_MANIFEST_DIR, CARGO_CRATE_NAME,
-# OUT_DIR and the build script's rustc-env/cfgs; for integration tests and benches also
-# CARGO_BIN_EXE_<bin> (the absolute path of the bin in the crate derivation's `out`) and
-# CARGO_TARGET_TMPDIR (a writable directory of this build, there when the tests run).
+# OUT_DIR, the build script's rustc-env/cfgs and the `[env]` of .cargo/config.toml; for
+# integration tests and benches also CARGO_BIN_EXE_<bin> (the absolute path of the bin in the
+# crate derivation's `out`) and CARGO_TARGET_TMPDIR (a writable directory of this build, there
+# when the tests run). Run-time environment as `cargo test`'s: the test binaries run from the
+# package root in a target/<profile>/deps/ directory beside links to the package's bins, with
+# CARGO_PKG_*, CARGO_MANIFEST_*, CARGO, OUT_DIR and rustc-env, CARGO_BIN_EXE_<bin> (integration
+# tests and benches), the `[env]` variables and LD_LIBRARY_PATH, and `checkFlags` as arguments.
 #
 # Inputs (from make-package-set.nix):
 #   crate — the member's crate derivation (mkcrate), or null when it has no lib, bin or build script
@@ -21,6 +25,9 @@
 #   tests, examples — [ { kind, name, crateName, path, edition, asTest, externs } ]
 #   doctest — null or { crateName, crateTypes, path, edition, externs } (externs include the lib)
 #   dependencies — every crate derivation these targets read; rustc — the toolchain
+#   configEnv — cargo's `[env]`: { NAME = { value; relative ? false; force ? false; }; }
+#   checkFlags — arguments of every test binary (and `--test-args` of the doctests), as
+#     `cargo test -- ARGS`: `[ "--skip" "needs_network" ]`
 { lib, stdenv }:
 { pname
 , version
@@ -45,9 +52,12 @@
 , doctest
 , dependencies
 , rustc
+, configEnv ? { }
+, checkFlags ? [ ]
 }:
 let
   inherit (lib) unique optionalAttrs;
+  entriesWith = flag: builtins.filter (name: configEnv.${name}.${flag} or false) (builtins.attrNames configEnv);
   inherit (import ./builder.nix) packageAttrs phases crateAttrs targetAttrs targetTable;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
@@ -62,6 +72,10 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
   name = "${pname}-${version}-tests";
   inherit src;
   nativeBuildInputs = [ rustc ];
+  inherit checkFlags;
+  crateplanConfigEnv = builtins.mapAttrs (_: e: e.value) configEnv;
+  crateplanConfigEnvRelative = entriesWith "relative";
+  crateplanConfigEnvForce = entriesWith "force";
   crateplanDependencies = unique (map (d: d.lib) dependencies);
 
   passthru.crateplan = {

@@ -5,9 +5,14 @@
 # Inputs: crateplanCrate { lib; out; hasBuildScript; hasLib; procMacro; packageDir; } (the crate
 # derivation's outputs, and what the member has) with crateplanCrateBins (its bin names), the
 # tables crateplanTests (compiled and run) and crateplanExamples (compiled only), the target
-# crateplanDoctest (empty: none), and the instance's attributes (lib.sh).
-declare -g TARGET_TMPDIR=""
+# crateplanDoctest (empty: none), crateplanConfigEnv (the `[env]` of the workspace's
+# .cargo/config.toml: name → value, with the names in crateplanConfigEnvRelative and
+# crateplanConfigEnvForce), checkFlags (arguments of every test binary) and the instance's
+# attributes (lib.sh).
+declare -g TARGET_TMPDIR="" TARGET_PROFILE_DIR=""
 declare -ga TEST_FAILURES=()
+declare -ga CONFIG_ENV=()     # the `[env]` variables that apply, NAME=VALUE
+declare -ga TEST_BINARIES=()  # "<log name>=<path>" of each test binary to run, in order
 
 configure_tests() {
   prepare_dependencies
@@ -15,9 +20,37 @@ configure_tests() {
   # link that lib too).
   RUSTC_COMMON+=(-C "metadata=tests")
   use_crate_build_script_results
-  # cargo's CARGO_TARGET_TMPDIR (target/tmp): writable, and there when the tests run.
-  TARGET_TMPDIR="$TMPDIR/crateplan-target-tmp"
-  mkdir -p "$TARGET_TMPDIR"
+  lay_out_target_dir
+  apply_config_env
+}
+
+# cargo's target directory as tests find their way around it: target/<profile>/ holds the
+# package's bins (links to the crate derivation's), deps/ the test binaries, examples/ the
+# examples; target/tmp is CARGO_TARGET_TMPDIR, writable and there when the tests run.
+lay_out_target_dir() {
+  TARGET_PROFILE_DIR="$BUILD_DIR/target/${crateplanInstance[profile]}"
+  TARGET_TMPDIR="$BUILD_DIR/target/tmp"
+  mkdir -p "$TARGET_PROFILE_DIR/deps" "$TARGET_PROFILE_DIR/examples" "$TARGET_TMPDIR"
+  local bin_name
+  for bin_name in "${crateplanCrateBins[@]}"; do
+    ln -s "${crateplanCrate[out]}/bin/$bin_name" "$TARGET_PROFILE_DIR/$bin_name"
+  done
+}
+
+# cargo's `[env]`: a variable already in the environment is kept unless the entry is forced; a
+# relative entry is a path relative to the directory holding .cargo/ (the workspace root).
+apply_config_env() {
+  CONFIG_ENV=()
+  # The clippy check has no `[env]` of its own.
+  declare -p crateplanConfigEnv &>/dev/null || return 0
+  local name value ws_root="$CRATE_ROOT" package_dir="${crateplanCrate[packageDir]}"
+  [[ -n "$package_dir" ]] && ws_root="${CRATE_ROOT%/"$package_dir"}"
+  for name in "${!crateplanConfigEnv[@]}"; do
+    value="${crateplanConfigEnv[$name]}"
+    if [[ -n "${!name+x}" && " ${crateplanConfigEnvForce[*]} " != *" $name "* ]]; then continue; fi
+    if [[ " ${crateplanConfigEnvRelative[*]} " == *" $name "* ]]; then value="$ws_root/$value"; fi
+    CONFIG_ENV+=("$name=$value")
+  done
 }
 
 # The member's crate derivation ran its build script: its OUT_DIR and directives (cfgs,
@@ -58,14 +91,23 @@ target_args() {
   return 0
 }
 
-# Compile-time variables of integration tests and benches, one NAME=VALUE a line: the package's
-# bins (absolute paths) and a scratch directory.
-test_target_env() {
-  [[ "${TARGET[kind]}" == test || "${TARGET[kind]}" == bench ]] || return 0
+# bin_exe_env KIND: CARGO_BIN_EXE_<bin> (absolute paths) of the package's bins for an
+# integration test or bench, one NAME=VALUE a line: cargo sets them when compiling the target
+# and again when running it.
+bin_exe_env() {
+  [[ "$1" == test || "$1" == bench ]] || return 0
   local bin_name
   for bin_name in "${crateplanCrateBins[@]}"; do
     printf '%s\n' "CARGO_BIN_EXE_$bin_name=${crateplanCrate[out]}/bin/$bin_name"
   done
+}
+
+# Compile-time variables of the selected target beyond lib.sh's, one NAME=VALUE a line: the
+# `[env]` variables, and for integration tests and benches the bins and CARGO_TARGET_TMPDIR.
+test_target_env() {
+  (( ${#CONFIG_ENV[@]} )) && printf '%s\n' "${CONFIG_ENV[@]}"
+  [[ "${TARGET[kind]}" == test || "${TARGET[kind]}" == bench ]] || return 0
+  bin_exe_env "${TARGET[kind]}"
   printf '%s\n' "CARGO_TARGET_TMPDIR=$TARGET_TMPDIR"
 }
 
@@ -109,12 +151,12 @@ compile_test_target() {
   return "$status"
 }
 
-# compile_tests TABLE DEST: every target of TABLE (builder.nix targetTable); DEST/<kind>-<name>
-# is the binary of each that runs.
+# compile_tests TABLE: every target of TABLE (builder.nix targetTable), where cargo puts it: a
+# test binary (or a test or bench without harness) in deps/ as <crate name>-<hash>
+# (TEST_BINARIES: to run, logged as <kind>-<name>), an example built as a bin in examples/<name>.
 compile_tests() {
-  local table="$1" dest="$2" i
+  local table="$1" i
   local -n count="${table}Count"
-  mkdir -p "$dest"
   for (( i = 0; i < count; i++ )); do
     select_target "$table$i"
     local kind="${TARGET[kind]}" name="${TARGET[name]}" crate_name="${TARGET[crateName]}"
@@ -122,23 +164,47 @@ compile_tests() {
     local out_dir="$BUILD_DIR/tests/$kind-$name"
     mkdir -p "$out_dir"
     compile_test_target link "$out_dir"
-    # An example may be a library (`crate-type = ["cdylib"]`): compiled, nothing to run.
-    if [[ "${TARGET[mode]}" == test || " ${TARGET_CRATE_TYPES[*]} " == *" bin "* ]]; then
-      mv "$out_dir/$crate_name-${crateplanInstance[metadata]}" "$dest/$kind-$name"
+    local built="$out_dir/$crate_name-${crateplanInstance[metadata]}"
+    # A test or bench with `harness = false` is a plain bin, run as well.
+    if [[ "${TARGET[mode]}" == test || ( "$kind" != example && " ${TARGET_CRATE_TYPES[*]} " == *" bin "* ) ]]; then
+      local hash
+      hash="$(printf '%s' "$kind-$name" | sha256sum)"
+      mv "$built" "$TARGET_PROFILE_DIR/deps/$crate_name-${hash:0:16}"
+      TEST_BINARIES+=("$kind-$name=$TARGET_PROFILE_DIR/deps/$crate_name-${hash:0:16}")
+    elif [[ " ${TARGET_CRATE_TYPES[*]} " == *" bin "* ]]; then
+      # An example may be a library (`crate-type = ["cdylib"]`): compiled, nothing to place.
+      mv "$built" "$TARGET_PROFILE_DIR/examples/$name"
     fi
   done
 }
 
-# The library search path for running tests: the native search paths (e.g. a shared library
-# a build script made in OUT_DIR), as cargo adds them.
-export_test_library_path() {
+# library_path DIRS...: the LD_LIBRARY_PATH cargo gives test binaries, with DIRS where cargo has
+# its target directories (the profile directory and deps/, or for rustdoc none): the native
+# search paths (e.g. a shared library a build script made in OUT_DIR), DIRS, the toolchain's
+# libraries for the target, then the inherited value.
+library_path() {
   local s dirs=""
   for s in "${LINK_SEARCH[@]}"; do
     s="${s#*=}"
     [[ -d "$s" ]] && dirs="${dirs:+$dirs:}$s"
   done
-  [[ -n "$dirs" ]] && export LD_LIBRARY_PATH="$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  return 0
+  for s in "$@"; do dirs="${dirs:+$dirs:}$s"; done
+  if (( $# )); then
+    dirs="${dirs:+$dirs:}$(rustc --print target-libdir --target "${crateplanInstance[targetTriple]}")"
+  fi
+  printf '%s\n' "$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+}
+
+# run_env KIND: the variables cargo adds to a test binary's environment beyond the package's
+# (CARGO_PKG_*, CARGO_MANIFEST_*, CARGO: exported already), one NAME=VALUE a line: the build
+# script's OUT_DIR and rustc-env, CARGO_BIN_EXE_<bin> for integration tests and benches, the
+# `[env]` variables and the library path.
+run_env() {
+  [[ -n "$OUT_DIR_PATH" ]] && printf '%s\n' "OUT_DIR=$OUT_DIR_PATH"
+  (( ${#OWN_ENV[@]} )) && printf '%s\n' "${OWN_ENV[@]}"
+  bin_exe_env "$1"
+  (( ${#CONFIG_ENV[@]} )) && printf '%s\n' "${CONFIG_ENV[@]}"
+  printf '%s\n' "LD_LIBRARY_PATH=$(library_path "$TARGET_PROFILE_DIR" "$TARGET_PROFILE_DIR/deps")"
 }
 
 # run_test NAME DIR COMMAND...: runs in DIR, logs to $out/NAME.log; a failure is recorded.
@@ -161,7 +227,7 @@ run_doctests() {
   [[ -n "${crateplanDoctest[path]:-}" ]] || return 0
   select_target crateplanDoctest
   local crate_name="${TARGET[crateName]}" path="${TARGET[path]}" package_dir="${crateplanCrate[packageDir]}"
-  local -a args=() externs features search=() env_args=("CARGO_CRATE_NAME=$crate_name")
+  local -a args=() externs features search=() test_args=() env_args=("CARGO_CRATE_NAME=$crate_name")
   mapfile -t externs < <(extern_args "${TARGET_EXTERNS[@]}")
   mapfile -t features < <(feature_cfgs)
   local type s
@@ -171,7 +237,9 @@ run_doctests() {
   args+=("${features[@]}")
   [[ -n "${crateplanInstance[primary]}" ]] && env_args+=(CARGO_PRIMARY_PACKAGE=1)
   [[ -n "$OUT_DIR_PATH" ]] && env_args+=("OUT_DIR=$OUT_DIR_PATH")
-  env_args+=("${OWN_ENV[@]}")
+  env_args+=("${OWN_ENV[@]}" "${CONFIG_ENV[@]}" "LD_LIBRARY_PATH=$(library_path)")
+  local flag
+  for flag in "${checkFlags[@]}"; do test_args+=(--test-args "$flag"); done
   # The path as cargo gives it: relative to the workspace root (doctest names show it).
   local ws_root="$CRATE_ROOT" rel="$path"
   if [[ -n "$package_dir" ]]; then
@@ -181,21 +249,27 @@ run_doctests() {
   args=(--edition "${TARGET[edition]}" "${args[@]}" --crate-name "$crate_name" --test "$rel"
     --test-run-directory "$CRATE_ROOT" "${externs[@]}" -L "dependency=$DEPS_DIR" "${search[@]}"
     --target "${crateplanInstance[targetTriple]}" -C embed-bitcode=no
-    "${CHECK_CFG[@]}" "${OWN_CFGS[@]}" "${crateplanLints[@]}")
+    "${CHECK_CFG[@]}" "${OWN_CFGS[@]}" "${crateplanLints[@]}" "${test_args[@]}")
   log_compiler rustdoc "${args[@]}"
   run_test doctests "$ws_root" env "${env_args[@]}" rustdoc "${args[@]}"
 }
 
+# run_test_binaries: every test binary, from the package root, with cargo's run-time environment
+# and the checkFlags.
+run_test_binaries() {
+  local entry name env_args
+  for entry in "${TEST_BINARIES[@]}"; do
+    name="${entry%%=*}"
+    mapfile -t env_args < <(run_env "${name%%-*}")
+    run_test "$name" "$CRATE_ROOT" env "${env_args[@]}" "${entry#*=}" "${checkFlags[@]}"
+  done
+}
+
 build_tests() {
   mkdir -p "$out"
-  compile_tests crateplanTests "$BUILD_DIR/run"
-  compile_tests crateplanExamples "$BUILD_DIR/examples"
-  export_test_library_path
-  local t
-  for t in "$BUILD_DIR/run"/*; do
-    [[ -e "$t" ]] || continue
-    run_test "$(basename "$t")" "$CRATE_ROOT" "$t"
-  done
+  compile_tests crateplanTests
+  compile_tests crateplanExamples
+  run_test_binaries
   run_doctests
   if (( ${#TEST_FAILURES[@]} )); then
     log "${#TEST_FAILURES[@]} test target(s) of ${crateplanPackageEnv[CARGO_PKG_NAME]} failed: ${TEST_FAILURES[*]}"
