@@ -5,12 +5,15 @@
 # dry_run_drvs, expect_dry_run, nix_build_paths):
 #
 #   tests/nix/run.sh tests-run tests-proc-macro tests-failing tests-unchanged-member tests-template workspace-shell
+#   tests/nix/run.sh tests-env tests-real-suites
 #
 # The fixture tests/nix/fixtures/tested is a virtual workspace: greeter (lib, bin, build script,
 # integration test using CARGO_BIN_EXE_greeter and CARGO_TARGET_TMPDIR) depends on wordy (lib
-# with unit tests, a doctest and a dev-dependency).
+# with unit tests, a doctest and a dev-dependency). tests/nix/fixtures/envdump's tests dump the
+# environment they run with.
 
 TESTED="$REPO/tests/nix/fixtures/tested"
+ENVDUMP="$REPO/tests/nix/fixtures/envdump"
 
 # test_lines FILE...: the `test NAME ... RESULT` lines of test logs, sorted.
 test_lines() {
@@ -271,4 +274,108 @@ test_workspace_shell() {
   rm -rf "$target" "$WORK/shell-cargo-target" "$ws/target"
 }
 
-ALL_TESTS+=(test_tests_run test_tests_proc_macro test_tests_failing test_tests_unchanged_member test_tests_template test_tests_examples test_workspace_shell)
+# 1f. Every kind of test binary (lib and bin unit tests, an integration test, a bench without
+# harness) runs with the environment `cargo test --release` gives it: the same variables at
+# compile and run time (paths may lie elsewhere but name the same files), the package root as
+# working directory, the binary in a deps/ directory beside the package's bins, the fixture's
+# `[env]` (plain, relative, forced) and build-script variables (tests/nix/compare-test-env.py).
+# cargo runs from a minimal environment (env -i), so that what it adds is known.
+test_tests_env() {
+  log "tests.<member>: the environment of cargo test"
+  local plan out base=(HOME PATH CARGO_HOME)
+  plan="$(plan_once "$ENVDUMP")" || { fail "tests-env: plan for $ENVDUMP"; return 0; }
+  out="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$ENVDUMP" -A tests.envdump \
+    2>"$WORK/tests-env.log")" || { tail -n 30 "$WORK/tests-env.log"; fail "tests-env: nix-build -A tests.envdump"; return 0; }
+  cat "$out"/*.log | { grep '^envdump ' || true; } > "$WORK/tests-env.nix"
+  (cd "$ENVDUMP" && env -i HOME="$HOME" PATH="$RUST_SYSROOT/bin:/usr/bin:/bin" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
+    "$RUST_SYSROOT/bin/cargo" test -q --release --locked --target-dir "$WORK/envdump-target") \
+    2>"$WORK/tests-env-cargo.log" | { grep '^envdump ' || true; } > "$WORK/tests-env.cargo"
+  rm -rf "$WORK/envdump-target"
+  local result
+  if result="$(python3 tests/nix/compare-test-env.py "$WORK/tests-env.cargo" "$WORK/tests-env.nix" "${base[@]}" 2>&1)"; then
+    echo "ok: tests-env: as under cargo test --release: $result"
+  else
+    fail "tests-env: the environment of tests.envdump differs from cargo test's: $result"
+  fi
+  # The comparison sees a missing run-time variable.
+  grep -v '^envdump integration run:CARGO_BIN_EXE_envdump-bin=' "$WORK/tests-env.nix" > "$WORK/tests-env.nix-without"
+  if python3 tests/nix/compare-test-env.py "$WORK/tests-env.cargo" "$WORK/tests-env.nix-without" "${base[@]}" >/dev/null 2>&1; then
+    fail "tests-env: the comparison missed CARGO_BIN_EXE_envdump-bin missing at run time"
+  else
+    echo "ok: tests-env: the comparison fails without CARGO_BIN_EXE_envdump-bin at run time"
+  fi
+}
+
+# Real suites from crates.io, each its published .crate (pinned by sha256) as the workspace:
+# NAME VERSION SHA256 SKIPPED-TEST…
+#   wait-timeout — its integration test runs the package's bins (sleep, exit, reader) found
+#     beside the deps/ directory of current_exe(). Its `#![deny(warnings)]` meets a lint newer
+#     than the release (function_casts_as_integer): cargo fails to compile it too, so both sides
+#     test the release with that one cast spelt as the lint asks.
+#   csv — its integration test runs the examples from target/<profile>/examples/ (found through
+#     current_exe()) on fixture files under the package root (CARGO_MANIFEST_DIR). One test
+#     expects a panic message without the thread id newer Rust prints: it fails under cargo as
+#     in Nix, and both skip it (`checkFlags`, `cargo test -- --skip`).
+REAL_SUITES=(
+  "wait-timeout 0.2.1 09ac3b126d3914f9849036f826e054cbabdc8519970b8998ddaf3b5bd3c65f11"
+  "csv 1.3.1 acdc4883a9c96732e4733212c01447ebd805833b7275a73ca3ee080fd77afdaf tutorial_error_01_errored"
+)
+
+# real_suite_workspace NAME VERSION SHA256 DEST: the .crate (from cargo's cache, else crates.io's
+# download host), checked against SHA256, unpacked as the workspace DEST.
+real_suite_workspace() {
+  local name="$1" version="$2" sha="$3" dest="$4" crate
+  crate="$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$name-$version.crate" 2>/dev/null | head -n1 || true)"
+  if [[ -z "$crate" ]]; then
+    crate="$WORK/$name-$version.crate"
+    curl -sSfL -o "$crate" "https://static.crates.io/crates/$name/$name-$version.crate" || return 1
+  fi
+  [[ "$(sha256sum < "$crate")" == "$sha  -" ]] || { echo "$crate: not sha256 $sha" >&2; return 1; }
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  tar -xzf "$crate" -C "$dest" --strip-components=1
+  if [[ "$name" == wait-timeout ]]; then
+    sed -i 's/sigchld_handler as usize/sigchld_handler as *const () as usize/' "$dest/src/unix.rs"
+  fi
+}
+
+# 2. Real projects' own suites: tests.<name> passes exactly the tests `cargo test --release`
+# passes (the same `test NAME ... RESULT` lines), and $out holds one log per test binary cargo
+# runs (its `Running` and `Doc-tests` lines).
+test_tests_real_suites() {
+  log "tests.<member>: real crates' test suites as under cargo test --release"
+  local suite
+  for suite in "${REAL_SUITES[@]}"; do
+    local name version sha skips ws plan out flags=() skip_args=() skip
+    read -r name version sha skips <<< "$suite"
+    for skip in $skips; do flags+=("\"--skip\" \"$skip\""); skip_args+=(--skip "$skip"); done
+    ws="$WORK/real-$name"
+    real_suite_workspace "$name" "$version" "$sha" "$ws" || { fail "tests-real-suites: $name $version from crates.io"; continue; }
+    plan="$WORK/real-$name.plan.json"
+    make_plan "$ws" "$plan" || { fail "tests-real-suites: plan for $name"; continue; }
+    out="$(nix-build --no-out-link --expr "(import $REPO/tests/nix/build.nix { plan = $plan; src = $ws; }).tests.\"$name\".overrideAttrs
+        (old: { checkFlags = [ ${flags[*]} ]; })" 2>"$WORK/real-$name.nix.log")" \
+      || { tail -n 30 "$WORK/real-$name.nix.log"; fail "tests-real-suites: nix-build tests.$name"; continue; }
+    test_lines "$out"/*.log > "$WORK/real-$name.nix"
+    (cd "$ws" && cargo test --release --locked --no-fail-fast --target-dir "$WORK/real-target-$name" \
+      -- --format pretty "${skip_args[@]}") 2>"$WORK/real-$name.cargo.log" \
+      | { grep -E '^test .* \.\.\. ' || true; } | sort > "$WORK/real-$name.cargo"
+    rm -rf "$WORK/real-target-$name"
+    local binaries logs
+    binaries="$(grep -cE '^ +(Running|Doc-tests) ' "$WORK/real-$name.cargo.log" || true)"
+    logs="$(ls "$out"/*.log | wc -l)"
+    if [[ -s "$WORK/real-$name.cargo" ]] && diff -u "$WORK/real-$name.cargo" "$WORK/real-$name.nix"; then
+      echo "ok: tests-real-suites: $name $version: the same $(grep -c ' \.\.\. ok$' "$WORK/real-$name.nix") tests pass" \
+        "($(grep -c ' \.\.\. ignored' "$WORK/real-$name.nix" || true) ignored, skipped: ${skips:-none}) as under cargo test --release"
+    else
+      fail "tests-real-suites: $name $version: the tests run in Nix differ from cargo test --release's"
+    fi
+    if [[ "$binaries" == "$logs" ]]; then
+      echo "ok: tests-real-suites: $name: one log per test binary cargo runs ($logs: $(cd "$out" && echo *.log))"
+    else
+      fail "tests-real-suites: $name: $logs logs in $out, cargo ran $binaries test binaries"
+    fi
+  done
+}
+
+ALL_TESTS+=(test_tests_env test_tests_real_suites test_tests_run test_tests_proc_macro test_tests_failing test_tests_unchanged_member test_tests_template test_tests_examples test_workspace_shell)
