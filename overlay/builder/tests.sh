@@ -178,10 +178,9 @@ compile_tests() {
   done
 }
 
-# library_path DIRS...: the LD_LIBRARY_PATH cargo gives test binaries, with DIRS where cargo has
-# its target directories (the profile directory and deps/, or for rustdoc none): the native
-# search paths (e.g. a shared library a build script made in OUT_DIR), DIRS, the toolchain's
-# libraries for the target, then the inherited value.
+# library_path DIRS...: the LD_LIBRARY_PATH cargo gives a test binary or rustdoc: the native
+# search paths (e.g. a shared library a build script made in OUT_DIR), DIRS (where cargo has its
+# target directories and the toolchain's libraries), then the inherited value.
 library_path() {
   local s dirs=""
   for s in "${LINK_SEARCH[@]}"; do
@@ -189,9 +188,6 @@ library_path() {
     [[ -d "$s" ]] && dirs="${dirs:+$dirs:}$s"
   done
   for s in "$@"; do dirs="${dirs:+$dirs:}$s"; done
-  if (( $# )); then
-    dirs="${dirs:+$dirs:}$(rustc --print target-libdir --target "${crateplanInstance[targetTriple]}")"
-  fi
   printf '%s\n' "$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 }
 
@@ -204,7 +200,8 @@ run_env() {
   (( ${#OWN_ENV[@]} )) && printf '%s\n' "${OWN_ENV[@]}"
   bin_exe_env "$1"
   (( ${#CONFIG_ENV[@]} )) && printf '%s\n' "${CONFIG_ENV[@]}"
-  printf '%s\n' "LD_LIBRARY_PATH=$(library_path "$TARGET_PROFILE_DIR" "$TARGET_PROFILE_DIR/deps")"
+  printf '%s\n' "LD_LIBRARY_PATH=$(library_path "$TARGET_PROFILE_DIR" "$TARGET_PROFILE_DIR/deps" \
+    "$(rustc --print target-libdir --target "${crateplanInstance[targetTriple]}")")"
 }
 
 # run_test NAME DIR COMMAND...: runs in DIR, logs to $out/NAME.log; a failure is recorded.
@@ -222,7 +219,7 @@ run_test() {
 }
 
 # Doctests: rustdoc --test from the workspace root, with the lib and its (dev-)dependencies, as
-# `cargo test` runs them.
+# `cargo test` runs them, with the environment cargo gives rustdoc (rustdoc_process).
 run_doctests() {
   [[ -n "${crateplanDoctest[path]:-}" ]] || return 0
   select_target crateplanDoctest
@@ -235,9 +232,9 @@ run_doctests() {
   [[ -n "${crateplanCrate[procMacro]}" ]] && args+=(--extern proc_macro)
   for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
   args+=("${features[@]}")
-  [[ -n "${crateplanInstance[primary]}" ]] && env_args+=(CARGO_PRIMARY_PACKAGE=1)
+  # Unlike rustc, rustdoc gets no CARGO_PRIMARY_PACKAGE from cargo.
   [[ -n "$OUT_DIR_PATH" ]] && env_args+=("OUT_DIR=$OUT_DIR_PATH")
-  env_args+=("${OWN_ENV[@]}" "${CONFIG_ENV[@]}" "LD_LIBRARY_PATH=$(library_path)")
+  env_args+=("${OWN_ENV[@]}" "${CONFIG_ENV[@]}" "LD_LIBRARY_PATH=$(library_path "$DEPS_DIR")")
   local flag
   for flag in "${checkFlags[@]}"; do test_args+=(--test-args "$flag"); done
   # The path as cargo gives it: relative to the workspace root (doctest names show it).

@@ -275,21 +275,22 @@ test_workspace_shell() {
 }
 
 # 1f. Every kind of test binary (lib and bin unit tests, an integration test, a bench without
-# harness) runs with the environment `cargo test --release` gives it: the same variables at
+# harness, a doctest) runs with the environment `cargo test --release` gives it: the same variables at
 # compile and run time (paths may lie elsewhere but name the same files), the package root as
 # working directory, the binary in a deps/ directory beside the package's bins, the fixture's
 # `[env]` (plain, relative, forced) and build-script variables (tests/nix/compare-test-env.py).
 # cargo runs from a minimal environment (env -i), so that what it adds is known.
 test_tests_env() {
   log "tests.<member>: the environment of cargo test"
-  local plan out base=(HOME PATH CARGO_HOME)
+  local plan out base=(HOME PATH CARGO_HOME ENVDUMP_DOCTEST_FILE)
   plan="$(plan_once "$ENVDUMP")" || { fail "tests-env: plan for $ENVDUMP"; return 0; }
   out="$(nix-build --no-out-link tests/nix/build.nix --arg plan "$plan" --arg src "$ENVDUMP" -A tests.envdump \
     2>"$WORK/tests-env.log")" || { tail -n 30 "$WORK/tests-env.log"; fail "tests-env: nix-build -A tests.envdump"; return 0; }
-  cat "$out"/*.log | { grep '^envdump ' || true; } > "$WORK/tests-env.nix"
+  cat "$out"/*.log "$out/envdump-doctest.txt" | { grep '^envdump ' || true; } > "$WORK/tests-env.nix"
   (cd "$ENVDUMP" && env -i HOME="$HOME" PATH="$RUST_SYSROOT/bin:/usr/bin:/bin" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
+    ENVDUMP_DOCTEST_FILE="$WORK/tests-env-doctest.cargo" \
     "$RUST_SYSROOT/bin/cargo" test -q --release --locked --target-dir "$WORK/envdump-target") \
-    2>"$WORK/tests-env-cargo.log" | { grep '^envdump ' || true; } > "$WORK/tests-env.cargo"
+    2>"$WORK/tests-env-cargo.log" | cat - "$WORK/tests-env-doctest.cargo" | { grep '^envdump ' || true; } > "$WORK/tests-env.cargo"
   rm -rf "$WORK/envdump-target"
   local result
   if result="$(python3 tests/nix/compare-test-env.py "$WORK/tests-env.cargo" "$WORK/tests-env.nix" "${base[@]}" 2>&1)"; then
