@@ -11,6 +11,8 @@ command -v gcc >/dev/null || need_packages+=(gcc)
 command -v readelf >/dev/null || need_packages+=(binutils)
 command -v git >/dev/null || need_packages+=(git)
 command -v python3 >/dev/null || need_packages+=(python3)
+# The real crates' suites (tests/nix/test-tests.sh) download their .crate from crates.io.
+command -v curl >/dev/null || need_packages+=(curl)
 for dev in zlib1g-dev libssl-dev libsqlite3-dev libzstd-dev libbz2-dev; do
   dpkg -s "$dev" >/dev/null 2>&1 || need_packages+=("$dev")
 done
