@@ -47,7 +47,8 @@ apply_config_env() {
   [[ -n "$package_dir" ]] && ws_root="${CRATE_ROOT%/"$package_dir"}"
   for name in "${!crateplanConfigEnv[@]}"; do
     value="${crateplanConfigEnv[$name]}"
-    if [[ -n "${!name+x}" && " ${crateplanConfigEnvForce[*]} " != *" $name "* ]]; then continue; fi
+    if [[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -n "${!name+x}" \
+      && " ${crateplanConfigEnvForce[*]} " != *" $name "* ]]; then continue; fi
     if [[ " ${crateplanConfigEnvRelative[*]} " == *" $name "* ]]; then value="$ws_root/$value"; fi
     CONFIG_ENV+=("$name=$value")
   done
