@@ -5,7 +5,7 @@
 #     --arg plan PLAN --arg src WORKSPACE --arg expected JSON_FILE
 #
 # `expected` is what cargo says (`cargo metadata`, `rustc --version`): { hostRust; packages.<name>
-# = { description; homepage; licenseIds; bins; }; }, read by the test script.
+# = { description; homepage; licenseIds; bins; defaultRun; version; }; }, written by the test script.
 { plan, src, expected }:
 let
   want = builtins.fromJSON (builtins.readFile expected);
@@ -39,7 +39,8 @@ let
   };
   metaWanted = name: p: {
     inherit (p) description homepage licenseIds version;
-    mainProgram = if builtins.length p.bins == 1 then builtins.head p.bins else null;
+    # `cargo run`'s choice: the only bin, else default-run.
+    mainProgram = if builtins.length p.bins == 1 then builtins.head p.bins else p.defaultRun;
     pname = name;
   };
 

@@ -13,7 +13,8 @@ C2N_TARGETS=(--target x86_64-unknown-linux-gnu --target aarch64-unknown-linux-gn
   --target x86_64-apple-darwin --target aarch64-apple-darwin)
 
 # c2n_expected MANIFEST OUT: what cargo and rustc say the checks should find (cargo metadata's
-# description, homepage or repository, license identifiers, bins and version of every package;
+# description, homepage or repository, license identifiers, bins, default-run and version of
+# every package;
 # rustc's version), as JSON in OUT.
 c2n_expected() {
   python3 - "$1" "$2" <<'PY'
@@ -31,6 +32,7 @@ packages = {p["name"]: {
     "homepage": p.get("homepage") or p.get("repository") or "",
     "licenseIds": license_ids(p.get("license")),
     "bins": sorted(t["name"] for t in p["targets"] if "bin" in t["kind"]),
+    "defaultRun": p.get("default_run"),
     "version": p["version"],
 } for p in meta["packages"]}
 rust = re.match(r"rustc (\S+)", subprocess.check_output(["rustc", "--version"], text=True)).group(1)
