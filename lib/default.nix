@@ -28,6 +28,7 @@ lib.makeScope newScope (self:
     makePackageSet = callPackage ../overlay/make-package-set.nix { };
     selectRustToolchain = callPackage ../overlay/rust-toolchain.nix { };
     checkPlan = callPackage ../overlay/check-plan.nix { };
+    checkRootFeatures = callPackage ../overlay/root-features.nix { };
     planUnits = callPackage ../overlay/plan-units.nix { };
     cargoProfile = callPackage ../overlay/cargo-profile.nix { };
     crateSource = callPackage ../overlay/crate-source.nix { };

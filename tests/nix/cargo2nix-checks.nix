@@ -91,6 +91,19 @@ let
       expected = [ true true true true ];
     };
 
+    # rootFeatures as cargo2nix spells them: the plan (made with --workspace, default features)
+    # is every member's "<member>/default", and the plan's own --features ([ ]) still work.
+    rootFeatures = {
+      actual = map (rootFeatures: !(fails (setWith withRustOverlay { inherit rootFeatures; }).workspace.hello-world.drvPath)) [
+        [ "hello-world/default" "greeting/default" ]
+        [ ]
+        [ "hello-world/default" ]
+        [ "hello-world" "greeting" ]
+        [ "hello-world/default" "greeting/default" "greeting/extra" ]
+      ];
+      expected = [ true true false false false ];
+    };
+
     # Crates are derivations and cargo2nix's crate functions, under both registry spellings.
     crateCalled = {
       actual = map drv [ (set.workspace.hello-world { }) (set.workspace.hello-world { compileMode = "build"; })

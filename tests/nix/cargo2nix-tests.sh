@@ -78,6 +78,9 @@ test_cargo2nix_calls() {
   c2n_error "packageFun" \
     "$set (pkgs.rustBuilder.makePackageSet { packageFun = import ./Cargo.nix; }).workspace.hello-world" \
     "replace \`packageFun = import ./Cargo.nix;\` with \`plan = ./Cargo.plan.json;\`"
+  c2n_error "rootFeatures without default features" \
+    "$set (pkgs.rustBuilder.makePackageSet { plan = $plan; workspaceSrc = $dir; rootFeatures = [ \"hello-world\" \"greeting\" ]; }).workspace.hello-world" \
+    "regenerate the plan with \`crateplan generate --target $TRIPLE -p greeting -p hello-world --no-default-features\`"
   c2n_error "a bench crate call" \
     "$set ((pkgs.rustBuilder.makePackageSet { plan = $plan; workspaceSrc = $dir; }).workspace.hello-world { compileMode = \"bench\"; })" \
     "crate hello-world-0.1.0: compileMode must be \"build\" or \"test\", not \"bench\""
