@@ -4,7 +4,8 @@
 #   pkgs.rustBuilder.makePackageSet {
 #     plan = ./Cargo.plan.json;          # path to the plan JSON, or the parsed attrset
 #     workspaceSrc ? dirOf plan;         # the workspace root (path packages are read from here);
-#                                        # by default the plan file's directory
+#                                        # by default the plan file's directory, and then the
+#                                        # plan is checked against it first (loadPlan)
 #     rustToolchain ? null;              # a toolchain with bin/rustc (and rustdoc); null: pkgs.rustc,
 #                                        # or rust-overlay's when one of the next four is given
 #     rustVersion ? null;                # cargo2nix's: "1.85.0", a nightly's date, "latest"
@@ -65,6 +66,7 @@
 , selectRustToolchain
 , crateFunction
 , makeWorkspaceShell
+, loadPlan
 }:
 { plan ? null
 , packageFun ? null
@@ -111,7 +113,11 @@ let
       if plan == null then throw ("makePackageSet: no plan. crateplan builds from a plan instead of cargo2nix's Cargo.nix: "
         + "replace `packageFun = import ./Cargo.nix;` with `plan = ./Cargo.plan.json;` (made by `crateplan generate --target <triple> -o Cargo.plan.json`), "
         + "or use `rustBuilder.buildRustWorkspace ./.`, which makes the plan itself")
-      else if builtins.isAttrs plan then plan else builtins.fromJSON (builtins.readFile plan);
+      else if builtins.isAttrs plan then plan
+      # A plan file in the workspace (cargo2nix's form, Cargo.nix's place): checked against
+      # Cargo.lock and the manifests first, as cargo2nix checked Cargo.nix's lock hash.
+      else if workspaceSrc == null then loadPlan { src = source; inherit plan; caller = "makePackageSet"; }
+      else builtins.fromJSON (builtins.readFile plan);
     target = targetTriple;
     inherit compileMode release rootFeatures;
   };

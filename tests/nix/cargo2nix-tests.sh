@@ -187,6 +187,15 @@ test_cargo2nix_flake() {
     tail -n 20 "$WORK/c2n-check.log"
     fail "cargo2nix-flake: nix flake check"
   fi
+
+  # A manifest edited after the plan was made: the flake stops, naming it and the command (as
+  # cargo2nix stopped on Cargo.nix's lock hash).
+  printf '\n[features]\nloud = []\n' >> "$app/greeting/Cargo.toml"
+  if (cd "$app" && nix eval --raw "${inputs[@]}" .#packages.x86_64-linux.default.drvPath >"$WORK/c2n-stale.log" 2>&1); then
+    fail "cargo2nix-flake: a stale plan evaluated"
+  else
+    expect_message "cargo2nix-flake: stale plan" "makePackageSet: Cargo.plan.json is stale: greeting/Cargo.toml changed; run \`crateplan generate" "$WORK/c2n-stale.log"
+  fi
 }
 
 ALL_TESTS+=(test_cargo2nix_calls test_cargo2nix_flake)
