@@ -12,8 +12,11 @@
 #                       a committed plan carries its own)
 #   target ? null       the target triple; default: the host platform's
 #   release ? true, packageOverrides ?, rustToolchain ?, crateUrl ?, clippyToolchain ?,
-#   clippyDenyWarnings ? true, clippyArgs ? [ ], clippyAllTargets ? true
-#                       passed to rustBuilder.makePackageSet
+#   clippyDenyWarnings ? true, clippyArgs ? [ ], clippyAllTargets ? true, and cargo2nix's
+#   rustVersion ?, rustChannel ?, rustProfile ?, extraRustComponents ?, rootFeatures ?
+#                       passed to rustBuilder.makePackageSet (the toolchain arguments choose
+#                       the toolchain of the workspace's crates; the generator is built with
+#                       rustToolchain, or nixpkgs' rustc)
 #
 # Returns makePackageSet's result (`workspace.<crate>`, `tests.<member>` — each member's `cargo test`
 # run in a derivation —, `clippy.<member>` — its `cargo clippy` —, `workspaceShell`,
@@ -76,7 +79,10 @@ let
     release = a.release or true;
   } // rustToolchainArgs
     // builtins.intersectAttrs
-      { packageOverrides = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null; }
+      {
+        packageOverrides = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null;
+        rustVersion = null; rustChannel = null; rustProfile = null; extraRustComponents = null; rootFeatures = null;
+      }
       a));
 
   # Members with binaries, among those the plan was made for.

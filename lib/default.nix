@@ -26,7 +26,9 @@ lib.makeScope newScope (self:
 
     # A plan's package set, and its parts in the order makePackageSet uses them.
     makePackageSet = callPackage ../overlay/make-package-set.nix { };
+    selectRustToolchain = callPackage ../overlay/rust-toolchain.nix { };
     checkPlan = callPackage ../overlay/check-plan.nix { };
+    checkRootFeatures = callPackage ../overlay/root-features.nix { };
     planUnits = callPackage ../overlay/plan-units.nix { };
     cargoProfile = callPackage ../overlay/cargo-profile.nix { };
     crateSource = callPackage ../overlay/crate-source.nix { };
@@ -34,9 +36,13 @@ lib.makeScope newScope (self:
     makeTests = callPackage ../overlay/make-tests.nix { };
     makeClippyChecks = callPackage ../overlay/make-clippy-checks.nix { };
     groupByRegistry = callPackage ../overlay/group-by-registry.nix { };
+    # cargo2nix's call forms: crates as functions, workspaceShell taking mkShell's arguments.
+    crateFunction = callPackage ../overlay/crate-function.nix { };
+    makeWorkspaceShell = callPackage ../overlay/workspace-shell.nix { };
 
     # One derivation: a crate instance, a member's tests, a member's clippy check.
     mkcrate = callPackage ../overlay/mkcrate.nix { };
+    crateMeta = callPackage ../overlay/crate-meta.nix { };
     mkcrateTests = callPackage ../overlay/mkcrate-tests.nix { };
     mkcrateClippy = callPackage ../overlay/mkcrate-clippy.nix { };
 

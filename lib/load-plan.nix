@@ -1,11 +1,12 @@
-# loadPlan :: { src, plan, target ? null } -> attrset
+# loadPlan :: { src, plan, target ? null, caller ? "buildRustWorkspace" } -> attrset
 #
 # A plan committed to the workspace (committed mode: no import-from-derivation), checked against
 # the workspace first: when Cargo.lock or a manifest changed after the plan was made, or a file
 # was added or removed where target discovery or a `members` glob looked, evaluation
 # stops with a message naming what changed and the command that regenerates the plan (the same
 # answer `crateplan check` gives). With `target`, the plan must also hold units for that triple.
-{ src, plan, target ? null }:
+# `caller` begins the messages.
+{ src, plan, target ? null, caller ? "buildRustWorkspace" }:
 let
   schemaVersion = import ./plan-schema-version.nix;
   value = builtins.fromJSON (builtins.readFile plan);
@@ -73,9 +74,9 @@ let
   regenerate = regenerateFor triples;
 in
 if (value.version or null) != schemaVersion
-then throw "buildRustWorkspace: ${planName} has plan schema version ${toString (value.version or "?")}, this crateplan reads version ${toString schemaVersion}; run `${regenerate}`"
+then throw "${caller}: ${planName} has plan schema version ${toString (value.version or "?")}, this crateplan reads version ${toString schemaVersion}; run `${regenerate}`"
 else if changes != [ ]
-then throw "buildRustWorkspace: ${planName} is stale: ${builtins.concatStringsSep ", " changes}; run `${regenerate}` and commit ${planName}"
+then throw "${caller}: ${planName} is stale: ${builtins.concatStringsSep ", " changes}; run `${regenerate}` and commit ${planName}"
 else if target != null && !(value.platforms ? ${target})
-then throw "buildRustWorkspace: ${planName} has no units for target ${target}; it has: ${builtins.concatStringsSep ", " triples}. Add the target with `${regenerateFor (triples ++ [ target ])}` and commit ${planName}"
+then throw "${caller}: ${planName} has no units for target ${target}; it has: ${builtins.concatStringsSep ", " triples}. Add the target with `${regenerateFor (triples ++ [ target ])}` and commit ${planName}"
 else value

@@ -3,8 +3,9 @@
 # The parsed plan (docs/plan-schema.md), returned as it is when makePackageSet can build it as
 # asked; else an error saying how to regenerate it: a schema version this overlay does not read,
 # no units for `target` or for `compileMode`, a plan made for the other cargo profile when the two
-# profiles differ in `panic = "abort"`, or `rootFeatures` other than the plan's.
-{ lib }:
+# profiles differ in `panic = "abort"`, or `rootFeatures` that describe another feature selection
+# than the plan's (checkRootFeatures: the plan's `--features`, or cargo2nix's "<member>/<feature>").
+{ lib, checkRootFeatures }:
 { plan, target, compileMode, release, rootFeatures }:
 let
   schemaVersion = import ../lib/plan-schema-version.nix;
@@ -24,6 +25,9 @@ then throw "makePackageSet: the plan has no ${compileMode} units for ${target}; 
 else if (plan.inputs ? panicAbort) && plan.inputs.panicAbort.${planProfile} != plan.inputs.panicAbort.${profileName}
 then throw ("makePackageSet: the plan was made for cargo's ${planProfile} profile, and its `panic` setting differs from the ${profileName} profile's; "
   + "regenerate the plan ${if release then "with --release" else "without --release"}, or pass release = ${if release then "false" else "true"}")
-else if rootFeatures != null && rootFeatures != plan.inputs.features.features
-then throw "makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the features the plan was generated with (${builtins.toJSON plan.inputs.features.features}); regenerate the plan with those --features"
+else if rootFeatures != null && !(checkRootFeatures { inherit plan rootFeatures; }).ok
+then throw ("makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the feature selection the plan was generated with "
+  + "(features ${builtins.toJSON plan.inputs.features.features}${if plan.inputs.features.noDefaultFeatures then ", no default features" else ""}${if plan.inputs.features.allFeatures then ", all features" else ""}, "
+  + "for ${lib.concatStringsSep ", " (map (id: plan.packages.${id}.name) plan.workspace.selected)}); "
+  + "regenerate the plan with `crateplan generate --target ${target} ${(checkRootFeatures { inherit plan rootFeatures; }).command}`")
 else plan

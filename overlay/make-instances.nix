@@ -73,7 +73,8 @@ let
         inherit (first) platform;
         isRoot = builtins.any (k: builtins.elem k rootKeys) unitKeys;
       };
-      crate = mkcrate {
+      # Overridable with mkcrate's arguments (`crate.override { … }`), as cargo2nix's crates are.
+      crate = lib.makeOverridable mkcrate {
         pname = pkg.name;
         inherit (pkg) version links;
         inherit (source) src sourceRoot;
@@ -97,6 +98,7 @@ let
         bins = map
           (u: { inherit (targetOf u) name crateName path edition; })
           binUnits;
+        defaultRun = pkg.defaultRun or null;
         buildScript = if compileUnit == null then null else {
           inherit (buildTarget) path edition;
           externs = buildScriptExterns;

@@ -3,17 +3,24 @@
 #
 #   pkgs.rustBuilder.makePackageSet {
 #     plan = ./Cargo.plan.json;          # path to the plan JSON, or the parsed attrset
-#     workspaceSrc = ./.;                # the workspace root (path packages are read from here)
-#     rustToolchain ? pkgs.rustc;        # provides rustc (and rustdoc)
-#     rustVersion ? null;                # cargo2nix compatibility: needs pkgs.rust-bin
+#     workspaceSrc ? dirOf plan;         # the workspace root (path packages are read from here);
+#                                        # by default the plan file's directory, and then the
+#                                        # plan is checked against it first (loadPlan)
+#     rustToolchain ? null;              # a toolchain with bin/rustc (and rustdoc); null: pkgs.rustc,
+#                                        # or rust-overlay's when one of the next four is given
+#     rustVersion ? null;                # cargo2nix's: "1.85.0", a nightly's date, "latest"
+#     rustChannel ? null;                # cargo2nix's: "stable", "beta", "nightly"
+#     rustProfile ? "minimal";           # cargo2nix's: rust-overlay's profile, "minimal" or "default"
+#     extraRustComponents ? [ ];         # cargo2nix's: e.g. [ "clippy" "rustfmt" ]
+#                                        # (selectRustToolchain: rust-bin.<channel>.<version>.<profile>)
 #     packageOverrides ? (pkgs: rustBuilder.overrides.all);
 #     release ? true;                    # cargo's release profile, else dev
 #     rootFeatures ? null;               # checked against the plan (features are fixed there)
 #     target ? null;                     # target triple; default: hostPlatform.rust.rustcTarget
 #     crateUrl ? null;                   # registry crates' download URL; null: fetchCrate's default
 #     compileMode ? "build";             # "test": workspace/instances from the plan's test view
-#     clippyToolchain ? null;            # bin/clippy-driver; default: rustToolchain or rustVersion's
-#                                        # toolchain when given, else pkgs.clippy
+#     clippyToolchain ? null;            # bin/clippy-driver; default: rustToolchain, or rust-overlay's
+#                                        # toolchain with clippy, else pkgs.clippy
 #     clippyDenyWarnings ? true;         # `-D warnings`: a lint warning fails the clippy check
 #     clippyArgs ? [ ];                  # more lint arguments, e.g. [ "-W" "clippy::pedantic" ]
 #     clippyAllTargets ? true;           # also tests, benches, examples (cargo clippy --all-targets)
@@ -23,11 +30,16 @@
 # `tests.<member>` (the member's `cargo test`: unit, integration and doc tests compiled and run in
 # one derivation that fails when a test fails; `testResults` is the same), `clippy.<member>` (the
 # member's `cargo clippy`, a derivation that fails on a lint error), `<registry>.<name>.<version>`
-# (e.g. crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key).
+# (e.g. crates-io.serde."1.0.1", also under cargo2nix's registry names: groupByRegistry),
+# `workspaceShell` (makeWorkspaceShell), `instances` (every derivation by instance key),
+# `rustToolchain` (the toolchain used). `workspace.<member>` and the registry crates are also
+# cargo2nix's crate functions (`rustPkgs.workspace.foo { }`: crateFunction), `workspaceShell` is
+# also a function taking mkShell's arguments.
 #
 # The work is done by other members of the scope, each replaceable with `overrideScope`:
-# checkPlan, crateSource, makeInstances (per view, with planUnits and cargoProfile), makeTests,
-# makeClippyChecks and groupByRegistry. They share one `context`:
+# selectRustToolchain, checkPlan, crateSource, makeInstances (per view, with planUnits and
+# cargoProfile), makeTests, makeClippyChecks, groupByRegistry, crateFunction and
+# makeWorkspaceShell. They share one `context`:
 #   plan, packages, selected          the checked plan, its packages, the selected members' ids
 #   units                             planUnits of the packages
 #   targetTriple, hostTriple          the set's target, and the build machine's triple
@@ -40,10 +52,8 @@
 , pkgs
 , stdenv
 , mkShell
-, rustc
 , cargo
 , clippy
-, rust-bin ? null
 , overrides
 , fetchCrate
 , checkPlan
@@ -53,11 +63,19 @@
 , makeTests
 , makeClippyChecks
 , groupByRegistry
+, selectRustToolchain
+, crateFunction
+, makeWorkspaceShell
+, loadPlan
 }:
-{ plan
-, workspaceSrc
+{ plan ? null
+, packageFun ? null
+, workspaceSrc ? null
 , rustToolchain ? null
 , rustVersion ? null
+, rustChannel ? null
+, rustProfile ? "minimal"
+, extraRustComponents ? [ ]
 , packageOverrides ? (_: overrides.all)
 , release ? true
 , rootFeatures ? null
@@ -70,24 +88,36 @@
 , clippyAllTargets ? true
 }:
 let
-  toolchain =
-    if rustToolchain != null then rustToolchain
-    else if rustVersion == null then rustc
-    else if rust-bin != null then rust-bin.stable.${rustVersion}.default
-    else throw ("makePackageSet: rustVersion = \"${rustVersion}\" needs a toolchain provider "
-      + "(pkgs.rust-bin, from rust-overlay), and this nixpkgs has none. Add that overlay, or pass "
-      + "rustToolchain = <a derivation with bin/rustc> instead.");
+  targetTriple = if target != null then target else stdenv.hostPlatform.rust.rustcTarget;
+
+  chosen = selectRustToolchain {
+    inherit rustToolchain rustVersion rustChannel rustProfile extraRustComponents;
+    target = targetTriple;
+  };
+  inherit (chosen) toolchain;
 
   # clippy-driver must be of the same Rust release as the rustc that compiled the dependencies.
   clippyDriver =
     if clippyToolchain != null then clippyToolchain
-    else if rustToolchain != null || rustVersion != null then toolchain
+    else if chosen.clippy != null then chosen.clippy
     else clippy;
 
-  targetTriple = if target != null then target else stdenv.hostPlatform.rust.rustcTarget;
+  # cargo2nix's Cargo.nix read the workspace from its own directory: so does a plan file.
+  source =
+    if workspaceSrc != null then workspaceSrc
+    else if plan != null && !(builtins.isAttrs plan) then dirOf plan
+    else throw "makePackageSet: pass workspaceSrc (the workspace root): the plan was given as a value, not as a file in the workspace";
 
   checkedPlan = checkPlan {
-    plan = if builtins.isAttrs plan then plan else builtins.fromJSON (builtins.readFile plan);
+    plan =
+      if plan == null then throw ("makePackageSet: no plan. crateplan builds from a plan instead of cargo2nix's Cargo.nix: "
+        + "replace `packageFun = import ./Cargo.nix;` with `plan = ./Cargo.plan.json;` (made by `crateplan generate --target <triple> -o Cargo.plan.json`), "
+        + "or use `rustBuilder.buildRustWorkspace ./.`, which makes the plan itself")
+      else if builtins.isAttrs plan then plan
+      # A plan file in the workspace (cargo2nix's form, Cargo.nix's place): checked against
+      # Cargo.lock and the manifests first, as cargo2nix checked Cargo.nix's lock hash.
+      else if workspaceSrc == null then loadPlan { src = source; inherit plan; caller = "makePackageSet"; }
+      else builtins.fromJSON (builtins.readFile plan);
     target = targetTriple;
     inherit compileMode release rootFeatures;
   };
@@ -103,7 +133,8 @@ let
     rustc = toolchain;
     units = planUnits packages;
     sourceOf = crateSource {
-      inherit workspaceSrc packages;
+      inherit packages;
+      workspaceSrc = source;
       fetchCrate = fetchCrate (if crateUrl == null then { } else { inherit crateUrl; });
     };
     applyOverrides = drv: builtins.foldl' (d: override: override d) drv userOverrides;
@@ -130,7 +161,8 @@ let
     allTargets = clippyAllTargets;
   };
 
-  # Each member's derivation, with `tests` (its tests derivation) when it has tests, and `clippy`.
+  # Each member's derivation, with `tests` (its tests derivation) when it has tests, and `clippy`;
+  # also cargo2nix's crate function.
   workspace = builtins.listToAttrs (builtins.concatMap
     (id:
       let
@@ -139,24 +171,28 @@ let
       in
       if found == [ ] then [ ] else [{
         inherit name;
-        value = builtins.head found
-          // lib.optionalAttrs (tests ? ${name}) { tests = tests.${name}; }
-          // lib.optionalAttrs (clippyChecks ? ${name}) { clippy = clippyChecks.${name}; };
+        value = crateFunction {
+          crate = builtins.head found
+            // lib.optionalAttrs (tests ? ${name}) { tests = tests.${name}; }
+            // lib.optionalAttrs (clippyChecks ? ${name}) { clippy = clippyChecks.${name}; };
+        };
       }])
     checkedPlan.workspace.members);
 
   # For `cargo build` / `cargo test` by hand: the toolchain, cargo, and the inputs every crate of
   # both views gets from packageOverrides (pkg-config, C libraries of -sys crates).
-  workspaceShell = mkShell {
-    name = "crateplan-workspace-shell";
-    nativeBuildInputs = [ toolchain cargo ];
+  workspaceShell = makeWorkspaceShell {
+    inherit toolchain;
+    cargo = if chosen.fromRustBin then [ ] else [ cargo ];
     inputsFrom = builtins.attrValues instances
       ++ (if compileMode != "test" then builtins.attrValues testView.instances else [ ]);
+    env = lib.optionalAttrs chosen.fromRustBin { RUST_SRC_PATH = "${toolchain}/lib/rustlib/src/rust/library"; };
   };
 in
-groupByRegistry { inherit packages instancesOf; } // {
+groupByRegistry { inherit packages instancesOf crateFunction; } // {
   inherit workspace workspaceShell instances tests;
   # `cargo test`, per member: see makeTests. `testResults` is the name of older versions.
   testResults = tests;
   clippy = clippyChecks;
+  rustToolchain = toolchain;
 }

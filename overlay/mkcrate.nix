@@ -17,15 +17,19 @@
 #   checkCfg — its `--check-cfg` values (the plan's `checkCfg`), or null (any feature)
 #   lib — null or { crateName, crateTypes, path, edition, externs }
 #   bins — [ { name, crateName, path, edition } ]; binExterns
+#   defaultRun — the package's `default-run` or null (meta.mainProgram when it builds several bins)
 #   buildScript — null or { path, edition, externs }
 #   linksDependencies — [ { links (normalised), crate } ]: direct deps whose metadata we read
 #   dependencies — every crate derivation this one reads
 #   rustc — the toolchain
 # An extern is { name, crate }: `--extern name=<crate's linkable file>`.
 #
+# A normal nixpkgs package: `pname`, `version` and `meta` (crateMeta: description, homepage,
+# license, mainProgram), so `nix run` and `lib.getExe` find its binary.
+#
 # Outputs: `out` with bin/<bins>; `lib` with lib/<linkable file> (and cdylib/staticlib), and
 # lib/crateplan/{closure,link-search,metadata,out} for dependents (see builder/crate.sh).
-{ lib, stdenv }:
+{ lib, stdenv, crateMeta }:
 let
   # The crate's own `lib` argument below shadows nixpkgs' lib.
   nixLib = lib;
@@ -49,6 +53,7 @@ in
 , checkCfg ? null
 , lib ? null
 , bins ? [ ]
+, defaultRun ? null
 , binExterns ? [ ]
 , buildScript ? null
 , linksDependencies ? [ ]
@@ -84,7 +89,8 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
 // targetAttrs "crateplanBuildScript" buildScriptTarget
 // {
   name = "${pname}-${version}";
-  inherit src;
+  inherit pname version src;
+  meta = crateMeta { inherit packageMetadata defaultRun; bins = map (b: b.name) bins; };
   outputs = [ "out" "lib" ];
   nativeBuildInputs = [ rustc ];
 

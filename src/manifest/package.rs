@@ -78,6 +78,8 @@ pub(crate) struct Package {
     pub(crate) version: semver::Version,
     pub(crate) edition: String,
     pub(crate) links: Option<String>,
+    /// `default-run`: the bin `cargo run` runs when the package has several.
+    pub(crate) default_run: Option<String>,
     pub(crate) metadata: PackageMetadata,
     pub(crate) dependencies: Vec<Dependency>,
     /// `[features]` as the resolver reads them, with the implicit feature of each optional
@@ -200,7 +202,7 @@ pub(crate) fn normalize(
     let declared: Vec<DeclaredDep<'_>> = dependencies.iter().map(|d| DeclaredDep { name_in_toml: &d.name_in_toml, optional: d.optional }).collect();
     let feature_map = features::feature_map(&raw.features, &declared);
     features::validate_feature_table(&raw.features, &feature_map, &declared).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, lint_args };
+    let package = Package { name, version, edition, links: pkg.links.clone(), default_run: pkg.default_run.clone(), metadata, dependencies, feature_map, targets, lint_args };
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
             "package `{}` specifies `links = \"{}\"` but has no build script; add a build.rs or remove `links`",

@@ -152,6 +152,7 @@ pub(crate) struct RawPackage {
     pub(crate) license_file: Option<Inheritable<String>>,
     pub(crate) rust_version: Option<Inheritable<String>>,
     pub(crate) readme: Option<Inheritable<StringOrBool>>,
+    pub(crate) default_run: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone)]

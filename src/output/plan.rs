@@ -20,7 +20,7 @@ use crate::resolve::units::{Kind, UnitGraph};
 use crate::source_id::{GitReference, SourceKind};
 
 /// The plan's schema version.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// A plan: what was worked out for it, borrowing the packages from the graph they are in.
 pub struct Plan<'a> {
@@ -189,6 +189,8 @@ pub fn package_ids(graph: &Graph, ws: &Workspace) -> Vec<String> {
 #[serde(rename_all = "camelCase")]
 struct PackageJson<'a> {
     check_cfg: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_run: Option<&'a str>,
     edition: &'a str,
     links: Option<&'a str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -274,6 +276,7 @@ impl<'a> PackageJson<'a> {
         };
         PackageJson {
             check_cfg: check_cfg(p),
+            default_run: p.default_run.as_deref(),
             edition: &p.edition,
             links: p.links.as_deref(),
             lints: &p.lint_args.flags,

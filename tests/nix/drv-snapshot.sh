@@ -39,7 +39,7 @@ set_drvs() {
     set = $1;
     drvs = builtins.mapAttrs (_: d: d.drvPath);
     special = [ \"instances\" \"workspace\" \"tests\" \"testResults\" \"clippy\" \"workspaceShell\"
-      \"plan\" \"planDerivation\" \"crateplan\" \"getMember\" \"checks\" \"default\" ];
+      \"plan\" \"planDerivation\" \"crateplan\" \"getMember\" \"checks\" \"default\" \"rustToolchain\" ];
   in {
     instances = drvs set.instances;
     workspace = drvs set.workspace;

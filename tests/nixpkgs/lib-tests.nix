@@ -91,6 +91,15 @@ let
         [ scope.b changed.a changed.b twice.b (builtins.attrNames (scope.packages scope)) ];
       expected = [ 2 11 12 24 [ "a" "b" ] ];
     };
+    licenses = {
+      expr = [ lib.licenses.mit.spdxId lib.licenses.asl20.spdxId ];
+      expected = [ "MIT" "Apache-2.0" ];
+    };
+    getExe = {
+      expr = [ (lib.getExe { outPath = "/s"; out = { outPath = "/s"; }; meta.mainProgram = "rg"; })
+        (lib.getExe { outPath = "/s"; bin = "/b"; meta.mainProgram = "rg"; }) ];
+      expected = [ "/s/bin/rg" "/b/bin/rg" ];
+    };
   };
 in
 builtins.filter (name: cases.${name}.expr != cases.${name}.expected) (builtins.attrNames cases)

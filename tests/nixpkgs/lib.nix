@@ -125,9 +125,29 @@ let
       };
     in
     self;
+
+  # licenses: the entries of nixpkgs' `lib.licenses` the tests meet (crates licensed
+  # "MIT OR Apache-2.0"), with nixpkgs' attribute names and fields.
+  licenses = {
+    asl20 = { spdxId = "Apache-2.0"; shortName = "asl20"; fullName = "Apache License 2.0"; url = "https://spdx.org/licenses/Apache-2.0.html"; free = true; deprecated = false; redistributable = true; };
+    mit = { spdxId = "MIT"; shortName = "mit"; fullName = "MIT License"; url = "https://spdx.org/licenses/MIT.html"; free = true; deprecated = false; redistributable = true; };
+  };
+
+  # getExe :: derivation -> string — the path of a package's main program,
+  # "<bin output>/bin/<meta.mainProgram>"; without mainProgram, the package's name (nixpkgs
+  # warns then).
+  # Example: getExe { out = "/s"; outPath = "/s"; meta.mainProgram = "rg"; } == "/s/bin/rg"
+  getExe = x:
+    let
+      bin = x.bin or x.out or x;
+      program = x.meta.mainProgram or (builtins.trace
+        "getExe: package ${x.name or "?"} has no meta.mainProgram; guessing ${x.pname or x.name}"
+        (x.pname or x.name));
+    in
+    "${bin}/bin/${program}";
 in
 {
-  inherit fix extends;
+  inherit fix extends licenses getExe;
   inherit callPackageWith functionArgs isFunction makeOverridable makeScope mirrorFunctionArgs
     setFunctionArgs;
   inherit concatMapStringsSep concatStringsSep hasPrefix optionalAttrs removePrefix toUpper

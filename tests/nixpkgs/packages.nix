@@ -1,13 +1,24 @@
 # The packages of the stand-in set. `final` is the fix-point (after overlays).
 { lib, system, final }:
 let
+  # The platform of `system`. Only x86_64-linux builds here; the others evaluate (as nixpkgs
+  # does for every system a flake lists), so `nix flake check` of a flake made for all of
+  # flake-utils' default systems can look at them.
+  rustcTargets = {
+    x86_64-linux = "x86_64-unknown-linux-gnu";
+    aarch64-linux = "aarch64-unknown-linux-gnu";
+    x86_64-darwin = "x86_64-apple-darwin";
+    aarch64-darwin = "aarch64-apple-darwin";
+  };
   platform = {
     inherit system;
-    config = "x86_64-unknown-linux-gnu";
-    isLinux = true;
-    isx86_64 = true;
+    config = rustcTargets.${system};
+    isLinux = builtins.match ".*-linux" system != null;
+    isDarwin = builtins.match ".*-darwin" system != null;
+    isx86_64 = builtins.match "x86_64-.*" system != null;
+    isAarch64 = builtins.match "aarch64-.*" system != null;
     rust = {
-      rustcTarget = "x86_64-unknown-linux-gnu";
+      rustcTarget = rustcTargets.${system};
     };
   };
 
