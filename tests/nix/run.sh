@@ -38,10 +38,14 @@ commit_all() {
 }
 fail() { printf 'FAIL: %s\n' "$*" >&2; FAILURES+=("$*"); }
 
-CRATEPLAN_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/crateplan"
+GENERATOR_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+CRATEPLAN_BIN="$GENERATOR_TARGET_DIR/debug/crateplan"
+# The oracle runs of cargo below build each fixture in its own target directory, as a user's
+# would: a caller's CARGO_TARGET_DIR would reach their build scripts and not Nix's.
+unset CARGO_TARGET_DIR
 generator_available() {
   [[ "${CRATEPLAN_PLAN_FROM:-auto}" != cargo ]] || return 1
-  if ! cargo build -q --bin crateplan 2>"$WORK/generator-build.log"; then
+  if ! CARGO_TARGET_DIR="$GENERATOR_TARGET_DIR" cargo build -q --bin crateplan 2>"$WORK/generator-build.log"; then
     echo "WARNING: crateplan does not build; plans come from cargo's unit graph instead:" >&2
     tail -n 5 "$WORK/generator-build.log" >&2
     return 1
@@ -390,7 +394,7 @@ test_crateplan_self() {
   out="$(nix-build --no-out-link --expr "(import $REPO/tests/nixpkgs {
       overlays = [ (import $REPO/overlay) ]; }).rustBuilder.crateplan" 2>"$WORK/self.log")" \
     || { tail -n 20 "$WORK/self.log"; fail "crateplan via overlay: build"; return 0; }
-  cargo build -q --bin crateplan
+  CARGO_TARGET_DIR="$GENERATOR_TARGET_DIR" cargo build -q --bin crateplan
   "$out/bin/crateplan" generate --manifest-path "$REPO/examples/many-crates/Cargo.toml" \
     --target "$TRIPLE" -o "$WORK/self-nix.json"
   "$CRATEPLAN_BIN" generate --manifest-path "$REPO/examples/many-crates/Cargo.toml" \
