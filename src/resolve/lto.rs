@@ -10,7 +10,7 @@ use crate::resolve::units::{Mode, UnitGraph};
 pub enum Lto {
     /// `-C lto` (`None`) or `-C lto=<x>`.
     Run(Option<String>),
-    /// `-C lto=off`.
+    /// `-C lto=off -C embed-bitcode=no`.
     Off,
     /// `-C linker-plugin-lto`: only bitcode is needed.
     OnlyBitcode,
