@@ -155,6 +155,16 @@ fn warnings(ws: &Workspace, graph: &Graph, profiles: &[&Profiles]) -> Result<Vec
     for key in &ws.config.unapplied {
         out.push(format!("{config_path}: `{key}` is not applied by crateplan; the Nix build ignores it"));
     }
+    // rustc's cfg depends on these flags too; crateplan evaluates cfg from `--cfg` only.
+    let lists = ws.config.build_rustflags.iter().map(|f| ("build.rustflags".to_string(), f)).chain(ws.config.target_rustflags.iter().map(|(k, f)| (format!("target.{k}.rustflags"), f)));
+    for (key, flags) in lists {
+        let joined = flags.join(" ").replace("-C ", "-C");
+        for option in ["-Ctarget-feature", "-Ctarget-cpu", "-Cpanic"] {
+            if joined.contains(option) {
+                out.push(format!("{config_path}: `{key}` has `{option}`, which changes rustc's cfg; crateplan evaluates `[target.'cfg(…)']` tables without it"));
+            }
+        }
+    }
     let mut manifest_keys = Vec::new();
     for (name, p) in &ws.profiles {
         p.unknown_keys(&format!("profile.{name}"), &mut manifest_keys);

@@ -697,13 +697,13 @@ fn malformed_cargo_config() {
 fn unapplied_keys_are_warned_about() {
     let ws = two_members("unapplied_keys_are_warned_about");
     write(&ws, &[
-        (".cargo/config.toml", "[build]\ntarget-dir = \"out\"\nrustc-wrapper = \"sccache\"\n[target.x86_64-unknown-linux-gnu]\nlinker = \"clang\"\n[source.crates-io]\nreplace-with = \"vendored\"\n[source.vendored]\ndirectory = \"vendor\"\n"),
+        (".cargo/config.toml", "[build]\ntarget-dir = \"out\"\nrustc-wrapper = \"sccache\"\n[target.x86_64-unknown-linux-gnu]\nlinker = \"clang\"\nrustflags = [\"-C\", \"target-feature=+crt-static\"]\n[source.crates-io]\nreplace-with = \"vendored\"\n[source.vendored]\ndirectory = \"vendor\"\n"),
         ("Cargo.toml", &format!("{ROOT_TOML}\n[profile.release]\ntrim-paths = true\n")),
     ]);
     let out = crateplan(&ws, &["--target", TARGET]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    for key in ["`build.rustc-wrapper`", "`target.x86_64-unknown-linux-gnu.linker`", "`profile.release.trim-paths`"] {
+    for key in ["`build.rustc-wrapper`", "`target.x86_64-unknown-linux-gnu.linker`", "`profile.release.trim-paths`", "`-Ctarget-feature`"] {
         assert!(stderr.lines().any(|l| l.starts_with("warning: ") && l.contains(key)), "no warning naming {key}:\n{stderr}");
     }
     for quiet in ["target-dir", "source", "replace-with"] {
