@@ -236,17 +236,21 @@ fn select(graph: &Graph, specs: &[String]) -> Result<Vec<usize>> {
 }
 
 impl Loaded {
+    /// The profile of the units of `cargo build` or `cargo test`.
+    pub fn profiles(&self, intent: Intent) -> &Profiles {
+        match intent {
+            Intent::Build => &self.build_profiles,
+            Intent::Test => &self.test_profiles,
+        }
+    }
+
     /// The unit graph for one triple and intent.
     pub(crate) fn units(&self, triple: &str, intent: Intent) -> Result<UnitGraph> {
         let (_, target) = rustflags::for_target(&self.ws.config, &TargetInfo::builtin(triple)?);
         let platforms = Platforms { target: &target, host: &self.host };
         let has_dev_units = intent == Intent::Test;
         let resolved = features::resolve(&self.graph, &self.member_features, self.ws.resolver, has_dev_units, &platforms)?;
-        let profiles = match intent {
-            Intent::Build => &self.build_profiles,
-            Intent::Test => &self.test_profiles,
-        };
-        units::build(&self.graph, &self.selected, &resolved, &platforms, intent, profiles, triple)
+        units::build(&self.graph, &self.selected, &resolved, &platforms, intent, self.profiles(intent), triple)
     }
 
     /// The plan for `triples` (docs/plan-schema.md).

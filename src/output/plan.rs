@@ -376,10 +376,11 @@ impl UnitSet {
                 parts.concat()
             })
             .collect();
-        disambiguate(&mut keys, |i| format!(" [{}]", units.units[i].features.join(",")));
-        // Units cargo makes twice with different profiles: a proc-macro that is both a root
-        // and a dependency, and the build script runs of the two.
-        disambiguate(&mut keys, |i| if units.units[i].profile_of(profiles).for_host { " build-override".to_string() } else { String::new() });
+        if disambiguate(&mut keys, |i| format!(" [{}]", units.units[i].features.join(","))) {
+            // Units cargo makes twice with different profiles: a proc-macro that is both a root
+            // and a dependency, and the build script runs of the two.
+            disambiguate(&mut keys, |i| if units.units[i].profile_of(profiles).for_host { " build-override".to_string() } else { String::new() });
+        }
         let lto = crate::resolve::lto::generate(graph, &units);
         let profile_json: Vec<Box<RawValue>> = units.profiles.iter().map(|p| compact(&ProfileJson::new(p))).collect();
         let mut order: Vec<usize> = (0..units.units.len()).collect();
@@ -439,7 +440,7 @@ impl Serialize for UnitSetJson<'_> {
 struct UnitJson<'a> {
     dependencies: Vec<DependencyJson<'a>>,
     features: &'a [String],
-    lto: String,
+    lto: std::borrow::Cow<'static, str>,
     mode: &'static str,
     package: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -484,16 +485,17 @@ impl<'a> ProfileJson<'a> {
     }
 }
 
-/// Appends `suffix(i)` to every key that is not unique.
-fn disambiguate(keys: &mut [String], suffix: impl Fn(usize) -> String) {
+/// Appends `suffix(i)` to every key that is not unique; whether there was one.
+fn disambiguate(keys: &mut [String], suffix: impl Fn(usize) -> String) -> bool {
     let mut seen: FastMap<&str, usize> = FastMap::default();
     for k in keys.iter() {
         *seen.entry(k.as_str()).or_default() += 1;
     }
     let ambiguous: Vec<usize> = (0..keys.len()).filter(|&i| seen[keys[i].as_str()] > 1).collect();
-    for i in ambiguous {
+    for &i in &ambiguous {
         keys[i].push_str(&suffix(i));
     }
+    !ambiguous.is_empty()
 }
 
 #[derive(Serialize)]

@@ -22,14 +22,14 @@ pub enum Lto {
 
 impl Lto {
     /// As the plan writes it (docs/plan-schema.md).
-    pub(crate) fn to_plan_string(&self) -> String {
+    pub(crate) fn to_plan_string(&self) -> std::borrow::Cow<'static, str> {
         match self {
-            Lto::Run(None) => "run".to_string(),
-            Lto::Run(Some(x)) => format!("run:{x}"),
-            Lto::Off => "off".to_string(),
-            Lto::OnlyBitcode => "only-bitcode".to_string(),
-            Lto::ObjectAndBitcode => "object-and-bitcode".to_string(),
-            Lto::OnlyObject => "only-object".to_string(),
+            Lto::Run(None) => "run".into(),
+            Lto::Run(Some(x)) => format!("run:{x}").into(),
+            Lto::Off => "off".into(),
+            Lto::OnlyBitcode => "only-bitcode".into(),
+            Lto::ObjectAndBitcode => "object-and-bitcode".into(),
+            Lto::OnlyObject => "only-object".into(),
         }
     }
 }
@@ -52,6 +52,11 @@ fn lto_when_needs_object(crate_types: &[&str]) -> Lto {
 
 /// The LTO decision of every unit of `units`, by unit index.
 pub fn generate(graph: &Graph, units: &UnitGraph) -> Vec<Lto> {
+    // Without LTO in any profile every unit only needs object code (what `calculate` finds, too,
+    // after visiting every path of the graph).
+    if units.profiles.iter().all(|p| p.lto == profiles::Lto::Bool(false)) {
+        return vec![Lto::OnlyObject; units.units.len()];
+    }
     let mut map: Vec<Option<Lto>> = vec![None; units.units.len()];
     for &root in &units.roots {
         let u = &units.units[root];

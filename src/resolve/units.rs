@@ -135,8 +135,9 @@ struct Builder<'a> {
     profiles: &'a Profiles,
     /// The target triple (units for the host use the host's).
     triple: &'a str,
-    /// Profiles by (package, for host, must unwind, for the host's triple).
-    profile_cache: FastMap<(usize, bool, bool, bool), u32>,
+    /// Profiles by package, then by (for host, must unwind, for the host's triple) as 3 bits;
+    /// `u32::MAX` where not yet made.
+    profile_cache: Vec<[u32; 8]>,
     profile_index: FastMap<Profile, u32>,
     out: UnitGraph,
     computed: Vec<bool>,
@@ -157,7 +158,7 @@ pub fn build(
     let mut b = Builder {
         profiles,
         triple,
-        profile_cache: FastMap::default(),
+        profile_cache: vec![[u32::MAX; 8]; graph.nodes.len()],
         profile_index: FastMap::default(),
         graph,
         features,
@@ -231,8 +232,9 @@ impl Builder<'_> {
     /// is `for_host` (build-override) or not, that must `unwind` or not, for the host's triple
     /// or the target's.
     fn profile(&mut self, node: usize, for_host: bool, unwind: bool, host_triple: bool) -> u32 {
-        if let Some(&id) = self.profile_cache.get(&(node, for_host, unwind, host_triple)) {
-            return id;
+        let slot = usize::from(for_host) | usize::from(unwind) << 1 | usize::from(host_triple) << 2;
+        if self.profile_cache[node][slot] != u32::MAX {
+            return self.profile_cache[node][slot];
         }
         let n = &self.graph.nodes[node];
         let pkg = ProfilePackage {
@@ -244,7 +246,7 @@ impl Builder<'_> {
         let triple = if host_triple { self.profiles.host_triple() } else { self.triple };
         let profile = self.profiles.get(&pkg, for_host, unwind, triple);
         let id = self.intern_profile(profile);
-        self.profile_cache.insert((node, for_host, unwind, host_triple), id);
+        self.profile_cache[node][slot] = id;
         id
     }
 
@@ -267,16 +269,27 @@ impl Builder<'_> {
     /// neither it nor any of its dependencies has any.
     fn resolve_strip(&mut self) {
         let has_debuginfo = |u: &Unit, profiles: &[Profile]| u.profile_of(profiles).debuginfo != DebugLevel::None;
+        // The profile each profile becomes, with and without debug information in the deps.
+        let mut resolved: FastMap<(u32, bool), u32> = FastMap::default();
         for i in 0..self.out.units.len() {
             let profiles = &self.out.profiles;
-            let p = self.out.units[i].profile_of(profiles);
-            if !p.strip_deferred || has_debuginfo(&self.out.units[i], profiles) {
+            let id = self.out.units[i].profile;
+            let p = &profiles[id as usize];
+            if !p.strip_deferred || p.debuginfo != DebugLevel::None {
                 continue;
             }
             let deps_have = self.out.deps[i].iter().any(|d| has_debuginfo(&self.out.units[d.unit], profiles));
-            let mut p = p.clone();
-            p.resolve_strip(deps_have);
-            self.out.units[i].profile = self.intern_profile(p);
+            let new = match resolved.get(&(id, deps_have)) {
+                Some(&new) => new,
+                None => {
+                    let mut p = p.clone();
+                    p.resolve_strip(deps_have);
+                    let new = self.intern_profile(p);
+                    resolved.insert((id, deps_have), new);
+                    new
+                }
+            };
+            self.out.units[i].profile = new;
         }
     }
 
