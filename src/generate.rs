@@ -140,7 +140,8 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     };
     let root_manifest = ws.root_dir.join("Cargo.toml");
     let requested = opts.profile.as_deref().unwrap_or("dev");
-    let make = |name: &str| Profiles::new(&ws.profiles, &ws.config.profiles, name, &root_manifest, &host.triple);
+    let config_path = ws.config.path(&ws.root_dir);
+    let make = |name: &str| Profiles::new(&ws.profiles, &ws.config.profiles, name, &root_manifest, config_path.as_deref(), &host.triple);
     let build_profiles = make(requested)?;
     let test_profiles = if requested == "dev" { make("test")? } else { build_profiles.clone() };
     let warnings = warnings(&ws, &graph, &[&build_profiles, &test_profiles])?;

@@ -683,6 +683,15 @@ fn invalid_profiles() {
     }
 }
 
+/// A bad profile value in `.cargo/config.toml` is refused naming that file, as cargo refuses it.
+#[test]
+fn invalid_config_profile() {
+    let ws = two_members("invalid_config_profile");
+    write(&ws, &[(".cargo/config.toml", "[profile.release]\npanic = \"sometimes\"\n")]);
+    assert_cargo_refuses(&ws, &["--release"]);
+    assert_refused(&ws, &["--target", TARGET, "--release"], &[".cargo/config.toml", "[profile.release]", "panic"]);
+}
+
 /// A `.cargo/config.toml` that is no TOML is refused with its path and position.
 #[test]
 fn malformed_cargo_config() {

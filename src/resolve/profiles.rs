@@ -208,8 +208,15 @@ impl Profiles {
         config: &BTreeMap<String, RawProfile>,
         requested: &str,
         manifest_path: &Path,
+        config_path: Option<&Path>,
         host_triple: &str,
     ) -> Result<Profiles> {
+        for (name, p) in manifest {
+            validate(p, &format!("[profile.{name}]"), manifest_path, false)?;
+        }
+        for (name, p) in config {
+            validate(p, &format!("[profile.{name}]"), config_path.unwrap_or(manifest_path), false)?;
+        }
         let mut all: BTreeMap<String, RawProfile> = manifest.clone();
         for (name, p) in config {
             match all.get_mut(name) {
@@ -218,9 +225,6 @@ impl Profiles {
                     all.insert(name.clone(), p.clone());
                 }
             }
-        }
-        for (name, p) in &all {
-            validate(p, &format!("[profile.{name}]"), manifest_path, false)?;
         }
         for (name, parent) in [("debug", "dev"), ("test", "dev"), ("bench", "release"), ("doc", "dev")] {
             let mut builtin = RawProfile { inherits: Some(parent.to_string()), ..RawProfile::default() };
