@@ -1,7 +1,8 @@
 # loadPlan :: { src, plan, target ? null, caller ? "buildRustWorkspace" } -> attrset
 #
 # A plan committed to the workspace (committed mode: no import-from-derivation), checked against
-# the workspace first: when Cargo.lock or a manifest changed after the plan was made, or a file
+# the workspace first: when Cargo.lock, a manifest or `.cargo/config.toml` changed after the plan
+# was made, or a file
 # was added or removed where target discovery or a `members` glob looked, evaluation
 # stops with a message naming what changed and the command that regenerates the plan (the same
 # answer `crateplan check` gives). With `target`, the plan must also hold units for that triple.
@@ -56,6 +57,7 @@ let
   changes =
     current value.inputs.lockfile.path value.inputs.lockfile.sha256
     ++ builtins.concatMap (m: current m.path m.sha256) value.inputs.manifests
+    ++ builtins.concatMap (c: current c.path c.sha256) (value.inputs.config or [ ])
     ++ lookupChanges;
 
   inherit (value.inputs) features packages;
@@ -69,7 +71,7 @@ let
         else if builtins.isList packages then map (p: "-p ${p}") packages
         else if builtins.isAttrs packages then [ "--workspace" ] ++ map (e: "--exclude ${e}") packages.exclude
         else [ ])
-    ++ (if (value.inputs.profile or "dev") == "release" then [ "--release" ] else [ ])
+    ++ (if (value.inputs.profile or "dev") == "dev" then [ ] else [ "--profile ${value.inputs.profile}" ])
     ++ [ "-o ${planName}" ]);
   regenerate = regenerateFor triples;
 in

@@ -17,6 +17,8 @@ use crate::output::unit_graph;
 use crate::resolve::features::{self, CliFeatures, Platforms};
 use crate::resolve::graph::Graph;
 use crate::resolve::platform::TargetInfo;
+use crate::resolve::profiles::Profiles;
+use crate::resolve::rustflags;
 use crate::resolve::spec::PackageIdSpec;
 use crate::resolve::units::{self, Intent, UnitGraph};
 
@@ -44,8 +46,9 @@ pub struct Options {
     pub sources: Vec<PathBuf>,
     /// A JSON array of the workspace's file names, used instead of the disk for target discovery.
     pub file_list: Option<PathBuf>,
-    /// The `release` profile instead of `dev` (it matters only through `panic = "abort"`).
-    pub release: bool,
+    /// The cargo profile (`--profile`; `--release` is `release`); `None` is cargo's default:
+    /// `dev` for `cargo build`, `test` for `cargo test`.
+    pub profile: Option<String>,
 }
 
 /// The triple crateplan was built for.
@@ -63,8 +66,12 @@ pub struct Loaded {
     pub selected: Vec<usize>,
     pub member_features: Vec<(usize, CliFeatures)>,
     pub(crate) host: TargetInfo,
-    /// Plan cargo's `release` profile (`--release`) instead of `dev`.
-    pub(crate) release: bool,
+    /// The profile of `cargo build`'s units.
+    pub(crate) build_profiles: Profiles,
+    /// The profile of `cargo test`'s units: `test` when no profile was asked for, else the same.
+    pub(crate) test_profiles: Profiles,
+    /// What crateplan read but does not apply, one line each.
+    pub warnings: Vec<String>,
 }
 
 /// Loads and matches everything (the I/O stage).
@@ -131,7 +138,71 @@ pub fn load(opts: &Options) -> Result<Loaded> {
     } else {
         features::members_with_features(&graph, &selected_members, current, &cli, new_behavior)?
     };
-    Ok(Loaded { ws, graph, lock_path, lock_sha256, selected, member_features, host, release: opts.release })
+    let root_manifest = ws.root_dir.join("Cargo.toml");
+    let requested = opts.profile.as_deref().unwrap_or("dev");
+    let config_path = ws.config.path(&ws.root_dir);
+    let make = |name: &str| Profiles::new(&ws.profiles, &ws.config.profiles, name, &root_manifest, config_path.as_deref(), &host.triple);
+    let build_profiles = make(requested)?;
+    let test_profiles = if requested == "dev" { make("test")? } else { build_profiles.clone() };
+    let warnings = warnings(&ws, &graph, &[&build_profiles, &test_profiles])?;
+    Ok(Loaded { ws, graph, lock_path, lock_sha256, selected, member_features, host, build_profiles, test_profiles, warnings })
+}
+
+/// What is not applied, and `[profile.P.package.<spec>]` tables that match no package (cargo's
+/// warnings); an error where two tables match one package, as in cargo.
+fn warnings(ws: &Workspace, graph: &Graph, profiles: &[&Profiles]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let config_path = ws.config.path(&ws.root_dir).map(|p| ws.relative(&p)).unwrap_or_default();
+    for key in &ws.config.unapplied {
+        out.push(format!("{config_path}: `{key}` is not applied by crateplan; the Nix build ignores it"));
+    }
+    // rustc's cfg depends on these flags too; crateplan evaluates cfg from `--cfg` only.
+    let lists = ws.config.build_rustflags.iter().map(|f| ("build.rustflags".to_string(), f)).chain(ws.config.target_rustflags.iter().map(|(k, f)| (format!("target.{k}.rustflags"), f)));
+    for (key, flags) in lists {
+        let joined = flags.join(" ").replace("-C ", "-C");
+        for option in ["-Ctarget-feature", "-Ctarget-cpu", "-Cpanic"] {
+            if joined.contains(option) {
+                out.push(format!("{config_path}: `{key}` has `{option}`, which changes rustc's cfg; crateplan evaluates `[target.'cfg(…)']` tables without it"));
+            }
+        }
+    }
+    let mut manifest_keys = Vec::new();
+    for (name, p) in &ws.profiles {
+        p.unknown_keys(&format!("profile.{name}"), &mut manifest_keys);
+    }
+    for key in manifest_keys {
+        out.push(format!("Cargo.toml: `{key}` is not applied by crateplan; the Nix build ignores it"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for p in profiles {
+        if !seen.insert(p.name().to_string()) {
+            continue;
+        }
+        let specs: Vec<(&str, &PackageIdSpec)> = p.package_specs().collect();
+        let mut used = vec![false; specs.len()];
+        for n in &graph.nodes {
+            let matching: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].1.matches(&n.package.name, &n.package.version, false)).collect();
+            if matching.len() > 1 {
+                let names: Vec<&str> = matching.iter().map(|&i| specs[i].0).collect();
+                return Err(Error::new(format!(
+                    "multiple package overrides in profile `{}` match package `{} {}`: {}; keep one",
+                    p.name(),
+                    n.package.name,
+                    n.package.version,
+                    names.join(", ")
+                )));
+            }
+            for i in matching {
+                used[i] = true;
+            }
+        }
+        for (i, (spec, _)) in specs.iter().enumerate() {
+            if !used[i] {
+                out.push(format!("profile package spec `{spec}` in profile `{}` did not match any packages", p.name()));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The packages `-p` names: members (globs match members only) or any package of the graph.
@@ -166,14 +237,21 @@ fn select(graph: &Graph, specs: &[String]) -> Result<Vec<usize>> {
 }
 
 impl Loaded {
+    /// The profile of the units of `cargo build` or `cargo test`.
+    pub fn profiles(&self, intent: Intent) -> &Profiles {
+        match intent {
+            Intent::Build => &self.build_profiles,
+            Intent::Test => &self.test_profiles,
+        }
+    }
+
     /// The unit graph for one triple and intent.
     pub(crate) fn units(&self, triple: &str, intent: Intent) -> Result<UnitGraph> {
-        let target = TargetInfo::builtin(triple)?;
+        let (_, target) = rustflags::for_target(&self.ws.config, &TargetInfo::builtin(triple)?);
         let platforms = Platforms { target: &target, host: &self.host };
         let has_dev_units = intent == Intent::Test;
         let resolved = features::resolve(&self.graph, &self.member_features, self.ws.resolver, has_dev_units, &platforms)?;
-        let abort = if self.release { self.ws.panic_abort.release } else { self.ws.panic_abort.dev };
-        units::build(&self.graph, &self.selected, &resolved, &platforms, intent, abort)
+        units::build(&self.graph, &self.selected, &resolved, &platforms, intent, self.profiles(intent), triple)
     }
 
     /// The plan for `triples` (docs/plan-schema.md).
@@ -197,7 +275,8 @@ impl Loaded {
         let mut views = views.into_iter();
         for triple in &opts.targets {
             let (build, test) = (views.next().expect("a build view per triple"), views.next().expect("a test view per triple"));
-            platforms.insert(triple.clone(), plan::Views { build, test });
+            let (target, _) = rustflags::for_target(&self.ws.config, &TargetInfo::builtin(triple)?);
+            platforms.insert(triple.clone(), plan::Views { build, test, rustflags: plan::Rustflags { host: Vec::new(), target } });
         }
         // The packages some unit uses.
         let mut used_packages: Vec<usize> = (0..used.len()).filter(|&n| used[n]).collect();
@@ -239,11 +318,12 @@ impl Loaded {
                 listings: self.ws.lookups.listings.clone(),
                 manifests,
                 packages,
-                panic_abort: self.ws.panic_abort,
+                config: self.ws.config.file.iter().map(|(path, sha256)| plan::FileHash { path: path.clone(), sha256: sha256.clone() }).collect(),
                 probes: self.ws.lookups.probes.clone(),
-                profile: if self.release { "release" } else { "dev" },
+                profile: self.build_profiles.name().to_string(),
                 resolver: self.ws.resolver.as_str().to_string(),
             },
+            env: self.ws.config.env.clone(),
             packages: used_packages,
             platforms,
             workspace: plan::WorkspaceData { default_members, members, selected },

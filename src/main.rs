@@ -78,9 +78,13 @@ struct GenerateArgs {
     /// With --workspace: leave out these members (names or globs; repeatable).
     #[arg(long, value_name = "SPEC", requires = "workspace")]
     exclude: Vec<String>,
-    /// Plan with the `release` profile, as `cargo build --release` (default: `dev`).
-    #[arg(long)]
+    /// Plan with the `release` profile, as `cargo build --release` (same as `--profile release`).
+    #[arg(long, conflicts_with = "profile")]
     release: bool,
+    /// Plan with this cargo profile, as `cargo build --profile NAME` (default: `dev`, and `test`
+    /// for the units of `cargo test`).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
     /// With --format unit-graph: the units of `cargo test --no-run` instead of `cargo build`.
     #[arg(long)]
     tests: bool,
@@ -132,9 +136,12 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
         },
         sources: args.sources,
         file_list: args.file_list,
-        release: args.release,
+        profile: if args.release { Some("release".to_string()) } else { args.profile },
     };
     let loaded = generate::load(&opts)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
     // The process ends after writing: freeing the data piece by piece would only cost time (a few
     // ms for a large workspace), so none of it is dropped.
     let loaded = std::mem::ManuallyDrop::new(loaded);

@@ -18,7 +18,7 @@
 mod support;
 
 use std::sync::OnceLock;
-use support::{Suite, details_diff, graph_diff, lock_version, run_suite, write_report};
+use support::{Suite, details_diff, graph_diff, lock_version, profile_diff, run_suite, write_report};
 
 fn suite() -> &'static Suite {
     static SUITE: OnceLock<Suite> = OnceLock::new();
@@ -173,6 +173,26 @@ fn unit_details_match_cargo() {
     finish("unit-details", failures, summary);
 }
 
+/// The profile of every unit both graphs contain (every field of cargo's `profile` but
+/// `incremental`), for every fixture × target × mode × argument set — `--release` and
+/// `--profile NAME` among them where a fixture's `crateplan-test.toml` asks for it.
+#[test]
+fn unit_profiles_match_cargo() {
+    let s = suite();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for o in s.outcomes.iter().filter(|o| !o.combo.expect_error) {
+        let (Ok(cargo), Ok(ours)) = (&o.cargo, &o.crateplan) else { continue };
+        compared += 1;
+        let diff = profile_diff(cargo, ours);
+        if !diff.is_empty() {
+            failures.push(format!("== {}\n{diff}", o.combo.label()));
+        }
+    }
+    let summary = format!("unit profiles: {compared} combinations compared, {} failing\n", failures.len());
+    finish("unit-profiles", failures, summary);
+}
+
 /// The comparison itself: indifferent to unit order, strict about features,
 /// platform, extern names and roots (so the suite can fail).
 #[test]
@@ -204,5 +224,13 @@ fn comparison_is_order_independent_and_strict() {
     let twice = support::parse_unit_graph(&graph(vec![with_panic("abort"), with_panic("unwind"), b(0, "a")], "2")).unwrap();
     assert_ne!(graph_diff(&twice, &base), "", "a unit cargo builds twice went unnoticed");
     let same = support::parse_unit_graph(&graph(vec![with_panic("unwind"), with_panic("unwind"), b(0, "a")], "2")).unwrap();
-    assert_eq!(graph_diff(&same, &base), "", "units differing in other profile settings only count once");
+    assert_eq!(graph_diff(&same, &base), "", "a unit listed twice with one profile counts once");
+    // A profile that differs in one field is found; `incremental` alone is not compared.
+    let one = support::parse_unit_graph(&graph(vec![with_panic("unwind"), b(0, "a")], "1")).unwrap();
+    let other = support::parse_unit_graph(&graph(vec![with_panic("abort"), b(0, "a")], "1")).unwrap();
+    assert_ne!(support::profile_diff(&one, &other), "", "a different profile went unnoticed");
+    let inc = |v: bool| a.replacen(r#""platform""#, &format!(r#""profile":{{"panic":"unwind","incremental":{v}}},"platform""#), 1);
+    let i1 = support::parse_unit_graph(&graph(vec![inc(true), b(0, "a")], "1")).unwrap();
+    let i2 = support::parse_unit_graph(&graph(vec![inc(false), b(0, "a")], "1")).unwrap();
+    assert_eq!(support::profile_diff(&i1, &i2), "", "incremental is not compared");
 }

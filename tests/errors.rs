@@ -546,7 +546,7 @@ fn extern_names_inactive_optional() {
 fn assert_cargo_refuses(ws: &Path, args: &[&str]) -> String {
     let mut c = cargo();
     c.env("RUSTC_BOOTSTRAP", "1").args(["build", "--unit-graph", "-Z", "unstable-options", "--locked", "--offline", "--target", TARGET]).args(args);
-    c.arg("--manifest-path").arg(ws.join("Cargo.toml")).env("CARGO_TARGET_DIR", ws.join("target"));
+    c.arg("--manifest-path").arg(ws.join("Cargo.toml")).env("CARGO_TARGET_DIR", ws.join("target")).current_dir(ws);
     let out = c.output().unwrap();
     assert!(!out.status.success(), "cargo accepts {} with {args:?}; the test's premise is wrong", ws.display());
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -647,4 +647,75 @@ fn crate_file_without_manifest() {
     let archive = crate_archive(&[("itoa/Cargo.toml", "[package]\nname = \"itoa\"\nversion = \"1.0.15\"\n"), ("itoa/src/lib.rs", "")]);
     fs::write(dir.join("itoa-1.0.15.crate"), archive).unwrap();
     assert_refused(&ws, &["--target", TARGET, "--sources", dir.to_str().unwrap()], &["itoa-1.0.15.crate", "Cargo.toml"]);
+}
+
+/// `--profile` of a profile the workspace does not define: cargo refuses it, and so does
+/// crateplan, listing the profiles that are defined.
+#[test]
+fn unknown_profile() {
+    let ws = two_members("unknown_profile");
+    write(&ws, &[("Cargo.toml", &format!("{ROOT_TOML}\n[profile.dist]\ninherits = \"release\"\n"))]);
+    assert_accepted(&ws, &["--target", TARGET, "--profile", "dist"]);
+    let err = assert_cargo_refuses(&ws, &["--profile", "nope"]);
+    assert!(err.contains("profile `nope` is not defined"), "cargo refused for another reason: {err}");
+    assert_refused(&ws, &["--target", TARGET, "--profile", "nope"], &["profile `nope` is not defined", "dev, dist, doc, release, test", "Cargo.toml"]);
+}
+
+/// Profile tables cargo refuses: a bad value, a missing or looping `inherits`, `inherits` on a
+/// root profile, `panic` in a package override. Cargo is asked first.
+#[test]
+fn invalid_profiles() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("opt_level", "[profile.release]\nopt-level = \"fast\"\n", &["[profile.release]", "opt-level"]),
+        ("no_inherits", "[profile.dist]\nopt-level = 1\n", &["profile `dist`", "inherits"]),
+        ("loop", "[profile.a]\ninherits = \"b\"\n[profile.b]\ninherits = \"a\"\n", &["inheritance loop"]),
+        ("root_inherits", "[profile.dev]\ninherits = \"release\"\n", &["root profile `dev`"]),
+        ("package_panic", "[profile.dev.package.m]\npanic = \"abort\"\n", &["[profile.dev.package.\"m\"]", "panic"]),
+        ("undefined_parent", "[profile.dist]\ninherits = \"nowhere\"\n", &["`nowhere`", "not defined"]),
+    ];
+    for (name, table, expect) in cases {
+        let ws = two_members(&format!("invalid_profiles_{name}"));
+        write(&ws, &[("Cargo.toml", &format!("{ROOT_TOML}\n{table}"))]);
+        assert_cargo_refuses(&ws, &[]);
+        let mut want = vec!["Cargo.toml"];
+        want.extend_from_slice(expect);
+        assert_refused(&ws, &["--target", TARGET], &want);
+    }
+}
+
+/// A bad profile value in `.cargo/config.toml` is refused naming that file, as cargo refuses it.
+#[test]
+fn invalid_config_profile() {
+    let ws = two_members("invalid_config_profile");
+    write(&ws, &[(".cargo/config.toml", "[profile.release]\npanic = \"sometimes\"\n")]);
+    assert_cargo_refuses(&ws, &["--release"]);
+    assert_refused(&ws, &["--target", TARGET, "--release"], &[".cargo/config.toml", "[profile.release]", "panic"]);
+}
+
+/// A `.cargo/config.toml` that is no TOML is refused with its path and position.
+#[test]
+fn malformed_cargo_config() {
+    let ws = two_members("malformed_cargo_config");
+    write(&ws, &[(".cargo/config.toml", "[build]\nrustflags = [\"--cfg\", \n")]);
+    assert_cargo_refuses(&ws, &[]);
+    assert_refused(&ws, &["--target", TARGET], &[".cargo/config.toml:"]);
+}
+
+/// Keys crateplan does not apply are named in warnings; the plan is made all the same.
+#[test]
+fn unapplied_keys_are_warned_about() {
+    let ws = two_members("unapplied_keys_are_warned_about");
+    write(&ws, &[
+        (".cargo/config.toml", "[build]\ntarget-dir = \"out\"\nrustc-wrapper = \"sccache\"\n[target.x86_64-unknown-linux-gnu]\nlinker = \"clang\"\nrustflags = [\"-C\", \"target-feature=+crt-static\"]\n[source.crates-io]\nreplace-with = \"vendored\"\n[source.vendored]\ndirectory = \"vendor\"\n"),
+        ("Cargo.toml", &format!("{ROOT_TOML}\n[profile.release]\ntrim-paths = true\n")),
+    ]);
+    let out = crateplan(&ws, &["--target", TARGET]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for key in ["`build.rustc-wrapper`", "`target.x86_64-unknown-linux-gnu.linker`", "`profile.release.trim-paths`", "`-Ctarget-feature`"] {
+        assert!(stderr.lines().any(|l| l.starts_with("warning: ") && l.contains(key)), "no warning naming {key}:\n{stderr}");
+    }
+    for quiet in ["target-dir", "source", "replace-with"] {
+        assert!(!stderr.contains(quiet), "`{quiet}` changes no build and needs no warning:\n{stderr}");
+    }
 }

@@ -1,5 +1,6 @@
 //! Loading: everything the generator reads from disk.
 
+pub mod config;
 mod crate_archive;
 pub(crate) mod digest;
 pub mod lockfile;

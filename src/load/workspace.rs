@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::load::config::{Config, CONFIG_PATHS};
 use crate::load::lookups::FileSet;
 use crate::load::lookups::{self, Lookups};
 use crate::manifest::{self, DepSource, Inheritance, Package, RawManifest};
@@ -49,29 +49,6 @@ impl FileNames {
     }
 }
 
-/// `panic = "abort"` in the root's profiles (the plan's `inputs.panicAbort`).
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct PanicAbort {
-    pub dev: bool,
-    pub(crate) release: bool,
-}
-
-/// Does `[profile.NAME]` (following `inherits`) set `panic = "abort"`?
-fn profile_panics_abort(profiles: &BTreeMap<String, manifest::schema::RawProfile>, name: &str) -> bool {
-    let mut name = name.to_string();
-    for _ in 0..8 {
-        let Some(p) = profiles.get(&name) else { return false };
-        if let Some(panic) = &p.panic {
-            return panic == "abort";
-        }
-        match &p.inherits {
-            Some(parent) => name = parent.clone(),
-            None => return false,
-        }
-    }
-    false
-}
-
 pub struct Workspace {
     pub root_dir: PathBuf,
     /// Directories of the members, sorted.
@@ -82,8 +59,10 @@ pub struct Workspace {
     pub resolver: ResolveBehavior,
     /// Every path package, by directory.
     pub(crate) path_packages: BTreeMap<PathBuf, Package>,
-    /// Whether the root's `dev` and `release` profiles set `panic = "abort"`.
-    pub panic_abort: PanicAbort,
+    /// The root manifest's `[profile.*]` tables (cargo reads no other manifest's).
+    pub(crate) profiles: BTreeMap<String, manifest::profile::RawProfile>,
+    /// The workspace's `.cargo/config.toml`.
+    pub config: Config,
     /// What target discovery and the `members` globs looked at inside the root (for the plan's
     /// staleness check), relative to the root.
     pub(crate) lookups: Lookups,
@@ -294,9 +273,12 @@ impl Workspace {
             (_, Some(c)) => vec![c.clone()],
             (_, None) => members.clone(),
         };
-        let profiles = &loader.raws[&root_manifest].profile;
-        let panic_abort = PanicAbort { dev: profile_panics_abort(profiles, "dev"), release: profile_panics_abort(profiles, "release") };
-        Ok(Workspace { root_dir, members, default_members, current, resolver, path_packages, manifests, panic_abort, lookups })
+        let profiles = loader.raws[&root_manifest].profile.clone();
+        let config = Config::load(&root_dir)?;
+        for rel in CONFIG_PATHS {
+            lookups.probes.insert(rel.to_string(), lookups::probe(&root_dir.join(rel)));
+        }
+        Ok(Workspace { root_dir, members, default_members, current, resolver, path_packages, manifests, profiles, config, lookups })
     }
 
     /// The member package in `dir`.

@@ -12,6 +12,7 @@ pub(crate) mod lints;
 pub(crate) mod package;
 pub(crate) mod parse;
 pub(crate) mod platform;
+pub(crate) mod profile;
 pub(crate) mod schema;
 pub(crate) mod targets;
 

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::error::Result;
 use crate::manifest::lints;
 use crate::manifest::parse;
+use crate::manifest::profile::RawProfile;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "kebab-case")]
@@ -39,13 +40,6 @@ pub(crate) struct RawManifest {
     #[serde(default)]
     pub(crate) profile: BTreeMap<String, RawProfile>,
     pub(crate) lints: Option<lints::RawLints>,
-}
-
-/// A `[profile.NAME]` table, as far as the unit graph depends on it.
-#[derive(Deserialize, Default, Clone)]
-pub(crate) struct RawProfile {
-    pub(crate) panic: Option<String>,
-    pub(crate) inherits: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone)]

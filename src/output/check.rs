@@ -56,6 +56,14 @@ pub(crate) fn changes(plan: &Value, plan_path: &Path, manifest_path: &Path) -> R
             Err(_) => changes.push(format!("{rel} is gone")),
         }
     }
+    for c in inputs.get("config").and_then(Value::as_array).into_iter().flatten() {
+        let rel = c.get("path").and_then(Value::as_str).ok_or_else(|| bad("a config file without `path`"))?;
+        match sha256_file(&ws.root_dir.join(rel)) {
+            Ok(sum) if Some(sum.as_str()) == c.get("sha256").and_then(Value::as_str) => {}
+            Ok(_) => changes.push(format!("{rel} changed")),
+            Err(_) => changes.push(format!("{rel} is gone")),
+        }
+    }
     changes.extend(lookup_changes(inputs, &ws.root_dir));
     Ok(changes)
 }
@@ -105,8 +113,9 @@ pub(crate) fn regenerate_command(plan: &Value, output: &str) -> String {
     if features.and_then(|f| f.get("noDefaultFeatures")).and_then(Value::as_bool) == Some(true) {
         cmd.push_str(" --no-default-features");
     }
-    if inputs.and_then(|i| i.get("profile")).and_then(Value::as_str) == Some("release") {
-        cmd.push_str(" --release");
+    match inputs.and_then(|i| i.get("profile")).and_then(Value::as_str) {
+        None | Some("dev") => {}
+        Some(name) => cmd.push_str(&format!(" --profile {name}")),
     }
     match inputs.and_then(|i| i.get("packages")) {
         Some(Value::String(s)) if s == "workspace" => cmd.push_str(" --workspace"),

@@ -12,10 +12,12 @@ use serde_json::value::RawValue;
 
 use rustc_hash::FxHashMap as FastMap;
 use crate::load::remote::Location;
-use crate::load::workspace::{PanicAbort, Workspace};
+use crate::load::config::EnvValue;
+use crate::load::workspace::Workspace;
 use crate::manifest::targets::Target;
 use crate::manifest;
 use crate::resolve::graph::Graph;
+use crate::resolve::profiles::Profile;
 use crate::resolve::units::{Kind, UnitGraph};
 use crate::source_id::{GitReference, SourceKind};
 
@@ -29,6 +31,8 @@ pub struct Plan<'a> {
     /// Every graph node's package id (`package_ids`).
     pub(crate) ids: Vec<String>,
     pub(crate) inputs: Inputs,
+    /// The configuration's `[env]`.
+    pub(crate) env: BTreeMap<String, EnvValue>,
     /// The graph nodes of the packages some unit uses, sorted by package id.
     pub(crate) packages: Vec<usize>,
     pub(crate) platforms: BTreeMap<String, Views<UnitSet>>,
@@ -71,6 +75,7 @@ impl Serialize for PlanJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Json<'p, P, V> {
+            env: BTreeMap<&'p str, EnvJson<'p>>,
             inputs: &'p Inputs,
             packages: P,
             platforms: V,
@@ -80,14 +85,23 @@ impl Serialize for PlanJson<'_> {
         let plan = self.plan;
         let ids = &plan.ids[..];
         Json {
+            env: plan.env.iter().map(|(k, v)| (k.as_str(), EnvJson { force: v.force, relative: v.relative, value: &v.value })).collect(),
             inputs: &plan.inputs,
             packages: Entries(plan.packages.iter().zip(self.packages).map(|(&n, entry)| (&ids[n], entry))),
-            platforms: Entries(plan.platforms.iter().map(|(triple, v)| (triple, Views { build: UnitSetJson(&v.build), test: UnitSetJson(&v.test) }))),
+            platforms: Entries(plan.platforms.iter().map(|(triple, v)| (triple, Views { build: UnitSetJson(&v.build), rustflags: v.rustflags.clone(), test: UnitSetJson(&v.test) }))),
             version: SCHEMA_VERSION,
             workspace: &plan.workspace,
         }
         .serialize(serializer)
     }
+}
+
+/// One `[env]` entry.
+#[derive(Serialize)]
+struct EnvJson<'a> {
+    force: bool,
+    relative: bool,
+    value: &'a str,
 }
 
 /// A JSON object with the entries an iterator yields, in its order.
@@ -108,6 +122,8 @@ where
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Inputs {
+    /// The cargo configuration file read (none, or `.cargo/config.toml`).
+    pub(crate) config: Vec<FileHash>,
     pub(crate) features: FeatureSelection,
     pub(crate) host: String,
     /// Directories target discovery or a `members` glob listed, with the entries it saw
@@ -117,14 +133,11 @@ pub(crate) struct Inputs {
     pub(crate) manifests: Vec<FileHash>,
     /// `null` (cargo's default selection), `"workspace"`, or the `-p` values.
     pub(crate) packages: serde_json::Value,
-    /// Which of cargo's two profiles set `panic = "abort"`: a plan made for one profile holds
-    /// the other's units too when these agree.
-    pub(crate) panic_abort: PanicAbort,
     /// Paths target discovery or a `members` glob asked about, with whether a file was there
     /// (`lookups::probe`), relative to the workspace root.
     pub(crate) probes: BTreeMap<String, bool>,
-    /// `dev` or `release`: the cargo profile the units are those of.
-    pub(crate) profile: &'static str,
+    /// The cargo profile of the build units (`--profile`).
+    pub(crate) profile: String,
     pub(crate) resolver: String,
 }
 
@@ -153,11 +166,20 @@ pub(crate) struct WorkspaceData {
     pub(crate) selected: Vec<String>,
 }
 
-/// A platform's two unit sets: those of `cargo build` and of `cargo test --no-run`.
+/// A platform's two unit sets: those of `cargo build` and of `cargo test --no-run`, and the
+/// configuration's rustflags.
 #[derive(Serialize)]
 pub(crate) struct Views<T> {
     pub(crate) build: T,
+    pub(crate) rustflags: Rustflags,
     pub(crate) test: T,
+}
+
+/// The extra rustc arguments of the configuration, for a platform's host and target units.
+#[derive(Serialize, Clone)]
+pub(crate) struct Rustflags {
+    pub(crate) host: Vec<String>,
+    pub(crate) target: Vec<String>,
 }
 
 /// Package ids for the plan: `name@version`, with ` (source)` where that is not unique.
@@ -346,23 +368,24 @@ impl UnitSet {
     /// Works out the keys of `units` and puts the units, their roots and each unit's
     /// dependencies in key order.
     pub fn new(graph: &Graph, ids: &[String], mut units: UnitGraph) -> UnitSet {
+        let profiles = &units.profiles;
         let mut keys: Vec<String> = units
             .units
             .iter()
             .map(|u| {
                 let t = &graph.package(u.node).targets[u.target];
-                let parts = [ids[u.node].as_str(), " ", t.kind.as_str(), ":", &t.name, " ", u.mode.as_str(), " ", platform(u.kind), if u.panic_abort { " panic=abort" } else { "" }];
+                let abort = if u.panic_abort(profiles) { " panic=abort" } else { "" };
+                let parts = [ids[u.node].as_str(), " ", t.kind.as_str(), ":", &t.name, " ", u.mode.as_str(), " ", platform(u.kind), abort];
                 parts.concat()
             })
             .collect();
-        let mut seen: FastMap<&str, usize> = FastMap::default();
-        for k in &keys {
-            *seen.entry(k.as_str()).or_default() += 1;
+        if disambiguate(&mut keys, |i| format!(" [{}]", units.units[i].features.join(","))) {
+            // Units cargo makes twice with different profiles: a proc-macro that is both a root
+            // and a dependency, and the build script runs of the two.
+            disambiguate(&mut keys, |i| if units.units[i].profile_of(profiles).for_host { " build-override".to_string() } else { String::new() });
         }
-        let ambiguous: Vec<usize> = (0..keys.len()).filter(|&i| seen[keys[i].as_str()] > 1).collect();
-        for i in ambiguous {
-            keys[i] = format!("{} [{}]", keys[i], units.units[i].features.join(","));
-        }
+        let lto = crate::resolve::lto::generate(graph, &units);
+        let profile_json: Vec<Box<RawValue>> = units.profiles.iter().map(|p| compact(&ProfileJson::new(p))).collect();
         let mut order: Vec<usize> = (0..units.units.len()).collect();
         order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
         units.roots.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
@@ -375,9 +398,11 @@ impl UnitSet {
                 dependencies: units.deps[i].iter().map(|d| DependencyJson { extern_crate_name: &d.extern_crate_name, unit: &keys[d.unit] }).collect(),
                 features: &u.features,
                 mode: u.mode.as_str(),
+                lto: lto[i].to_plan_string(),
                 package: &ids[u.node],
-                panic: u.panic_abort.then_some("abort"),
+                panic: u.panic_abort(&units.profiles).then_some("abort"),
                 platform: platform(u.kind),
+                profile: &profile_json[u.profile as usize],
                 target: graph.package(u.node).targets[u.target].key(),
             })
         };
@@ -418,12 +443,62 @@ impl Serialize for UnitSetJson<'_> {
 struct UnitJson<'a> {
     dependencies: Vec<DependencyJson<'a>>,
     features: &'a [String],
+    lto: std::borrow::Cow<'static, str>,
     mode: &'static str,
     package: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     panic: Option<&'static str>,
     platform: &'static str,
+    profile: &'a RawValue,
     target: String,
+}
+
+/// A unit's `profile`: cargo's `--unit-graph` profile fields, camel-cased.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileJson<'a> {
+    codegen_units: Option<u32>,
+    debug_assertions: bool,
+    debuginfo: serde_json::Value,
+    lto: &'a str,
+    name: &'a str,
+    opt_level: &'a str,
+    overflow_checks: bool,
+    panic: &'static str,
+    rpath: bool,
+    split_debuginfo: Option<&'a str>,
+    strip: &'a str,
+}
+
+impl<'a> ProfileJson<'a> {
+    fn new(p: &'a Profile) -> Self {
+        ProfileJson {
+            codegen_units: p.codegen_units,
+            debug_assertions: p.debug_assertions,
+            debuginfo: p.debuginfo.to_json(),
+            lto: p.lto.as_str(),
+            name: &p.name,
+            opt_level: &p.opt_level,
+            overflow_checks: p.overflow_checks,
+            panic: p.panic.as_str(),
+            rpath: p.rpath,
+            split_debuginfo: p.split_debuginfo.as_deref(),
+            strip: p.strip_name(),
+        }
+    }
+}
+
+/// Appends `suffix(i)` to every key that is not unique; whether there was one.
+fn disambiguate(keys: &mut [String], suffix: impl Fn(usize) -> String) -> bool {
+    let mut seen: FastMap<&str, usize> = FastMap::default();
+    for k in keys.iter() {
+        *seen.entry(k.as_str()).or_default() += 1;
+    }
+    let ambiguous: Vec<usize> = (0..keys.len()).filter(|&i| seen[keys[i].as_str()] > 1).collect();
+    for &i in &ambiguous {
+        keys[i].push_str(&suffix(i));
+    }
+    !ambiguous.is_empty()
 }
 
 #[derive(Serialize)]

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::load::remote::Location;
 use crate::resolve::graph::Graph;
+use crate::resolve::profiles::Profile;
 use crate::resolve::units::{Kind, UnitGraph};
 use crate::source_id::{GitReference, SourceKind};
 
@@ -49,7 +50,7 @@ pub(crate) fn to_json(graph: &Graph, units: &UnitGraph, triple: &str) -> Vec<u8>
     order.sort_by_key(|&i| {
         let u = &units.units[i];
         let t = &graph.package(u.node).targets[u.target];
-        (&ids[u.node], t.kind, &t.name, u.kind, u.mode, &u.features, u.panic_abort)
+        (&ids[u.node], t.kind, &t.name, u.kind, u.mode, &u.features, u.profile)
     });
     let mut position = vec![0; order.len()];
     for (pos, &i) in order.iter().enumerate() {
@@ -75,7 +76,7 @@ pub(crate) fn to_json(graph: &Graph, units: &UnitGraph, triple: &str) -> Vec<u8>
                     Kind::Host => None,
                     Kind::Target => Some(triple),
                 },
-                profile: ProfileJson { panic: if u.panic_abort { "abort" } else { "unwind" } },
+                profile: ProfileJson::new(u.profile_of(&units.profiles), matches!(node.source.kind, SourceKind::Path)),
                 target: TargetJson {
                     crate_types: &t.crate_types,
                     doc: t.documented,
@@ -116,13 +117,50 @@ struct UnitJson<'a> {
     pkg_id: &'a str,
     /// `null` for the host.
     platform: Option<&'a str>,
-    profile: ProfileJson,
+    profile: ProfileJson<'a>,
     target: TargetJson<'a>,
 }
 
+/// Cargo's `Profile` as `--unit-graph` prints it.
 #[derive(Serialize)]
-struct ProfileJson {
+struct ProfileJson<'a> {
+    name: &'a str,
+    opt_level: &'a str,
+    lto: &'a str,
+    codegen_backend: Option<&'a str>,
+    codegen_units: Option<u32>,
+    debuginfo: serde_json::Value,
+    split_debuginfo: Option<&'a str>,
+    debug_assertions: bool,
+    overflow_checks: bool,
+    rpath: bool,
+    incremental: bool,
     panic: &'static str,
+    strip: serde_json::Value,
+}
+
+impl<'a> ProfileJson<'a> {
+    fn new(p: &'a Profile, is_local: bool) -> Self {
+        let inner = match &p.strip {
+            None => serde_json::Value::from("None"),
+            Some(name) => serde_json::json!({ "Named": name }),
+        };
+        ProfileJson {
+            name: &p.name,
+            opt_level: &p.opt_level,
+            lto: p.lto.as_str(),
+            codegen_backend: None,
+            codegen_units: p.codegen_units,
+            debuginfo: p.debuginfo.to_json(),
+            split_debuginfo: p.split_debuginfo.as_deref(),
+            debug_assertions: p.debug_assertions,
+            overflow_checks: p.overflow_checks,
+            rpath: p.rpath,
+            incremental: p.incremental && is_local,
+            panic: p.panic.as_str(),
+            strip: serde_json::json!({ (if p.strip_deferred { "deferred" } else { "resolved" }): inner }),
+        }
+    }
 }
 
 #[derive(Serialize)]

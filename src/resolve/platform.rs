@@ -63,6 +63,23 @@ impl TargetInfo {
         Ok(TargetInfo { triple: triple.to_string(), flags, values })
     }
 
+    /// These facts with the `--cfg` of `rustflags` added, as `rustc --print cfg` gives them with
+    /// those flags.
+    pub fn with_cfgs(&self, rustflags: &[String]) -> TargetInfo {
+        let mut info = self.clone();
+        for cfg in crate::resolve::rustflags::cfgs(rustflags) {
+            match cfg.split_once('=') {
+                Some((k, v)) => {
+                    info.values.insert((k.trim().to_string(), v.trim().trim_matches('"').to_string()));
+                }
+                None => {
+                    info.flags.insert(cfg.trim().to_string());
+                }
+            }
+        }
+        info
+    }
+
     fn has(&self, key: &str, value: &str) -> bool {
         self.values.contains(&(key.to_string(), value.to_string()))
     }

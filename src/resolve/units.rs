@@ -11,6 +11,8 @@ use crate::manifest::DepKind;
 use crate::manifest::targets::{Target, TargetKind};
 use crate::resolve::features::{FeaturesFor, Platforms, ResolvedFeatures};
 use crate::resolve::graph::{Edge, Graph};
+use crate::resolve::profiles::{DebugLevel, Panic, Profile, ProfilePackage, Profiles};
+use crate::source_id::SourceKind;
 
 /// Cargo's `CompileMode`, as far as `build` and `test --no-run` use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,8 +51,8 @@ pub(crate) struct Unit {
     pub(crate) kind: Kind,
     /// Sorted; shared with the other units of the package on the same side.
     pub(crate) features: Arc<[String]>,
-    /// Built with `-C panic=abort` (the profile says so and nothing forces unwinding).
-    pub(crate) panic_abort: bool,
+    /// Index into the graph's `profiles`: the settings the unit is compiled with.
+    pub(crate) profile: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,7 +65,7 @@ pub(crate) struct UnitDep {
 /// hash alike (`==` on the shared `Arc` lists compares addresses first, then contents).
 impl std::hash::Hash for Unit {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.node, self.target, self.mode, self.kind, self.panic_abort).hash(state);
+        (self.node, self.target, self.mode, self.kind, self.profile).hash(state);
         (self.features.len(), self.features.first()).hash(state);
     }
 }
@@ -74,6 +76,19 @@ pub struct UnitGraph {
     pub(crate) units: Vec<Unit>,
     pub(crate) deps: Vec<Vec<UnitDep>>,
     pub(crate) roots: Vec<usize>,
+    /// The distinct profiles of the units.
+    pub(crate) profiles: Vec<Profile>,
+}
+
+impl Unit {
+    pub(crate) fn profile_of<'p>(&self, profiles: &'p [Profile]) -> &'p Profile {
+        &profiles[self.profile as usize]
+    }
+
+    /// Built with `-C panic=abort`.
+    pub(crate) fn panic_abort(&self, profiles: &[Profile]) -> bool {
+        self.profile_of(profiles).panic == Panic::Abort
+    }
 }
 
 /// Cargo's `UnitFor`: whether a unit is for the host, and which side its features come from.
@@ -117,8 +132,13 @@ struct Builder<'a> {
     features: &'a ResolvedFeatures,
     platforms: &'a Platforms<'a>,
     index: FastMap<Unit, usize>,
-    /// The profile in use sets `panic = "abort"`.
-    profile_abort: bool,
+    profiles: &'a Profiles,
+    /// The target triple (units for the host use the host's).
+    triple: &'a str,
+    /// Profiles by package, then by (for host, must unwind, for the host's triple) as 3 bits;
+    /// `u32::MAX` where not yet made.
+    profile_cache: Vec<[u32; 8]>,
+    profile_index: FastMap<Profile, u32>,
     out: UnitGraph,
     computed: Vec<bool>,
     /// (parent unit, dep unit) pairs that exist only through dev-dependencies.
@@ -132,10 +152,14 @@ pub fn build(
     features: &ResolvedFeatures,
     platforms: &Platforms<'_>,
     intent: Intent,
-    profile_abort: bool,
+    profiles: &Profiles,
+    triple: &str,
 ) -> Result<UnitGraph> {
     let mut b = Builder {
-        profile_abort,
+        profiles,
+        triple,
+        profile_cache: vec![[u32::MAX; 8]; graph.nodes.len()],
+        profile_index: FastMap::default(),
         graph,
         features,
         platforms,
@@ -173,7 +197,10 @@ pub fn build(
             } else {
                 UnitFor { host: false, host_features: false, always_unwind: mode == Mode::Test }
             };
-            let unit = Unit { node, target: ti, mode, kind, features: features.features(node, fk), panic_abort: b.abort(unit_for) };
+            // A root's own profile is never the host's, whatever it is (cargo's
+            // `UnitFor::new_compiler` / `new_test`): only what it depends on is built for the host.
+            let profile = b.profile(node, false, unit_for.always_unwind, false);
+            let unit = Unit { node, target: ti, mode, kind, features: features.features(node, fk), profile };
             let id = b.intern(unit);
             if !roots.contains(&id) {
                 roots.push(id);
@@ -186,22 +213,84 @@ pub fn build(
                 let pm = pkg.targets[li].is_proc_macro();
                 let (kind, fk) = if pm { (Kind::Host, FeaturesFor::HostDep) } else { (Kind::Target, FeaturesFor::NormalOrDev) };
                 let unit_for = UnitFor { host: pm, host_features: pm, always_unwind: true };
-                let unit = Unit { node, target: li, mode: Mode::Doctest, kind, features: features.features(node, fk), panic_abort: false };
+                let profile = b.profile(node, false, true, false);
+                let unit = Unit { node, target: li, mode: Mode::Doctest, kind, features: features.features(node, fk), profile };
                 let id = b.intern(unit);
                 roots.push(id);
                 b.deps_of(id, unit_for)?;
             }
     }
     b.connect_run_custom_build_deps();
+    b.resolve_strip();
     roots.sort();
     b.out.roots = roots;
     Ok(b.out)
 }
 
 impl Builder<'_> {
-    /// A unit's panic strategy: the profile's, unless it must unwind.
-    fn abort(&self, unit_for: UnitFor) -> bool {
-        self.profile_abort && !unit_for.always_unwind
+    /// The profile of a unit of package `node`: cargo's `Profiles::get_profile` for a unit that
+    /// is `for_host` (build-override) or not, that must `unwind` or not, for the host's triple
+    /// or the target's.
+    fn profile(&mut self, node: usize, for_host: bool, unwind: bool, host_triple: bool) -> u32 {
+        let slot = usize::from(for_host) | usize::from(unwind) << 1 | usize::from(host_triple) << 2;
+        if self.profile_cache[node][slot] != u32::MAX {
+            return self.profile_cache[node][slot];
+        }
+        let n = &self.graph.nodes[node];
+        let pkg = ProfilePackage {
+            name: &n.package.name,
+            version: &n.package.version,
+            is_member: self.graph.members.contains(&node),
+            is_local: matches!(n.source.kind, SourceKind::Path),
+        };
+        let triple = if host_triple { self.profiles.host_triple() } else { self.triple };
+        let profile = self.profiles.get(&pkg, for_host, unwind, triple);
+        let id = self.intern_profile(profile);
+        self.profile_cache[node][slot] = id;
+        id
+    }
+
+    /// The profile of a unit that unit_for says how to build.
+    fn dep_profile(&mut self, node: usize, unit_for: UnitFor, kind: Kind) -> u32 {
+        self.profile(node, unit_for.host, unit_for.always_unwind, kind == Kind::Host)
+    }
+
+    fn intern_profile(&mut self, profile: Profile) -> u32 {
+        if let Some(&id) = self.profile_index.get(&profile) {
+            return id;
+        }
+        let id = self.out.profiles.len() as u32;
+        self.profile_index.insert(profile.clone(), id);
+        self.out.profiles.push(profile);
+        id
+    }
+
+    /// Cargo strips debug information from a unit whose profile leaves `strip` unset when
+    /// neither it nor any of its dependencies has any.
+    fn resolve_strip(&mut self) {
+        let has_debuginfo = |u: &Unit, profiles: &[Profile]| u.profile_of(profiles).debuginfo != DebugLevel::None;
+        // The profile each profile becomes, with and without debug information in the deps.
+        let mut resolved: FastMap<(u32, bool), u32> = FastMap::default();
+        for i in 0..self.out.units.len() {
+            let profiles = &self.out.profiles;
+            let id = self.out.units[i].profile;
+            let p = &profiles[id as usize];
+            if !p.strip_deferred || p.debuginfo != DebugLevel::None {
+                continue;
+            }
+            let deps_have = self.out.deps[i].iter().any(|d| has_debuginfo(&self.out.units[d.unit], profiles));
+            let new = match resolved.get(&(id, deps_have)) {
+                Some(&new) => new,
+                None => {
+                    let mut p = p.clone();
+                    p.resolve_strip(deps_have);
+                    let new = self.intern_profile(p);
+                    resolved.insert((id, deps_have), new);
+                    new
+                }
+            };
+            self.out.units[i].profile = new;
+        }
     }
 
     fn intern(&mut self, unit: Unit) -> usize {
@@ -261,7 +350,7 @@ impl Builder<'_> {
                 mode: Mode::Build,
                 kind: Kind::Host,
                 features: self.features.features(u.node, script_for.features_for()),
-                panic_abort: false,
+                profile: self.profile(u.node, true, true, true),
             };
             let id = self.intern(compile);
             ret.push((UnitDep { unit: id, extern_crate_name: target.crate_name() }, script_for, false));
@@ -300,14 +389,16 @@ impl Builder<'_> {
         // The package's own build script run.
         if let Some(bs) = pkg.targets.iter().position(|t| t.is_custom_build()) {
             let script_for = unit_for.for_custom_build();
-            // One run serves every panic strategy of the package's units.
+            // The run's profile holds only what the script sees of the unit's (one run serves
+            // every panic strategy of the package's units).
+            let run_profile = self.profiles.run_custom_build(u.profile_of(&self.out.profiles));
             let run = Unit {
                 node: u.node,
                 target: bs,
                 mode: Mode::RunCustomBuild,
                 kind: u.kind,
                 features: self.features.features(u.node, script_for.features_for()),
-                panic_abort: false,
+                profile: self.intern_profile(run_profile),
             };
             let id = self.intern(run);
             ret.push((UnitDep { unit: id, extern_crate_name: pkg.targets[bs].crate_name() }, script_for, false));
@@ -334,7 +425,7 @@ impl Builder<'_> {
                     mode: Mode::Build,
                     kind: u.kind,
                     features: self.features.features(u.node, FeaturesFor::NormalOrDev),
-                    panic_abort: self.abort(normal),
+                    profile: self.dep_profile(u.node, normal, u.kind),
                 };
                 let id = self.intern(bin_unit);
                 ret.push((UnitDep { unit: id, extern_crate_name: bin.crate_name() }, normal, false));
@@ -349,13 +440,14 @@ impl Builder<'_> {
     fn lib_dependency(&mut self, parent: &Unit, parent_target: &Target, unit_for: UnitFor, node: usize, lib_index: usize) -> (usize, UnitFor) {
         let lib = &self.graph.package(node).targets[lib_index];
         let dep_for = unit_for.with_dependency(parent_target, lib);
+        let kind = if lib.is_proc_macro() { Kind::Host } else { parent.kind };
         let unit = Unit {
             node,
             target: lib_index,
             mode: Mode::Build,
-            kind: if lib.is_proc_macro() { Kind::Host } else { parent.kind },
+            kind,
             features: self.features.features(node, dep_for.features_for()),
-            panic_abort: self.abort(dep_for),
+            profile: self.dep_profile(node, dep_for, kind),
         };
         (self.intern(unit), dep_for)
     }

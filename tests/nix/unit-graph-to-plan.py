@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write a crateplan plan (docs/plan-schema.md, version 1) from cargo's own answers.
+"""Write a crateplan plan (docs/plan-schema.md, version 3) from cargo's own answers.
 
 Stand-in for `crateplan generate` until the generator lands: the units and edges come from
 `cargo build --unit-graph` (cargo is the oracle), package data from `cargo metadata` and checksums
@@ -32,6 +32,17 @@ def sha256_file(path):
 def target_kind(target):
     kinds = target["kind"]
     return "lib" if any(k in LIB_KINDS for k in kinds) else kinds[0]
+
+
+def plan_profile(p):
+    """cargo's unit-graph profile in the plan's form: camel-cased, `strip` by its name."""
+    strip = next(iter(p["strip"].values()))
+    return {
+        "name": p["name"], "optLevel": p["opt_level"], "lto": p["lto"], "codegenUnits": p["codegen_units"],
+        "debuginfo": p["debuginfo"], "splitDebuginfo": p["split_debuginfo"],
+        "debugAssertions": p["debug_assertions"], "overflowChecks": p["overflow_checks"], "rpath": p["rpath"],
+        "panic": p["panic"], "strip": strip["Named"] if isinstance(strip, dict) else strip.lower(),
+    }
 
 
 def target_key(target):
@@ -137,6 +148,7 @@ def main():
             "mode": u["mode"],
             "platform": "host" if u["platform"] is None else "target",
             "features": sorted(u["features"]),
+            "profile": plan_profile(u["profile"]),
             "dependencies": sorted(
                 ({"unit": keys[d["index"]], "externCrateName": d["extern_crate_name"]}
                  for d in u["dependencies"]), key=lambda d: d["unit"]),

@@ -183,6 +183,19 @@ test_ws_committed() {
   mv "$ws/crates/shapes/src/lib.rs" "$WORK/shapes-lib.rs"
   expect_stale "removed lib" "$expr" "$ws" "crates/shapes/src/lib.rs is gone" "$regenerate"
   mv "$WORK/shapes-lib.rs" "$ws/crates/shapes/src/lib.rs"
+  # A cargo configuration added after the plan was made (its profiles, rustflags and [env] are in
+  # the plan), and one edited after the plan was made with it.
+  mkdir -p "$ws/.cargo"
+  printf '[build]\nrustflags = ["--cfg", "extra"]\n' > "$ws/.cargo/config.toml"
+  expect_stale "new .cargo/config.toml" "$expr" "$ws" ".cargo/config.toml is new" "$regenerate"
+  cp "$ws/Cargo.plan.json" "$WORK/ws-plan.json"
+  (cd "$ws" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" --target wasm32-unknown-unknown -o Cargo.plan.json) \
+    || fail "ws-committed: crateplan generate with .cargo/config.toml"
+  expect_current "a plan made with .cargo/config.toml" "$expr.default" "$ws"
+  printf '[build]\nrustflags = ["--cfg", "other"]\n' > "$ws/.cargo/config.toml"
+  expect_stale ".cargo/config.toml edit" "$expr" "$ws" ".cargo/config.toml changed" "$regenerate"
+  rm -r "$ws/.cargo"
+  cp "$WORK/ws-plan.json" "$ws/Cargo.plan.json"
   # An editor's lock file is no target: cargo skips dotfiles.
   echo 'fn x() {}' > "$ws/crates/units/tests/.#wip.rs"
   expect_current "a dotfile in tests/" "$expr.default" "$ws"

@@ -648,12 +648,12 @@ pub struct Graph {
     /// Keys that occur more than once in the graph (reported, never hidden).
     pub duplicate_keys: Vec<UnitKey>,
     /// How many distinct units share each key: cargo builds a unit twice
-    /// when only its panic strategy differs (`panic = "abort"` profiles:
-    /// unwind copies for the test harness). Units that differ in other
-    /// profile settings only (e.g. split-debuginfo of a proc-macro that is
-    /// both a root and a dependency on macOS) count once; so do units
-    /// without a `profile` (crateplan's) unless their keys repeat.
+    /// when only its profile differs (`panic = "abort"` profiles: unwind
+    /// copies for the test harness; a proc-macro that is both a root and a
+    /// dependency of another unit).
     pub counts: BTreeMap<UnitKey, usize>,
+    /// The profiles of the units of each key (`compared_profile`).
+    pub profiles: BTreeMap<UnitKey, BTreeSet<String>>,
     pub edges: BTreeSet<(UnitKey, UnitKey, String)>,
     pub roots: BTreeSet<UnitKey>,
 }
@@ -675,6 +675,16 @@ fn str_list(v: &Value, what: &str) -> Result<Vec<String>, String> {
         Value::String(s) => Ok(vec![s.clone()]),
         _ => Err(format!("{what}: not a list")),
     }
+}
+
+/// The profile fields compared, as one string: all that cargo prints but `incremental`
+/// (which a Nix build does not use, and which cargo turns off on CI).
+pub fn compared_profile(profile: &Value) -> String {
+    let mut p = profile.clone();
+    if let Some(o) = p.as_object_mut() {
+        o.remove("incremental");
+    }
+    p.to_string()
 }
 
 /// Parses cargo's `--unit-graph` JSON (and crateplan's copy of it).
@@ -718,13 +728,14 @@ pub fn parse_unit_graph(text: &str) -> Result<Graph, String> {
             graph.duplicate_keys.push(key.clone());
         }
         let variant = match u.get("profile") {
-            Some(profile) => profile.get("panic").and_then(Value::as_str).unwrap_or("unwind").to_string(),
+            Some(profile) => compared_profile(profile),
             None => format!("#{i}"),
         };
         variants.entry(key.clone()).or_default().insert(variant);
         keys.push(key);
     }
-    graph.counts = variants.into_iter().map(|(k, v)| (k, v.len())).collect();
+    graph.counts = variants.iter().map(|(k, v)| (k.clone(), v.len())).collect();
+    graph.profiles = variants;
     for (i, u) in units.iter().enumerate() {
         let deps = u.get("dependencies").and_then(Value::as_array).cloned().unwrap_or_default();
         for d in deps {
@@ -1034,7 +1045,25 @@ pub fn graph_diff(cargo: &Graph, ours: &Graph) -> String {
             (m != 0 && m != n).then(|| format!("{k}: {n}× in cargo, {m}× in crateplan"))
         })
         .collect();
-    list_section(&mut out, "units built a different number of times (same key, different panic strategy)", &multiplicity);
+    list_section(&mut out, "units built a different number of times (same key, different profiles)", &multiplicity);
+    out
+}
+
+/// The profiles of the units both graphs have: for each key, the same set of profiles.
+pub fn profile_diff(cargo: &Graph, ours: &Graph) -> String {
+    let mut out = String::new();
+    for (key, c) in &cargo.profiles {
+        let Some(o) = ours.profiles.get(key) else { continue };
+        if c != o {
+            out.push_str(&format!("  {key}\n"));
+            for p in c.difference(o) {
+                out.push_str(&format!("    cargo:     {p}\n"));
+            }
+            for p in o.difference(c) {
+                out.push_str(&format!("    crateplan: {p}\n"));
+            }
+        }
+    }
     out
 }
 

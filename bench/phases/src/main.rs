@@ -83,7 +83,7 @@ fn main() {
                 let resolved = clock.time("plan: features::resolve", || {
                     features::resolve(&loaded.graph, &loaded.member_features, loaded.ws.resolver, intent == Intent::Test, &platforms).unwrap()
                 });
-                let ug = clock.time("plan: units::build", || units::build(&loaded.graph, &loaded.selected, &resolved, &platforms, intent, loaded.ws.panic_abort.dev).unwrap());
+                let ug = clock.time("plan: units::build", || units::build(&loaded.graph, &loaded.selected, &resolved, &platforms, intent, loaded.profiles(intent), triple).unwrap());
                 sets.push(clock.time("plan: plan::UnitSet::new (unit keys, sorted)", || crateplan::output::plan::UnitSet::new(&loaded.graph, &ids, ug)));
             }
         }

@@ -1,0 +1,3 @@
+fn main() {
+    println!("{:?} {}", pc_app::find(b"abx"), pc_util::double(pc_app::answer!()));
+}
