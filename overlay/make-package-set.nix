@@ -7,7 +7,10 @@
 #     rustToolchain ? pkgs.rustc;        # provides rustc (and rustdoc)
 #     rustVersion ? null;                # cargo2nix compatibility: needs pkgs.rust-bin
 #     packageOverrides ? (pkgs: rustBuilder.overrides.all);
-#     release ? true;                    # cargo's release profile, else dev
+#     profile ? null;                    # the cargo profile the plan was made for (--profile):
+#                                        # "release", "dev", a custom one; null: by `release`
+#     release ? true;                    # profile = null: true "release", false "dev"
+#     ignoreRustVersion ? false;         # build packages whose rust-version is newer than rustc
 #     rootFeatures ? null;               # checked against the plan (features are fixed there)
 #     target ? null;                     # target triple; default: hostPlatform.rust.rustcTarget
 #     crateUrl ? null;                   # registry crates' download URL; null: fetchCrate's default
@@ -26,12 +29,19 @@
 # (e.g. crates-io.serde."1.0.1"), `workspaceShell`, `instances` (every derivation by instance key).
 #
 # The work is done by other members of the scope, each replaceable with `overrideScope`:
-# checkPlan, crateSource, makeInstances (per view, with planUnits and cargoProfile), makeTests,
+# checkPlan, crateSource, makeInstances (per view, with planUnits, cargoProfile for plans without
+# profiles, and profileArgs), makeTests,
 # makeClippyChecks and groupByRegistry. They share one `context`:
 #   plan, packages, selected          the checked plan, its packages, the selected members' ids
 #   units                             planUnits of the packages
 #   targetTriple, hostTriple          the set's target, and the build machine's triple
-#   release, rustc                    the profile (true: release) and the toolchain
+#   profileName, rustc                the cargo profile's name, and the toolchain
+#   unitProfile                       unit -> isRoot -> the unit's profile object (the plan's, or
+#                                     for a plan without, cargoProfile's)
+#   profileRoot                       "release" or "debug": what build scripts see as PROFILE
+#   rustflags                         { target; host; }: .cargo/config.toml's rustflags
+#   configEnv                         .cargo/config.toml's `[env]`, relative paths made absolute
+#   ignoreRustVersion                 as given
 #   sourceOf                          crateSource: a package's { src; sourceRoot; … }
 #   applyOverrides                    a derivation through every package override, in order
 #   perMember                         f -> { <member name> = f <id>; } for the selected members
@@ -47,6 +57,7 @@
 , overrides
 , fetchCrate
 , checkPlan
+, cargoProfile
 , planUnits
 , crateSource
 , makeInstances
@@ -59,7 +70,9 @@
 , rustToolchain ? null
 , rustVersion ? null
 , packageOverrides ? (_: overrides.all)
+, profile ? null
 , release ? true
+, ignoreRustVersion ? false
 , rootFeatures ? null
 , target ? null
 , crateUrl ? null
@@ -86,11 +99,21 @@ let
 
   targetTriple = if target != null then target else stdenv.hostPlatform.rust.rustcTarget;
 
+  profileName = if profile != null then profile else if release then "release" else "dev";
+
   checkedPlan = checkPlan {
     plan = if builtins.isAttrs plan then plan else builtins.fromJSON (builtins.readFile plan);
     target = targetTriple;
-    inherit compileMode release rootFeatures;
+    profile = profileName;
+    inherit compileMode rootFeatures;
   };
+
+  # A plan without profiles (written before it had them) knows only release and dev.
+  unitProfile = unit: isRoot:
+    unit.profile or (cargoProfile {
+      release = profileName != "dev";
+      inherit (unit) platform isRoot;
+    } // { panic = unit.panic or "unwind"; });
   inherit (checkedPlan) packages;
   selected = checkedPlan.workspace.selected;
 
@@ -98,7 +121,15 @@ let
 
   context = {
     plan = checkedPlan;
-    inherit packages selected targetTriple release;
+    inherit packages selected targetTriple profileName unitProfile ignoreRustVersion;
+    # cargo's ProfileRoot: built-in profiles by name, a custom one as the plan says.
+    profileRoot = { dev = "debug"; test = "debug"; release = "release"; bench = "release"; }.${profileName}
+      or (checkedPlan.inputs.profileRoot
+      or (throw "makePackageSet: the plan does not say whether the ${profileName} profile inherits from release or dev (inputs.profileRoot); regenerate it with a matching crateplan"));
+    rustflags = checkedPlan.platforms.${targetTriple}.rustflags or { target = [ ]; host = [ ]; };
+    configEnv = builtins.mapAttrs
+      (_: e: e // lib.optionalAttrs e.relative { value = "${workspaceSrc}/${e.value}"; })
+      (checkedPlan.env or { });
     hostTriple = stdenv.buildPlatform.rust.rustcTarget;
     rustc = toolchain;
     units = planUnits packages;

@@ -6,8 +6,9 @@
 # member's crate derivation, runs the tests and the doctests from the package root, and fails when
 # one fails. Tests use the set's profile, for the target platform, as roots. `context` is
 # makePackageSet's (see there).
-{ mkcrateTests, cargoProfile }:
-{ packages, selected, targetTriple, hostTriple, release, rustc, sourceOf, applyOverrides, perMember, ... }:
+{ mkcrateTests }:
+{ packages, selected, targetTriple, hostTriple, rustc, sourceOf, applyOverrides, perMember
+, unitProfile, profileRoot, rustflags, configEnv, ... }:
 view:
 let
   testsOf = packageId:
@@ -15,7 +16,7 @@ let
       m = view.memberTestsOf packageId;
       inherit (m) pkg first key crate binCrate harnessed doctest;
       source = sourceOf pkg;
-      profile = cargoProfile { inherit release; platform = "target"; isRoot = true; };
+      profile = unitProfile first true;
       tests = mkcrateTests {
         pname = pkg.name;
         inherit (pkg) version;
@@ -23,12 +24,15 @@ let
         packageMetadata = pkg.metadata;
         inherit (first) features;
         targetTriple = if first.platform == "host" then hostTriple else targetTriple;
-        inherit hostTriple profile crate binCrate rustc doctest;
+        inherit hostTriple profile profileRoot configEnv crate binCrate rustc doctest;
+        lto = first.lto or "only-object";
+        rustflags = rustflags.${first.platform};
+        hostRustflags = rustflags.host;
         inherit (m) procMacro hasLib;
         lints = pkg.lints or [ ];
         checkCfg = pkg.checkCfg or null;
         metadataHash = builtins.substring 0 16
-          (builtins.hashString "sha256" "${key} ${targetTriple} ${profile.name} tests");
+          (builtins.hashString "sha256" "${key} ${targetTriple} ${builtins.toJSON profile} tests");
         primary = builtins.elem packageId selected;
         tests = builtins.filter (t: t.kind != "example") harnessed;
         examples = builtins.filter (t: t.kind == "example") harnessed;

@@ -15,7 +15,8 @@
 #   binCrate — the instance holding its bins (CARGO_BIN_EXE_*): `crate`, unless the bins abort on
 #     panic and so are built apart from the unwinding lib the tests link
 #   pname, version, src, sourceRoot, packageDir (relative to the workspace root), packageMetadata,
-#   features, targetTriple, hostTriple, profile, metadataHash, primary, hasLib — as for mkcrate;
+#   features, targetTriple, hostTriple, profile, profileRoot, rustflags, hostRustflags, configEnv,
+#   metadataHash, primary, hasLib — as for mkcrate; lto — the test targets' LTO decision;
 #   procMacro — the lib is a proc-macro (its unit tests get `--extern proc_macro`)
 #   lints, checkCfg — the package's `[lints]` as rustc arguments, its `--check-cfg` values
 #   tests, examples — [ { kind, name, crateName, path, edition, asTest, externs } ]
@@ -32,6 +33,11 @@
 , targetTriple
 , hostTriple
 , profile
+, profileRoot ? "release"
+, lto ? "only-object"
+, rustflags ? [ ]
+, hostRustflags ? [ ]
+, configEnv ? { }
 , metadataHash
 , primary
 , hasLib
@@ -51,7 +57,10 @@ let
   inherit (import ./builder.nix) packageAttrs phases crateAttrs targetAttrs targetTable;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageAttrs { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary lints checkCfg; }
+// packageAttrs {
+  inherit pname version packageMetadata features targetTriple hostTriple profile profileRoot lto
+    rustflags hostRustflags configEnv metadataHash primary lints checkCfg;
+}
 // phases "tests"
 // crateAttrs { inherit crate binCrate hasLib procMacro packageDir; }
 // targetTable "crateplanTests" tests
