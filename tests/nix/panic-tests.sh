@@ -19,7 +19,7 @@ run_status() {
 test_panic_abort() {
   log "panic = \"abort\" in the release profile"
   local dev_plan="$WORK/panicky-dev.plan.json" release_plan="$WORK/panicky-release.plan.json"
-  make_plan "$PANICKY" "$dev_plan" || { fail "panic-abort: plan"; return 0; }
+  make_plan "$PANICKY" "$dev_plan" --profile=dev || { fail "panic-abort: plan"; return 0; }
   make_plan "$PANICKY" "$release_plan" --release || { fail "panic-abort: plan --release"; return 0; }
 
   # A dev-profile plan cannot be built as release: the profiles differ in panic.

@@ -163,6 +163,29 @@ def read_cargo_config(root, triple):
     return rustflags, env
 
 
+def package_lints(manifest_path, workspace_manifest):
+    """The `[lints]` of a package (or its workspace's, with `lints.workspace = true`) as cargo
+    passes them to rustc, by ascending priority, then lint names in reverse order; and their
+    `unexpected_cfgs` check-cfg values."""
+    with open(manifest_path, "rb") as f:
+        lints = tomllib.load(f).get("lints", {})
+    if lints.get("workspace") is True:
+        with open(workspace_manifest, "rb") as f:
+            lints = tomllib.load(f).get("workspace", {}).get("lints", {})
+    flags, check_cfg = [], []
+    for tool, table in lints.items():
+        for name, config in table.items():
+            if isinstance(config, str):
+                config = {"level": config}
+            full = name if tool == "rust" else f"{tool}::{name}"
+            flags.append((config.get("priority", 0), full, f"--{config['level']}={full}"))
+            if tool == "rust" and name == "unexpected_cfgs":
+                check_cfg += config.get("check-cfg", [])
+    flags.sort(key=lambda f: f[1], reverse=True)
+    flags.sort(key=lambda f: f[0])
+    return [f[2] for f in flags], check_cfg
+
+
 def profile_root(root, name):
     """"release" when the profile is release or bench or inherits from them, else "debug"
     (cargo's ProfileRoot: PROFILE of build scripts)."""
@@ -188,7 +211,8 @@ def main():
     meta = cargo_json(["metadata", "--format-version", "1", "--locked", "--manifest-path", manifest])
     root = meta["workspace_root"]
     # From the workspace root: the .cargo/config.toml cargo reads is the one found from there.
-    graph = cargo_json(["build", "--unit-graph", "-Z", "unstable-options", "--locked",
+    # rust-version is checked when the crates are built (the overlay), not in the plan.
+    graph = cargo_json(["build", "--unit-graph", "-Z", "unstable-options", "--locked", "--ignore-rust-version",
                         "--target", triple, "--manifest-path", manifest,
                         "--profile", profile_name, *flags], cwd=root)
     lto = unit_lto(graph)
@@ -243,7 +267,10 @@ def main():
                 # reads it from the manifest).
                 "harness": True,
             }
+        lints, lint_check_cfg = package_lints(p["manifest_path"], os.path.join(root, "Cargo.toml"))
+        features = ", ".join(f'"{f}"' for f in sorted(p["features"]))
         packages[plan_id(cid)] = {
+            "checkCfg": sorted(["cfg(docsrs,test)", f"cfg(feature, values({features}))", *lint_check_cfg]),
             "name": p["name"],
             "version": p["version"],
             "source": source,
@@ -261,6 +288,8 @@ def main():
             },
             "targets": targets,
         }
+        if lints:
+            packages[plan_id(cid)]["lints"] = lints
 
     def base_key(u):
         key = " ".join([plan_id(u["pkg_id"]), target_key(u["target"]), u["mode"],
