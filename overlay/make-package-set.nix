@@ -112,7 +112,8 @@ let
   unitProfile = unit: isRoot:
     unit.profile or (cargoProfile {
       release = profileName != "dev";
-      inherit (unit) platform isRoot;
+      inherit (unit) platform;
+      inherit isRoot;
     } // { panic = unit.panic or "unwind"; });
   inherit (checkedPlan) packages;
   selected = checkedPlan.workspace.selected;
