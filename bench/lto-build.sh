@@ -33,19 +33,6 @@ make_plan() {
   fi
 }
 
-# Every crate derivation made new (a nonce added by an override), downloads kept: a clean build.
-cat > "$WORK/bench.nix" <<NIX
-{ nonce, plan, profile }:
-let
-  pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) ]; };
-in
-(pkgs.rustBuilder.makePackageSet {
-  inherit plan profile;
-  workspaceSrc = $EX;
-  crateUrl = "file:///crates-mirror/{name}-{version}.crate";
-  packageOverrides = p: p.rustBuilder.overrides.all ++ [ (crate: crate.overrideAttrs (_: { benchNonce = nonce; })) ];
-}).workspace.many-crates
-NIX
 
 RUNS="${RUNS:-1}"
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -57,8 +44,9 @@ for profile in thin fat; do
   for round in $(seq 1 "$RUNS"); do
     nonce="$(date +%s%N)"
     start=$(date +%s.%N)
-    nix-build --cores 1 -j 2 "$WORK/bench.nix" --argstr nonce "$nonce" --arg plan "$WORK/$profile.plan.json" \
-      --argstr profile "$profile" -o "$WORK/result-$profile" >/dev/null 2>"$WORK/nix.log"
+    # Every crate derivation made new: a clean build (bench/clean-build.nix).
+    nix-build --cores 1 -j 2 bench/clean-build.nix --argstr nonce "$nonce" --arg plan "$WORK/$profile.plan.json" \
+      --arg src "$EX" --argstr profile "$profile" -o "$WORK/result-$profile" >/dev/null 2>"$WORK/nix.log"
     nix_times+=("$(echo "$(date +%s.%N) - $start" | bc)")
     rm -rf "$WORK/cargo-target"
     start=$(date +%s.%N)
