@@ -59,9 +59,12 @@ make_plan() {
   local -a flags=("${@:3}")
   [[ "${flags[0]:-}" == --release || "${flags[0]:-}" == --profile=* ]] || flags=(--release "${flags[@]}")
   if [[ "$PLAN_FROM" == generator ]]; then
-    # A generator without --profile makes dev plans when given no profile flag.
-    if [[ "${flags[0]}" == --profile=dev ]] && ! "$CRATEPLAN_BIN" generate --help | grep -q -- --profile; then
-      flags=("${flags[@]:1}")
+    # A generator without --profile knows --release, and makes dev plans given no profile flag.
+    if ! "$CRATEPLAN_BIN" generate --help | grep -q -- --profile; then
+      case "${flags[0]}" in
+        --profile=dev) flags=("${flags[@]:1}") ;;
+        --profile=release) flags[0]=--release ;;
+      esac
     fi
     "$CRATEPLAN_BIN" generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2" "${flags[@]}"
   else
