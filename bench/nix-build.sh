@@ -18,30 +18,19 @@ TRIPLE=x86_64-unknown-linux-gnu
 cargo build -q --release --bin crateplan
 cargo fetch -q --locked --manifest-path "$EX/Cargo.toml"
 refresh_crates_mirror
-target/release/crateplan generate --manifest-path "$EX/Cargo.toml" --target "$TRIPLE" -o "$WORK/plan.json"
+target/release/crateplan generate --manifest-path "$EX/Cargo.toml" --target "$TRIPLE" --release -o "$WORK/plan.json"
 
-# Every crate derivation made new (a nonce added by an override), downloads kept: a clean build.
-cat > "$WORK/bench.nix" <<NIX
-{ nonce }:
-let
-  pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) ]; };
-in
-(pkgs.rustBuilder.makePackageSet {
-  plan = $WORK/plan.json;
-  workspaceSrc = $EX;
-  crateUrl = "file:///crates-mirror/{name}-{version}.crate";
-  packageOverrides = p: p.rustBuilder.overrides.all ++ [ (crate: crate.overrideAttrs (_: { benchNonce = nonce; })) ];
-}).workspace.many-crates
-NIX
+# Every crate derivation made new: a clean build (bench/clean-build.nix).
+BUILD=(bench/clean-build.nix --arg plan "$WORK/plan.json" --arg src "$EX")
 # RUNS (default 3) rounds, each a clean Nix build then a clean cargo build, so that both see the
 # same load over time; the medians are compared.
 RUNS="${RUNS:-3}"
 nix_times=() cargo_times=()
 for round in $(seq 1 "$RUNS"); do
   nonce="$(date +%s%N)"
-  drv=$(nix-instantiate "$WORK/bench.nix" --argstr nonce "$nonce" 2>/dev/null)
+  drv=$(nix-instantiate "${BUILD[@]}" --argstr nonce "$nonce" 2>/dev/null)
   start=$(date +%s.%N)
-  nix-build --cores 1 -j 2 "$WORK/bench.nix" --argstr nonce "$nonce" -o "$WORK/result" >/dev/null 2>"$WORK/nix.log"
+  nix-build --cores 1 -j 2 "${BUILD[@]}" --argstr nonce "$nonce" -o "$WORK/result" >/dev/null 2>"$WORK/nix.log"
   nix_times+=("$(echo "$(date +%s.%N) - $start" | bc)")
   built=$(grep -c "^building '" "$WORK/nix.log" || true)
 

@@ -11,7 +11,11 @@
 #                       cargo's --features, --all-features, --no-default-features, -p (IFD mode;
 #                       a committed plan carries its own)
 #   target ? null       the target triple; default: the host platform's
-#   release ? true, packageOverrides ?, rustToolchain ?, crateUrl ?, clippyToolchain ?,
+#   profile ? "release" the cargo profile (`--profile`): "release", "dev" or one of the
+#                       workspace's `[profile.NAME]`; the IFD plan is made for it, a committed
+#                       one must have been (else an error names `--profile`)
+#   release ? true      when `profile` is not given: true "release", false "dev"
+#   ignoreRustVersion ? false, packageOverrides ?, rustToolchain ?, crateUrl ?, clippyToolchain ?,
 #   clippyDenyWarnings ? true, clippyArgs ? [ ], clippyAllTargets ? true, and cargo2nix's
 #   rustVersion ?, rustChannel ?, rustProfile ?, extraRustComponents ?, rootFeatures ?
 #                       passed to rustBuilder.makePackageSet (the toolchain arguments choose
@@ -35,6 +39,8 @@ let
   crateUrl = a.crateUrl or null;
   withCrateUrl = attrs: attrs // (if crateUrl == null then { } else { inherit crateUrl; });
   rustToolchainArgs = if a ? rustToolchain then { inherit (a) rustToolchain; } else { };
+
+  profile = a.profile or (if a.release or true then "release" else "dev");
 
   targetTriple = if (a.target or null) != null then a.target else stdenv.hostPlatform.rust.rustcTarget;
   hostTriple = stdenv.buildPlatform.rust.rustcTarget;
@@ -65,7 +71,7 @@ let
       allFeatures = a.allFeatures or false;
       noDefaultFeatures = a.noDefaultFeatures or false;
       packages = a.packages or null;
-      release = a.release or true;
+      inherit profile;
     };
 
   planValue =
@@ -76,11 +82,11 @@ let
     plan = planValue;
     workspaceSrc = src;
     target = targetTriple;
-    release = a.release or true;
+    inherit profile;
   } // rustToolchainArgs
     // builtins.intersectAttrs
       {
-        packageOverrides = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null;
+        packageOverrides = null; ignoreRustVersion = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null;
         rustVersion = null; rustChannel = null; rustProfile = null; extraRustComponents = null; rootFeatures = null;
       }
       a));

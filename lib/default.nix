@@ -30,7 +30,7 @@ lib.makeScope newScope (self:
     checkPlan = callPackage ../overlay/check-plan.nix { };
     checkRootFeatures = callPackage ../overlay/root-features.nix { };
     planUnits = callPackage ../overlay/plan-units.nix { };
-    cargoProfile = callPackage ../overlay/cargo-profile.nix { };
+    profileArgs = import ../overlay/profile-args.nix;
     crateSource = callPackage ../overlay/crate-source.nix { };
     makeInstances = callPackage ../overlay/make-instances.nix { };
     makeTests = callPackage ../overlay/make-tests.nix { };

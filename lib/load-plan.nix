@@ -71,7 +71,8 @@ let
         else if builtins.isList packages then map (p: "-p ${p}") packages
         else if builtins.isAttrs packages then [ "--workspace" ] ++ map (e: "--exclude ${e}") packages.exclude
         else [ ])
-    ++ (if (value.inputs.profile or "dev") == "dev" then [ ] else [ "--profile ${value.inputs.profile}" ])
+    ++ (let profile = value.inputs.profile or "dev"; in
+        if profile == "release" then [ "--release" ] else if profile == "dev" then [ ] else [ "--profile ${profile}" ])
     ++ [ "-o ${planName}" ]);
   regenerate = regenerateFor triples;
 in

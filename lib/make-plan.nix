@@ -1,4 +1,4 @@
-# makePlan :: { crateplan, src, lockfile, fetchCrate, targets, hostTriple, features, … } -> attrset
+# makePlan :: { crateplan, src, lockfile, fetchCrate, targets, hostTriple, features, profile, … } -> attrset
 #
 # Runs `crateplan generate` in a derivation and imports its output (import-from-derivation). The
 # derivation sees only the workspace's manifests, the list of its file names, the fetched
@@ -15,7 +15,7 @@
 , allFeatures ? false
 , noDefaultFeatures ? false
 , packages ? null
-, release ? true
+, profile ? "release"
 }:
 let
   workspace = workspaceFiles src;
@@ -27,8 +27,8 @@ let
     ++ (if allFeatures then [ "--all-features" ] else [ ])
     ++ (if noDefaultFeatures then [ "--no-default-features" ] else [ ])
     ++ (if packages == null then [ ] else map (p: "--package=${p}") packages)
-    # The profile the set will build (it decides `panic = "abort"` units).
-    ++ (if release then [ "--release" ] else [ ]);
+    # The profile the set will build: each unit's profile is in the plan.
+    ++ (if profile == "release" then [ "--release" ] else if profile == "dev" then [ ] else [ "--profile=${profile}" ]);
   plan = stdenv.mkDerivation {
     name = "crateplan-plan.json";
     dontUnpack = true;

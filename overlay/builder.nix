@@ -7,13 +7,25 @@
 # build (an override's OPENSSL_NO_VENDOR …) belong in `env`.
 #
 #   packageAttrs { pname; version; packageMetadata; features; targetTriple; hostTriple; profile;
-#                  metadataHash; primary; panic ? "unwind"; lints ? [ ]; checkCfg ? null;
-#                  capLints ? null; links ? null; }
-#     what the builder reads about the package instance:
+#                  profileRoot ? "release"; lto ? null; rustflags ? [ ]; hostRustflags ? [ ];
+#                  configEnv ? { }; ignoreRustVersion ? false; metadataHash; primary;
+#                  lints ? [ ]; checkCfg ? null; capLints ? null; links ? null;
+#                  buildScriptRunProfile ? profile; }
+#     what the builder reads about the package instance (`profile` a profile object of the plan,
+#     `lto` null when each target gives its own):
 #       crateplanPackageEnv   CARGO_PKG_* name → value, exported for rustc and build scripts
-#       crateplanInstance     targetTriple, hostTriple, profile, optLevel, debugInfo,
-#                             debugAssertions, metadata (`-C metadata`), primary, panic (of the
-#                             lib and bins), capLints, links
+#       crateplanInstance     targetTriple, hostTriple, profile (the build scripts' PROFILE:
+#                             profileRoot), optLevel, debug ("true" or "false") (the build
+#                             scripts' OPT_LEVEL, DEBUG: of buildScriptRunProfile, the profile of
+#                             the run unit), debugAssertions ("on"/"off"), metadata (`-C metadata`),
+#                             primary, capLints, links, ignoreRustVersion ("1" or "")
+#       crateplanProfileArgs  the profile's rustc arguments (./profile-args.nix)
+#       crateplanRustflags, crateplanHostRustflags
+#                             .cargo/config.toml's rustflags of the instance's platform (last on
+#                             every compiler run, and CARGO_ENCODED_RUSTFLAGS of its build
+#                             script), and of the host (its build script's compilation)
+#       crateplanConfigEnv    .cargo/config.toml's `[env]`, NAME → value, and
+#                             crateplanConfigEnvForce the names that replace a value already set
 #       crateplanFeatures, crateplanLints (rustc arguments of `[lints]`), crateplanCheckCfg
 #       (`--check-cfg` values; null or none: any feature)
 #   phases STEP
@@ -26,13 +38,16 @@
 #     crateplanCrateBins (binCrate's bin names);
 #   targetAttrs NAME target
 #     one target: NAME { kind; name; crateName; path; edition; mode ("test" or "build");
-#     panic; } with the arrays NAMECrateTypes and NAMEExterns (NAME=PATH for `--extern`); an
-#     empty NAME for a null target. A target is { kind; name; crateName; path; edition; asTest;
-#     externs; crateTypes ? [ "bin" ]; panic ? "unwind"; }, an extern { name; crate; };
+#     panic; } with the arrays NAMECrateTypes, NAMEExterns (NAME=PATH for `--extern`) and
+#     NAMEProfileArgs (its own profile arguments, when the instance's do not apply: LTO, a build
+#     script's); an empty NAME for a null target. A target is { kind; name; crateName; path;
+#     edition; asTest; externs; crateTypes ? [ "bin" ]; panic ? "unwind"; profileArgs ? [ ]; },
+#     an extern { name; crate; };
 #   targetTable PREFIX targets
 #     PREFIXCount and the targets as PREFIX0, PREFIX1 … (targetAttrs each).
 let
   inherit (builtins) genList length elemAt match;
+  profileArgs = import ./profile-args.nix;
 
   externArgs = externs: map (e: "${e.name}=${e.crate.lib}/lib/${e.crate.crateplan.libExternFile}") externs;
 
@@ -51,7 +66,7 @@ let
   defaultCheckCfg = [ "cfg(docsrs,test)" "cfg(feature, values(any()))" ];
 
   targetAttrs = name: target:
-    if target == null then { ${name} = { }; "${name}CrateTypes" = [ ]; "${name}Externs" = [ ]; }
+    if target == null then { ${name} = { }; "${name}CrateTypes" = [ ]; "${name}Externs" = [ ]; "${name}ProfileArgs" = [ ]; }
     else {
       ${name} = {
         inherit (target) kind name crateName path edition;
@@ -60,11 +75,15 @@ let
       };
       "${name}CrateTypes" = target.crateTypes or [ "bin" ];
       "${name}Externs" = externArgs target.externs;
+      "${name}ProfileArgs" = target.profileArgs or [ ];
     };
 in
 {
   packageAttrs =
-    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile, metadataHash, primary, panic ? "unwind", lints ? [ ], checkCfg ? null, capLints ? null, links ? null }:
+    { pname, version, packageMetadata, features, targetTriple, hostTriple, profile
+    , profileRoot ? "release", lto ? null, rustflags ? [ ], hostRustflags ? [ ], configEnv ? { }
+    , ignoreRustVersion ? false, metadataHash, primary, lints ? [ ], checkCfg ? null
+    , capLints ? null, links ? null, buildScriptRunProfile ? profile }:
     {
       __structuredAttrs = true;
       crateplanPackageEnv = {
@@ -80,15 +99,21 @@ in
         CARGO_PKG_README = packageMetadata.readme;
       } // versionEnv pname version;
       crateplanInstance = {
-        inherit targetTriple hostTriple primary panic;
-        profile = profile.name;
-        optLevel = profile.optLevel;
-        debugInfo = toString profile.debugInfo;
+        inherit targetTriple hostTriple primary;
+        profile = profileRoot;
+        optLevel = buildScriptRunProfile.optLevel;
+        debug = if toString buildScriptRunProfile.debuginfo == "0" then "false" else "true";
         debugAssertions = if profile.debugAssertions then "on" else "off";
         metadata = metadataHash;
         capLints = if capLints == null then "" else capLints;
         links = if links == null then "" else links;
+        ignoreRustVersion = if ignoreRustVersion then "1" else "";
       };
+      crateplanProfileArgs = profileArgs { inherit profile lto; };
+      crateplanRustflags = rustflags;
+      crateplanHostRustflags = hostRustflags;
+      crateplanConfigEnv = builtins.mapAttrs (_: e: e.value) configEnv;
+      crateplanConfigEnvForce = builtins.filter (n: configEnv.${n}.force) (builtins.attrNames configEnv);
       crateplanFeatures = features;
       crateplanLints = lints;
       crateplanCheckCfg = if checkCfg == null || checkCfg == [ ] then defaultCheckCfg else checkCfg;
@@ -135,7 +160,7 @@ in
     crateplanCrateBins = if binCrate == null then [ ] else binCrate.crateplan.bins;
   };
 
-  inherit targetAttrs;
+  inherit targetAttrs profileArgs;
 
   targetTable = prefix: targets:
     { "${prefix}Count" = length targets; }

@@ -1,16 +1,16 @@
-# checkPlan :: { plan, target, compileMode, release, rootFeatures } -> plan
+# checkPlan :: { plan, target, compileMode, profile, rootFeatures } -> plan
 #
 # The parsed plan (docs/plan-schema.md), returned as it is when makePackageSet can build it as
 # asked; else an error saying how to regenerate it: a schema version this overlay does not read,
-# no units for `target` or for `compileMode`, a plan made for the other cargo profile when the two
-# profiles differ in `panic = "abort"`, or `rootFeatures` that describe another feature selection
-# than the plan's (checkRootFeatures: the plan's `--features`, or cargo2nix's "<member>/<feature>").
+# no units for `target` or for `compileMode`, a plan made for another cargo profile than
+# `profile`, or `rootFeatures` that describe another feature selection than the plan's
+# (checkRootFeatures: the plan's `--features`, or cargo2nix's "<member>/<feature>").
 { lib, checkRootFeatures }:
-{ plan, target, compileMode, release, rootFeatures }:
+{ plan, target, compileMode, profile, rootFeatures }:
 let
   schemaVersion = import ../lib/plan-schema-version.nix;
   planProfile = plan.inputs.profile or "dev";
-  profileName = if release then "release" else "dev";
+  profileFlag = name: if name == "release" then "--release" else "--profile ${name}";
 in
 if (plan.version or null) != schemaVersion
 then throw "makePackageSet: plan schema version ${toString (plan.version or "missing")} is not supported (this overlay reads version ${toString schemaVersion}); regenerate the plan with a matching crateplan"
@@ -20,11 +20,9 @@ else if compileMode != "build" && compileMode != "test"
 then throw "makePackageSet: compileMode must be \"build\" or \"test\", not \"${compileMode}\""
 else if !(plan.platforms.${target} ? ${compileMode})
 then throw "makePackageSet: the plan has no ${compileMode} units for ${target}; regenerate it with a crateplan that writes them"
-# The plan's units are those of one cargo profile; they hold for the other too unless the two
-# differ in `panic = "abort"`.
-else if (plan.inputs ? panicAbort) && plan.inputs.panicAbort.${planProfile} != plan.inputs.panicAbort.${profileName}
-then throw ("makePackageSet: the plan was made for cargo's ${planProfile} profile, and its `panic` setting differs from the ${profileName} profile's; "
-  + "regenerate the plan ${if release then "with --release" else "without --release"}, or pass release = ${if release then "false" else "true"}")
+else if planProfile != profile
+then throw ("makePackageSet: the plan was made for cargo's ${planProfile} profile, not ${profile}; "
+  + "regenerate it with `crateplan generate ${profileFlag profile}`, or pass profile = \"${planProfile}\"")
 else if rootFeatures != null && !(checkRootFeatures { inherit plan rootFeatures; }).ok
 then throw ("makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the feature selection the plan was generated with "
   + "(features ${builtins.toJSON plan.inputs.features.features}${if plan.inputs.features.noDefaultFeatures then ", no default features" else ""}${if plan.inputs.features.allFeatures then ", all features" else ""}, "

@@ -9,8 +9,9 @@
 # and clippy derivations). Instances of the test view that equal the build view's
 # (same package, platform, features, dependencies) are the same derivations, so testing a
 # workspace rebuilds only what dev-dependencies change.
-{ lib, mkcrate, cargoProfile }:
-{ plan, packages, units, selected, targetTriple, hostTriple, release, rustc, sourceOf, applyOverrides, ... }:
+{ lib, mkcrate, profileArgs }:
+{ plan, packages, units, selected, targetTriple, hostTriple, rustc, sourceOf, applyOverrides
+, profileRoot, rustflags, configEnv, ignoreRustVersion, ... }:
 mode:
 let
   inherit (lib) hasPrefix toUpper unique;
@@ -19,19 +20,26 @@ let
 
   planView = plan.platforms.${targetTriple}.${mode};
   viewUnits = planView.units;
-  # A proc-macro member is a root of the build even when only its tests are roots of the test
-  # view: both views then build it with the same profile (one derivation).
-  rootKeys = planView.roots ++ (if mode == "test" then plan.platforms.${targetTriple}.build.roots else [ ]);
-  instanceUnitKeys = builtins.groupBy (key: instanceKey viewUnits.${key})
-    (builtins.filter (key: !(isBuildScriptCompile viewUnits.${key}) && !(isTestOnly viewUnits.${key}))
-      (builtins.attrNames viewUnits));
+  # A build script's run unit belongs to the instance of the lib and bins that use its results,
+  # even where its profile differs from theirs (with `panic = "abort"` it unwinds).
+  compiledKeys = builtins.filter
+    (key: let u = viewUnits.${key}; in !(isBuildScriptCompile u) && !(isTestOnly u) && !(isBuildScriptRun u))
+    (builtins.attrNames viewUnits);
+  runOwner = builtins.listToAttrs (builtins.concatMap
+    (key: map (dep: { name = dep.unit; value = instanceKey viewUnits.${key}; })
+      (builtins.filter (dep: isBuildScriptRun viewUnits.${dep.unit}) viewUnits.${key}.dependencies))
+    compiledKeys);
+  # The instance key of any unit of an instance.
+  unitInstance = key: runOwner.${key} or (instanceKey viewUnits.${key});
+  instanceUnitKeys = builtins.groupBy unitInstance
+    (compiledKeys ++ builtins.filter (key: isBuildScriptRun viewUnits.${key}) (builtins.attrNames viewUnits));
 
   normaliseLinks = links: toUpper (builtins.replaceStrings [ "-" ] [ "_" ] links);
   linkableTypes = [ "lib" "rlib" "dylib" "proc-macro" ];
 
   # `--extern` entries for the lib dependencies of one unit, skipping `skipInstance` (own lib).
   externsOf = unit: skipInstance:
-    map (dep: { name = dep.externCrateName; crate = instances.${instanceKey viewUnits.${dep.unit}}; })
+    map (dep: { name = dep.externCrateName; crate = instances.${unitInstance dep.unit}; })
       (builtins.filter
         (dep:
           let depUnit = viewUnits.${dep.unit}; in
@@ -62,17 +70,16 @@ let
         map
           (dep: {
             links = normaliseLinks packages.${viewUnits.${dep.unit}.package}.links;
-            crate = instances.${instanceKey viewUnits.${dep.unit}};
+            crate = instances.${unitInstance dep.unit};
           })
           (builtins.filter
             (dep: isBuildScriptRun viewUnits.${dep.unit} && packages.${viewUnits.${dep.unit}.package}.links != null)
             runUnit.dependencies);
       source = sourceOf pkg;
-      profile = cargoProfile {
-        inherit release;
-        inherit (first) platform;
-        isRoot = builtins.any (k: builtins.elem k rootKeys) unitKeys;
-      };
+      # The lib's and bins' profile (cargo gives them one: it is the package's); each target's LTO.
+      inherit (builtins.head (libUnits ++ binUnits ++ runUnits)) profile;
+      targetProfileArgs = unit: profileArgs { lto = unit.lto or "only-object"; };
+      platformRustflags = rustflags.${first.platform};
       # Overridable with mkcrate's arguments (`crate.override { … }`), as cargo2nix's crates are.
       crate = lib.makeOverridable mkcrate {
         pname = pkg.name;
@@ -81,11 +88,16 @@ let
         packageMetadata = pkg.metadata;
         inherit (first) features;
         targetTriple = if first.platform == "host" then hostTriple else targetTriple;
-        inherit hostTriple profile linksDependencies binExterns;
+        inherit hostTriple profile profileRoot configEnv ignoreRustVersion linksDependencies binExterns;
+        rustflags = platformRustflags;
+        hostRustflags = rustflags.host;
+        buildScriptRunProfile = if runUnit == null then profile else runUnit.profile;
         # The triple the instance is compiled for, so that host instances are the same
-        # derivations whatever the target of the package set.
-        metadataHash = builtins.substring 0 16
-          (builtins.hashString "sha256" "${key} ${if first.platform == "host" then hostTriple else targetTriple} ${profile.name}");
+        # derivations whatever the target of the package set; its profile and rustflags, so that
+        # one compiled another way is another crate.
+        metadataHash = builtins.substring 0 16 (builtins.hashString "sha256"
+          "${key} ${if first.platform == "host" then hostTriple else targetTriple} ${builtins.toJSON {
+            inherit profile; rustflags = platformRustflags; lto = map (u: u.lto or null) members; }}");
         primary = builtins.elem first.package selected;
         capLints = if pkg.source.type == "path" then null else "allow";
         panic = first.panic or "unwind";
@@ -94,14 +106,16 @@ let
         lib = if libUnit == null then null else {
           inherit (libTarget) crateName crateTypes path edition;
           externs = libExterns;
+          profileArgs = targetProfileArgs libUnit;
         };
         bins = map
-          (u: { inherit (targetOf u) name crateName path edition; })
+          (u: { inherit (targetOf u) name crateName path edition; profileArgs = targetProfileArgs u; })
           binUnits;
         defaultRun = pkg.defaultRun or null;
         buildScript = if compileUnit == null then null else {
           inherit (buildTarget) path edition;
           externs = buildScriptExterns;
+          profileArgs = profileArgs { inherit (compileUnit) profile; lto = compileUnit.lto or "only-object"; };
         };
         dependencies = map (e: e.crate) (libExterns ++ binExterns ++ buildScriptExterns ++ linksDependencies);
         inherit rustc;

@@ -14,7 +14,10 @@
 #     extraRustComponents ? [ ];         # cargo2nix's: e.g. [ "clippy" "rustfmt" ]
 #                                        # (selectRustToolchain: rust-bin.<channel>.<version>.<profile>)
 #     packageOverrides ? (pkgs: rustBuilder.overrides.all);
-#     release ? true;                    # cargo's release profile, else dev
+#     profile ? null;                    # the cargo profile the plan was made for (--profile):
+#                                        # "release", "dev", a custom one; null: by `release`
+#     release ? true;                    # profile = null: true "release", false "dev"
+#     ignoreRustVersion ? false;         # build packages whose rust-version is newer than rustc
 #     rootFeatures ? null;               # checked against the plan (features are fixed there)
 #     target ? null;                     # target triple; default: hostPlatform.rust.rustcTarget
 #     crateUrl ? null;                   # registry crates' download URL; null: fetchCrate's default
@@ -38,12 +41,16 @@
 #
 # The work is done by other members of the scope, each replaceable with `overrideScope`:
 # selectRustToolchain, checkPlan, crateSource, makeInstances (per view, with planUnits and
-# cargoProfile), makeTests, makeClippyChecks, groupByRegistry, crateFunction and
+# profileArgs), makeTests, makeClippyChecks, groupByRegistry, crateFunction and
 # makeWorkspaceShell. They share one `context`:
 #   plan, packages, selected          the checked plan, its packages, the selected members' ids
 #   units                             planUnits of the packages
 #   targetTriple, hostTriple          the set's target, and the build machine's triple
-#   release, rustc                    the profile (true: release) and the toolchain
+#   profileName, rustc                the cargo profile's name, and the toolchain
+#   profileRoot                       "release" or "debug": what build scripts see as PROFILE
+#   rustflags                         { target; host; }: .cargo/config.toml's rustflags
+#   configEnv                         .cargo/config.toml's `[env]`, relative paths made absolute
+#   ignoreRustVersion                 as given
 #   sourceOf                          crateSource: a package's { src; sourceRoot; … }
 #   applyOverrides                    a derivation through every package override, in order
 #   perMember                         f -> { <member name> = f <id>; } for the selected members
@@ -77,7 +84,9 @@
 , rustProfile ? "minimal"
 , extraRustComponents ? [ ]
 , packageOverrides ? (_: overrides.all)
+, profile ? null
 , release ? true
+, ignoreRustVersion ? false
 , rootFeatures ? null
 , target ? null
 , crateUrl ? null
@@ -108,6 +117,8 @@ let
     else if plan != null && !(builtins.isAttrs plan) then dirOf plan
     else throw "makePackageSet: pass workspaceSrc (the workspace root): the plan was given as a value, not as a file in the workspace";
 
+  profileName = if profile != null then profile else if release then "release" else "dev";
+
   checkedPlan = checkPlan {
     plan =
       if plan == null then throw ("makePackageSet: no plan. crateplan builds from a plan instead of cargo2nix's Cargo.nix: "
@@ -119,8 +130,10 @@ let
       else if workspaceSrc == null then loadPlan { src = source; inherit plan; caller = "makePackageSet"; }
       else builtins.fromJSON (builtins.readFile plan);
     target = targetTriple;
-    inherit compileMode release rootFeatures;
+    profile = profileName;
+    inherit compileMode rootFeatures;
   };
+
   inherit (checkedPlan) packages;
   selected = checkedPlan.workspace.selected;
 
@@ -128,7 +141,13 @@ let
 
   context = {
     plan = checkedPlan;
-    inherit packages selected targetTriple release;
+    inherit packages selected targetTriple profileName ignoreRustVersion;
+    # cargo's ProfileRoot: "release" or "debug", by where the profile's `inherits` chain starts.
+    inherit (checkedPlan.inputs) profileRoot;
+    rustflags = checkedPlan.platforms.${targetTriple}.rustflags or { target = [ ]; host = [ ]; };
+    configEnv = builtins.mapAttrs
+      (_: e: e // lib.optionalAttrs e.relative { value = "${source}/${e.value}"; })
+      (checkedPlan.env or { });
     hostTriple = stdenv.buildPlatform.rust.rustcTarget;
     rustc = toolchain;
     units = planUnits packages;

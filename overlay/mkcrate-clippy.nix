@@ -64,7 +64,15 @@ stdenv.mkDerivation (optionalAttrs ((a.sourceRoot or null) != null) { inherit (a
   lints = a.lints or [ ];
   checkCfg = a.checkCfg or null;
   # `cargo clippy` checks with the dev profile: cfg(debug_assertions) code is linted.
-  profile = { name = "debug"; optLevel = "0"; debugInfo = 0; debugAssertions = true; };
+  profile = {
+    name = "dev"; optLevel = "0"; lto = "false"; codegenUnits = null; debuginfo = 0;
+    splitDebuginfo = null; debugAssertions = true; overflowChecks = true; rpath = false;
+    panic = "unwind"; strip = "none";
+  };
+  profileRoot = "debug";
+  rustflags = a.rustflags or [ ];
+  hostRustflags = a.hostRustflags or [ ];
+  configEnv = a.configEnv or { };
 }
 // phases "clippy"
 // crateAttrs { inherit crate procMacro; hasLib = crateLib != null; }

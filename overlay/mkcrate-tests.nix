@@ -19,13 +19,13 @@
 #   binCrate — the instance holding its bins (CARGO_BIN_EXE_*): `crate`, unless the bins abort on
 #     panic and so are built apart from the unwinding lib the tests link
 #   pname, version, src, sourceRoot, packageDir (relative to the workspace root), packageMetadata,
-#   features, targetTriple, hostTriple, profile, metadataHash, primary, hasLib — as for mkcrate;
+#   features, targetTriple, hostTriple, profile, profileRoot, rustflags, hostRustflags, configEnv,
+#   metadataHash, primary, hasLib — as for mkcrate; lto — the test targets' LTO decision;
 #   procMacro — the lib is a proc-macro (its unit tests get `--extern proc_macro`)
 #   lints, checkCfg — the package's `[lints]` as rustc arguments, its `--check-cfg` values
 #   tests, examples — [ { kind, name, crateName, path, edition, asTest, externs } ]
 #   doctest — null or { crateName, crateTypes, path, edition, externs } (externs include the lib)
 #   dependencies — every crate derivation these targets read; rustc — the toolchain
-#   configEnv — cargo's `[env]`: { NAME = { value; relative ? false; force ? false; }; }
 #   checkFlags — arguments of every test binary (and `--test-args` of the doctests), as
 #     `cargo test -- ARGS`: `[ "--skip" "needs_network" ]`
 { lib, stdenv }:
@@ -39,6 +39,11 @@
 , targetTriple
 , hostTriple
 , profile
+, profileRoot ? "release"
+, lto ? "only-object"
+, rustflags ? [ ]
+, hostRustflags ? [ ]
+, configEnv ? { }
 , metadataHash
 , primary
 , hasLib
@@ -52,16 +57,17 @@
 , doctest
 , dependencies
 , rustc
-, configEnv ? { }
 , checkFlags ? [ ]
 }:
 let
   inherit (lib) unique optionalAttrs;
-  entriesWith = flag: builtins.filter (name: configEnv.${name}.${flag} or false) (builtins.attrNames configEnv);
   inherit (import ./builder.nix) packageAttrs phases crateAttrs targetAttrs targetTable;
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageAttrs { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary lints checkCfg; }
+// packageAttrs {
+  inherit pname version packageMetadata features targetTriple hostTriple profile profileRoot lto
+    rustflags hostRustflags configEnv metadataHash primary lints checkCfg;
+}
 // phases "tests"
 // crateAttrs { inherit crate binCrate hasLib procMacro packageDir; }
 // targetTable "crateplanTests" tests
@@ -73,9 +79,6 @@ stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
   inherit src;
   nativeBuildInputs = [ rustc ];
   inherit checkFlags;
-  crateplanConfigEnv = builtins.mapAttrs (_: e: e.value) configEnv;
-  crateplanConfigEnvRelative = entriesWith "relative";
-  crateplanConfigEnvForce = entriesWith "force";
   crateplanDependencies = unique (map (d: d.lib) dependencies);
 
   passthru.crateplan = {

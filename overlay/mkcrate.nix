@@ -9,16 +9,22 @@
 #   links — `links` value or null
 #   features — activated features, sorted
 #   targetTriple, hostTriple — the triple this instance is compiled for, and the build machine's
-#   profile — { name, optLevel, debugInfo, debugAssertions } (see make-package-set.nix)
+#   profile — the profile object of the instance's lib and bins (docs/plan-schema.md); profileRoot
+#     — "release" or "debug" (the build script's PROFILE); lib, bins and buildScript carry their
+#     own `profileArgs` (LTO, the build script's build-override): ./profile-args.nix
+#   rustflags, hostRustflags — .cargo/config.toml's rustflags for the instance's platform and the
+#     host; configEnv — its `[env]`; ignoreRustVersion — build even if rustc is older than the
+#     package's rust-version; buildScriptRunProfile — the profile of the build script's run unit
+#     (OPT_LEVEL, DEBUG)
 #   metadataHash — `-C metadata`, unique per instance
 #   primary — bool, CARGO_PRIMARY_PACKAGE; capLints — "allow" for non-workspace crates, or null
 #   panic — "unwind" or "abort" (`-C panic=abort` for the lib and bins, as the plan's units say)
 #   lints — the package's `[lints]` as rustc arguments (the plan's `lints`)
 #   checkCfg — its `--check-cfg` values (the plan's `checkCfg`), or null (any feature)
-#   lib — null or { crateName, crateTypes, path, edition, externs }
-#   bins — [ { name, crateName, path, edition } ]; binExterns
+#   lib — null or { crateName, crateTypes, path, edition, externs, profileArgs }
+#   bins — [ { name, crateName, path, edition, profileArgs } ]; binExterns
 #   defaultRun — the package's `default-run` or null (meta.mainProgram when it builds several bins)
-#   buildScript — null or { path, edition, externs }
+#   buildScript — null or { path, edition, externs, profileArgs }
 #   linksDependencies — [ { links (normalised), crate } ]: direct deps whose metadata we read
 #   dependencies — every crate derivation this one reads
 #   rustc — the toolchain
@@ -45,6 +51,12 @@ in
 , targetTriple
 , hostTriple
 , profile
+, profileRoot ? "release"
+, rustflags ? [ ]
+, hostRustflags ? [ ]
+, configEnv ? { }
+, ignoreRustVersion ? false
+, buildScriptRunProfile ? profile
 , metadataHash
 , primary
 , capLints
@@ -82,7 +94,11 @@ let
   };
 in
 stdenv.mkDerivation (optionalAttrs (sourceRoot != null) { inherit sourceRoot; }
-// packageAttrs { inherit pname version packageMetadata features targetTriple hostTriple profile metadataHash primary panic lints checkCfg capLints links; }
+// packageAttrs {
+  inherit pname version packageMetadata features targetTriple hostTriple profile profileRoot
+    rustflags hostRustflags configEnv ignoreRustVersion buildScriptRunProfile metadataHash primary lints
+    checkCfg capLints links;
+}
 // phases "crate"
 // libAttrs
 // targetTable "crateplanBins" binTargets

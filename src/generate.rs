@@ -321,6 +321,7 @@ impl Loaded {
                 config: self.ws.config.file.iter().map(|(path, sha256)| plan::FileHash { path: path.clone(), sha256: sha256.clone() }).collect(),
                 probes: self.ws.lookups.probes.clone(),
                 profile: self.build_profiles.name().to_string(),
+                profile_root: self.build_profiles.root_name(),
                 resolver: self.ws.resolver.as_str().to_string(),
             },
             env: self.ws.config.env.clone(),

@@ -5,8 +5,8 @@
 # crateplanLinksDependencies (LINKS → the `lib` output of a direct dependency declaring it), and
 # the instance's attributes (lib.sh).
 
-# compile_build_script: at opt-level 0 (cargo's build-override), with the profile's debuginfo and
-# debug assertions, the features as for the package.
+# compile_build_script: with the profile of its compile unit (build-override: opt-level 0 unless
+# the workspace says otherwise) and the host's rustflags, the features as for the package.
 compile_build_script() {
   [[ -n "${crateplanBuildScript[path]:-}" ]] || return 0
   local -n instance=crateplanInstance
@@ -16,13 +16,12 @@ compile_build_script() {
   mapfile -t features < <(feature_cfgs)
   mkdir -p "$BUILD_DIR/build-script"
   local -a args=(--crate-name build_script_build --edition "${crateplanBuildScript[edition]}"
-    --crate-type bin "${crateplanBuildScript[path]}" -C opt-level=0
-    -C "debuginfo=${instance[debugInfo]}" -C "debug-assertions=${instance[debugAssertions]}"
-    -C "overflow-checks=${instance[debugAssertions]}" -C embed-bitcode=no "${PROFILE_STRIP[@]}"
+    --crate-type bin "${crateplanBuildScript[path]}" "${crateplanBuildScriptProfileArgs[@]}"
     -C "metadata=${instance[metadata]}-build-script" --target "${instance[hostTriple]}"
     -L "dependency=$DEPS_DIR" "${features[@]}" "${externs[@]}" "${LINK_SEARCH[@]/#/-L}"
     -o "$BUILD_DIR/build-script/build_script_build" "${CHECK_CFG[@]}" "${crateplanLints[@]}")
   if [[ -n "${instance[capLints]}" ]]; then args+=(--cap-lints "${instance[capLints]}"); fi
+  args+=("${crateplanHostRustflags[@]}")
   log_compiler rustc "${args[@]}"
   CARGO_CRATE_NAME=build_script_build rustc "${args[@]}"
 }
@@ -80,12 +79,12 @@ run_build_script_with_cargo_env() {
   export OUT_DIR="$OUT_DIR_PATH"
   export TARGET="${instance[targetTriple]}" HOST="${instance[hostTriple]}"
   export NUM_JOBS="$NIX_BUILD_CORES" PROFILE="${instance[profile]}"
-  export OPT_LEVEL="${instance[optLevel]}" DEBUG=true
-  [[ "${instance[debugInfo]}" == 0 ]] && DEBUG=false
+  export OPT_LEVEL="${instance[optLevel]}" DEBUG="${instance[debug]}"
   RUSTC="$(command -v rustc)"
   RUSTDOC="$(command -v rustdoc || true)"
   export RUSTC RUSTDOC
-  export CARGO_ENCODED_RUSTFLAGS=""
+  CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; printf '%s' "${crateplanRustflags[*]}")"
+  export CARGO_ENCODED_RUSTFLAGS
   unset RUSTFLAGS
   if [[ -n "${instance[links]}" ]]; then export CARGO_MANIFEST_LINKS="${instance[links]}"; fi
   local feature upper

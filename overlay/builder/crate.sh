@@ -23,7 +23,7 @@ compile_lib() {
   mkdir -p "$lib/lib"
   compile_target "${TARGET[crateName]}" "" --crate-name "${TARGET[crateName]}" \
     --edition "${TARGET[edition]}" "${TARGET[path]}" "${types[@]}" \
-    --out-dir "$lib/lib" "${externs[@]}" "${extra[@]}" "${OWN_LINK_LIBS[@]}"
+    --out-dir "$lib/lib" "${externs[@]}" "${extra[@]}" "${OWN_LINK_LIBS[@]}" "${TARGET_PROFILE_ARGS[@]}"
   # Like cargo's final artifacts: C-facing libraries under their plain names.
   local stem="$lib/lib/lib${TARGET[crateName]}"
   for type in "${TARGET_CRATE_TYPES[@]}"; do
@@ -57,7 +57,7 @@ compile_bins() {
     compile_target "$crate_name" "$name" --crate-name "$crate_name" \
       --edition "${TARGET[edition]}" "${TARGET[path]}" --crate-type bin \
       --out-dir "$BUILD_DIR/bin" "${externs[@]}" "${link_libs[@]}" \
-      "${LINK_ARGS_ALL[@]}" "${LINK_ARGS_BINS[@]}" "${per_bin[@]}"
+      "${LINK_ARGS_ALL[@]}" "${LINK_ARGS_BINS[@]}" "${per_bin[@]}" "${TARGET_PROFILE_ARGS[@]}"
     cp "$BUILD_DIR/bin/$crate_name-${crateplanInstance[metadata]}" "$out/bin/$name"
   done
 }
@@ -80,7 +80,10 @@ write_crate_info() {
 }
 
 # The phases of mkcrate.nix (each between its pre/post hooks).
-configure_crate() { prepare_dependencies; }
+configure_crate() {
+  prepare_dependencies
+  check_rust_version
+}
 build_crate() {
   compile_build_script
   run_build_script

@@ -10,7 +10,7 @@ set -euo pipefail
 # Per-derivation state, filled by the steps. Global (-g): the scripts are sourced from a phase,
 # which runs inside a function.
 declare -g CRATE_ROOT="" BUILD_DIR="" DEPS_DIR="" OUT_DIR_PATH=""
-declare -ga RUSTC_COMMON=() PROFILE_STRIP=()
+declare -ga RUSTC_COMMON=()
 declare -ga LINK_SEARCH=()      # `-L KIND=PATH` of this crate and all its dependencies
 declare -ga OWN_LINK_LIBS=()    # `-l` from this crate's build script
 declare -ga OWN_CFGS=()         # `--cfg` / `--check-cfg` from this crate's build script
@@ -18,6 +18,7 @@ declare -ga OWN_ENV=()          # `rustc-env` K=V from this crate's build script
 declare -ga LINK_ARGS_ALL=() LINK_ARGS_BINS=() LINK_ARGS_CDYLIB=() LINK_ARGS_BIN_NAMED=()
 declare -ga LINK_ARGS_TESTS=() LINK_ARGS_EXAMPLES=() LINK_ARGS_BENCHES=()
 declare -ga EXTRA_RUSTC_ENV=()  # per-target compile-time variables (CARGO_BIN_EXE_* …)
+declare -ga CONFIG_ENV=()        # the `[env]` variables that apply, NAME=VALUE
 declare -ga CHECK_CFG=()        # the package's --check-cfg arguments, for every compiler run
 declare -ga TRAILING_ARGS=()    # last on the command line (clippy's lint arguments)
 declare -g BUILD_SCRIPT_METADATA=""  # `cargo:KEY=VALUE` metadata lines, for DEP_<LINKS>_<KEY>
@@ -57,10 +58,11 @@ extern_args() {
   for extern in "$@"; do printf -- '--extern\n%s\n' "$extern"; done
 }
 
-# select_target NAME: TARGET, TARGET_CRATE_TYPES and TARGET_EXTERNS refer to the target NAME of
-# the structured attributes (builder.nix targetAttrs).
+# select_target NAME: TARGET, TARGET_CRATE_TYPES, TARGET_EXTERNS and TARGET_PROFILE_ARGS refer to
+# the target NAME of the structured attributes (builder.nix targetAttrs).
 select_target() {
-  declare -gn TARGET="$1" TARGET_CRATE_TYPES="${1}CrateTypes" TARGET_EXTERNS="${1}Externs"
+  declare -gn TARGET="$1" TARGET_CRATE_TYPES="${1}CrateTypes" TARGET_EXTERNS="${1}Externs" \
+    TARGET_PROFILE_ARGS="${1}ProfileArgs"
 }
 
 # The CARGO_PKG_* and CARGO_MANIFEST_* variables cargo sets for both rustc and build scripts.
@@ -95,17 +97,10 @@ prepare_dependencies() {
     fi
   done
   local -n instance=crateplanInstance
-  RUSTC_COMMON=(--target "${instance[targetTriple]}" -C "opt-level=${instance[optLevel]}")
-  # The instance's lib and bins; a tests or clippy derivation gives it per target (panic_args).
-  if [[ "${instance[panic]}" == abort ]]; then RUSTC_COMMON+=(-C panic=abort); fi
-  RUSTC_COMMON+=(-C "debuginfo=${instance[debugInfo]}"
-    -C "debug-assertions=${instance[debugAssertions]}"
-    -C "overflow-checks=${instance[debugAssertions]}" -C "metadata=${instance[metadata]}"
-    -C "extra-filename=-${instance[metadata]}" -L "dependency=$DEPS_DIR" -C embed-bitcode=no)
-  # cargo's release profile resolves `strip` to "debuginfo" when it has no debuginfo.
-  PROFILE_STRIP=()
-  if [[ "${instance[profile]}" == release ]]; then PROFILE_STRIP=(-C strip=debuginfo); fi
-  RUSTC_COMMON+=("${PROFILE_STRIP[@]}")
+  # The profile's arguments (builder.nix: profile-args.nix), as cargo's build_base_args gives them.
+  RUSTC_COMMON=(--target "${instance[targetTriple]}" "${crateplanProfileArgs[@]}"
+    -C "metadata=${instance[metadata]}" -C "extra-filename=-${instance[metadata]}"
+    -L "dependency=$DEPS_DIR")
   # Like cargo: lints of dependencies (non-members) are capped.
   if [[ -n "${instance[capLints]}" ]]; then RUSTC_COMMON+=(--cap-lints "${instance[capLints]}"); fi
   local -a features
@@ -118,6 +113,45 @@ prepare_dependencies() {
   for value in "${crateplanCheckCfg[@]}"; do CHECK_CFG+=(--check-cfg "$value"); done
   RUSTC_COMMON+=("${CHECK_CFG[@]}")
   export_package_env
+  export_config_env
+}
+
+# export_config_env: CONFIG_ENV, the `[env]` of the workspace's .cargo/config.toml as cargo
+# applies it (NAME=VALUE; a relative entry's value is already a path): an entry whose variable is
+# already set (by a package override's `env`) is left out unless it has `force`. The entries with
+# a shell name are exported for rustc and build scripts; run-time callers pass all of them with env.
+export_config_env() {
+  CONFIG_ENV=()
+  local name
+  for name in "${!crateplanConfigEnv[@]}"; do
+    if [[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+      [[ -n "${!name+set}" && " ${crateplanConfigEnvForce[*]} " != *" $name "* ]] && continue
+      export "$name=${crateplanConfigEnv[$name]}"
+    fi
+    CONFIG_ENV+=("$name=${crateplanConfigEnv[$name]}")
+  done
+  return 0
+}
+
+# check_rust_version: like cargo, refuse a package whose `rust-version` is newer than rustc
+# (pre-release tags ignored, a missing minor or patch is 0), unless ignoreRustVersion.
+check_rust_version() {
+  local wanted="${crateplanPackageEnv[CARGO_PKG_RUST_VERSION]}"
+  [[ -n "$wanted" && -z "${crateplanInstance[ignoreRustVersion]}" ]] || return 0
+  local have
+  have="$(rustc -vV | sed -n 's/^release: \([0-9.]*\).*/\1/p')"
+  local -a w h
+  IFS=. read -r -a w <<< "$wanted"
+  IFS=. read -r -a h <<< "$have"
+  local i
+  for i in 0 1 2; do
+    (( ${h[$i]:-0} > ${w[$i]:-0} )) && return 0
+    if (( ${h[$i]:-0} < ${w[$i]:-0} )); then
+      log "package ${crateplanPackageEnv[CARGO_PKG_NAME]} ${crateplanPackageEnv[CARGO_PKG_VERSION]} requires rustc $wanted or newer (its rust-version), and the toolchain is rustc $have: use a newer toolchain (rustToolchain or rustVersion), or pass ignoreRustVersion = true to build it anyway (cargo's --ignore-rust-version)"
+      return 1
+    fi
+  done
+  return 0
 }
 
 # compile_target CRATE_NAME BIN_NAME_OR_EMPTY ARGS…: runs the compiler for one of this package's
@@ -136,7 +170,7 @@ compile_target() {
   local s
   for s in "${LINK_SEARCH[@]}"; do search+=(-L "$s"); done
   local -a args=("$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}"
-    "${crateplanLints[@]}" "${TRAILING_ARGS[@]}")
+    "${crateplanLints[@]}" "${crateplanRustflags[@]}" "${TRAILING_ARGS[@]}")
   log_compiler "$COMPILER" "${args[@]}"
   env "${env_args[@]}" "$COMPILER" "${args[@]}"
 }

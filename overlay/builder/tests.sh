@@ -5,13 +5,10 @@
 # Inputs: crateplanCrate { lib; out; hasBuildScript; hasLib; procMacro; packageDir; } (the crate
 # derivation's outputs, and what the member has) with crateplanCrateBins (its bin names), the
 # tables crateplanTests (compiled and run) and crateplanExamples (compiled only), the target
-# crateplanDoctest (empty: none), crateplanConfigEnv (the `[env]` of the workspace's
-# .cargo/config.toml: name → value, with the names in crateplanConfigEnvRelative and
-# crateplanConfigEnvForce), checkFlags (arguments of every test binary) and the instance's
-# attributes (lib.sh).
+# crateplanDoctest (empty: none), checkFlags (arguments of every test binary) and the
+# instance's attributes (lib.sh, whose CONFIG_ENV the test binaries run with).
 declare -g TARGET_TMPDIR="" TARGET_PROFILE_DIR=""
 declare -ga TEST_FAILURES=()
-declare -ga CONFIG_ENV=()     # the `[env]` variables that apply, NAME=VALUE
 declare -ga TEST_BINARIES=()  # "<log name>=<path>" of each test binary to run, in order
 
 configure_tests() {
@@ -21,7 +18,6 @@ configure_tests() {
   RUSTC_COMMON+=(-C "metadata=tests")
   use_crate_build_script_results
   lay_out_target_dir
-  apply_config_env
 }
 
 # cargo's target directory as tests find their way around it: target/<profile>/ holds the
@@ -34,23 +30,6 @@ lay_out_target_dir() {
   local bin_name
   for bin_name in "${crateplanCrateBins[@]}"; do
     ln -s "${crateplanCrate[out]}/bin/$bin_name" "$TARGET_PROFILE_DIR/$bin_name"
-  done
-}
-
-# cargo's `[env]`: a variable already in the environment is kept unless the entry is forced; a
-# relative entry is a path relative to the directory holding .cargo/ (the workspace root).
-apply_config_env() {
-  CONFIG_ENV=()
-  # The clippy check has no `[env]` of its own.
-  declare -p crateplanConfigEnv &>/dev/null || return 0
-  local name value ws_root="$CRATE_ROOT" package_dir="${crateplanCrate[packageDir]}"
-  [[ -n "$package_dir" ]] && ws_root="${CRATE_ROOT%/"$package_dir"}"
-  for name in "${!crateplanConfigEnv[@]}"; do
-    value="${crateplanConfigEnv[$name]}"
-    if [[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -n "${!name+x}" \
-      && " ${crateplanConfigEnvForce[*]} " != *" $name "* ]]; then continue; fi
-    if [[ " ${crateplanConfigEnvRelative[*]} " == *" $name "* ]]; then value="$ws_root/$value"; fi
-    CONFIG_ENV+=("$name=$value")
   done
 }
 

@@ -138,6 +138,9 @@ pub(crate) struct Inputs {
     pub(crate) probes: BTreeMap<String, bool>,
     /// The cargo profile of the build units (`--profile`).
     pub(crate) profile: String,
+    /// `release` or `debug`: the root of the profile's `inherits` chain, as build scripts see
+    /// it in `PROFILE`.
+    pub(crate) profile_root: &'static str,
     pub(crate) resolver: String,
 }
 

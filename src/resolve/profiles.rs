@@ -189,6 +189,8 @@ pub struct Profiles {
     packages: Vec<(String, PackageIdSpec, RawProfile)>,
     /// The triple of host units, whose name decides macOS's split-debuginfo default.
     host_triple: String,
+    /// Whether the chain starts at `release` (else at `dev`).
+    release: bool,
 }
 
 /// A package as profiles see it.
@@ -262,7 +264,13 @@ impl Profiles {
             .filter(|(spec, _)| spec.as_str() != "*")
             .map(|(spec, p)| (spec.clone(), PackageIdSpec::parse(spec), p.clone()))
             .collect();
-        Ok(Profiles { default: Profile::builtin(&name, release), name, toml, packages, host_triple: host_triple.to_string() })
+        Ok(Profiles { default: Profile::builtin(&name, release), name, toml, packages, host_triple: host_triple.to_string(), release })
+    }
+
+    /// What build scripts see as `PROFILE`: `release` when the profile inherits from `release`,
+    /// else `debug`.
+    pub fn root_name(&self) -> &'static str {
+        if self.release { "release" } else { "debug" }
     }
 
     /// The profile's name.

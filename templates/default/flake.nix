@@ -13,7 +13,7 @@
       forAllSystems = f: builtins.listToAttrs (map (system: { name = system; value = f system; }) systems);
       # The plan is made inside Nix from Cargo.lock and the manifests. For Hydra or nixpkgs
       # (no import-from-derivation), commit one instead:
-      #   crateplan generate --target x86_64-unknown-linux-gnu -o Cargo.plan.json
+      #   crateplan generate --target x86_64-unknown-linux-gnu --release -o Cargo.plan.json
       # and add `plan = ./Cargo.plan.json;` below.
       workspace = system: crateplan.lib.buildRustWorkspace {
         pkgs = nixpkgs.legacyPackages.${system};

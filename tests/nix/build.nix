@@ -4,6 +4,8 @@
 , src
 , crateUrl ? "file:///crates-mirror/{name}-{version}.crate"
 , release ? true
+, profile ? null
+, ignoreRustVersion ? false
 , useOverrides ? true
 , rustVersion ? null
 , target ? null
@@ -15,7 +17,7 @@ let
   pkgs = import ../nixpkgs { overlays = [ (import ../../overlay) ]; };
 in
 pkgs.rustBuilder.makePackageSet ({
-  inherit plan crateUrl release rustVersion target compileMode clippyDenyWarnings clippyAllTargets;
+  inherit plan crateUrl release profile ignoreRustVersion rustVersion target compileMode clippyDenyWarnings clippyAllTargets;
   workspaceSrc = src;
 } // pkgs.lib.optionalAttrs (!useOverrides) {
   packageOverrides = _: [ ];

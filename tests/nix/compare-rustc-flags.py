@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Compare the rustc invocations of a Nix build (the `crateplan: rustc …` lines mkcrate logs)
 with cargo's (`cargo build -v`), after reducing each to what decides the compiled code: crate
-name, edition, crate types, --test, --cfg, --extern names, -l, cap-lints, the `[lints]` levels (in
-order), and the codegen options
-opt-level, debuginfo, debug-assertions, overflow-checks, strip, prefer-dynamic, embed-bitcode,
-link-arg (rustc's defaults filled in), and the `--check-cfg` values. Paths, hashes, output and
-diagnostic options are left out.
+name, edition, crate types, --test, --cfg (features, build-script cfgs, rustflags' cfgs),
+--extern names, -l, cap-lints, the `[lints]` levels (in order), and the codegen options of the
+profile — opt-level, debuginfo, split-debuginfo, debug-assertions, overflow-checks, strip, lto,
+linker-plugin-lto, embed-bitcode, codegen-units, panic, rpath — with prefer-dynamic and link-arg
+(rustc's defaults filled in), and the `--check-cfg` values. Paths, hashes, output and diagnostic
+options are left out.
 
 usage: compare-rustc-flags.py CARGO_VERBOSE_LOG NIX_LOGS [--ignore-root-proc-macro-duplicates]
 Exit status 1 and a listing when the multisets differ.
@@ -15,8 +16,12 @@ import re
 import shlex
 import sys
 
-KEEP_CODEGEN = {"opt-level", "debuginfo", "debug-assertions", "overflow-checks", "strip",
-                "prefer-dynamic", "embed-bitcode", "link-arg", "link-args"}
+KEEP_CODEGEN = {"opt-level", "debuginfo", "split-debuginfo", "debug-assertions", "overflow-checks",
+                "strip", "lto", "linker-plugin-lto", "embed-bitcode", "codegen-units", "panic",
+                "rpath", "prefer-dynamic", "link-arg", "link-args"}
+# Flags whose value may be left out (`-C rpath` = `-C rpath=yes`).
+BOOLEAN_CODEGEN = ("debug-assertions", "overflow-checks", "embed-bitcode", "prefer-dynamic",
+                   "linker-plugin-lto", "rpath")
 
 
 def normalize(args):
@@ -82,7 +87,13 @@ def normalize(args):
     c.setdefault("strip", "none")
     c.setdefault("embed-bitcode", "yes")
     c.setdefault("prefer-dynamic", "no")
-    for k in ("debug-assertions", "overflow-checks", "embed-bitcode", "prefer-dynamic"):
+    c.setdefault("linker-plugin-lto", "no")
+    c.setdefault("rpath", "no")
+    c.setdefault("panic", "unwind")
+    c.setdefault("lto", "<none>")
+    c.setdefault("codegen-units", "<default>")
+    c.setdefault("split-debuginfo", "<default>")
+    for k in BOOLEAN_CODEGEN:
         c[k] = {"yes": "on", "y": "on", "true": "on", "": "on", "no": "off", "n": "off", "false": "off"}.get(c[k], c[k])
     return (out.get("crate"), out.get("edition"), tuple(sorted(out["types"])), bool(out.get("test")),
             out.get("src"), tuple(sorted(out["cfg"])), tuple(sorted(out["check-cfg"])),
@@ -114,12 +125,13 @@ def main():
     cargo = collections.Counter(normalize(a) for a in cargo_invocations(cargo_log))
     nix = collections.Counter(normalize(a) for a in nix_invocations(nix_log))
     if "--ignore-root-proc-macro-duplicates" in flags:
-        # cargo --release builds a selected proc-macro member twice: as a root (opt-level 3) and
-        # as a dependency (build-override, opt-level 0); the plan holds one unit, built as the
-        # root is. Drop cargo's opt-level 0 copy of a proc-macro that also has an opt-level 3 one.
-        roots = {k[0] for k in cargo if k[2] == ("proc-macro",) and dict(k[10])["opt-level"] == "3"}
+        # cargo builds a selected proc-macro member twice when the profile and its build-override
+        # differ: as a root (the profile) and as a dependency (build-override); the plan holds one
+        # unit, built as the root is. Drop cargo's copies the Nix build does not have of a
+        # proc-macro cargo compiled more than one way.
+        proc_macros = collections.Counter(k[0] for k in cargo if k[2] == ("proc-macro",))
         for key in list(cargo):
-            if key[2] == ("proc-macro",) and key[0] in roots and dict(key[10])["opt-level"] == "0":
+            if key[2] == ("proc-macro",) and proc_macros[key[0]] > 1 and key not in nix:
                 del cargo[key]
     # A build script shared by a host and a target instance of its package is compiled once by
     # cargo and once per instance by the overlay (it is part of each instance's derivation).

@@ -19,7 +19,7 @@ run_status() {
 test_panic_abort() {
   log "panic = \"abort\" in the release profile"
   local dev_plan="$WORK/panicky-dev.plan.json" release_plan="$WORK/panicky-release.plan.json"
-  make_plan "$PANICKY" "$dev_plan" || { fail "panic-abort: plan"; return 0; }
+  make_plan "$PANICKY" "$dev_plan" --profile=dev || { fail "panic-abort: plan"; return 0; }
   make_plan "$PANICKY" "$release_plan" --release || { fail "panic-abort: plan --release"; return 0; }
 
   # A dev-profile plan cannot be built as release: the profiles differ in panic.
@@ -28,8 +28,9 @@ test_panic_abort() {
     fail "panic-abort: a dev-profile plan was accepted for a release build"
   else
     expect_message "panic-abort: release build of a dev plan" \
-      "the plan was made for cargo's dev profile, and its \`panic\` setting differs from the release profile's; regenerate the plan with --release" \
-      "$WORK/panicky-mismatch.log"
+      "the plan was made for cargo's dev profile" "$WORK/panicky-mismatch.log"
+    expect_message "panic-abort: release build of a dev plan: the fix" \
+      "regenerate it with \`crateplan generate --release\`" "$WORK/panicky-mismatch.log"
   fi
 
   # Built from the --release plan: the bin aborts as `cargo run --release`'s does.

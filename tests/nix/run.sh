@@ -55,15 +55,25 @@ generator_available() {
 if generator_available; then PLAN_FROM=generator; else PLAN_FROM=cargo; fi
 echo "plans from: $PLAN_FROM"
 
-# make_plan WORKSPACE_DIR OUT [generator flags...]
+# make_plan WORKSPACE_DIR OUT [generator flags...]: for the release profile (the default of
+# tests/nix/build.nix) unless the flags start with `--release` or `--profile=NAME`.
 make_plan() {
   cargo fetch -q --locked --manifest-path "$1/Cargo.toml"
   refresh_crates_mirror
+  local -a flags=("${@:3}")
+  [[ "${flags[0]:-}" == --release || "${flags[0]:-}" == --profile=* ]] || flags=(--release "${flags[@]}")
   if [[ "$PLAN_FROM" == generator ]]; then
-    "$CRATEPLAN_BIN" generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2" "${@:3}"
+    # A generator without --profile knows --release, and makes dev plans given no profile flag.
+    if ! "$CRATEPLAN_BIN" generate --help | grep -q -- --profile; then
+      case "${flags[0]}" in
+        --profile=dev) flags=("${flags[@]:1}") ;;
+        --profile=release) flags[0]=--release ;;
+      esac
+    fi
+    "$CRATEPLAN_BIN" generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2" "${flags[@]}"
   else
-    (( $# == 2 )) || { echo "make_plan: flags ${*:3} need the generator" >&2; return 1; }
-    python3 tests/nix/unit-graph-to-plan.py "$1/Cargo.toml" "$TRIPLE" "$2"
+    (( ${#flags[@]} == 1 )) || { echo "make_plan: flags ${flags[*]:1} need the generator" >&2; return 1; }
+    python3 tests/nix/unit-graph-to-plan.py "$1/Cargo.toml" "$TRIPLE" "$2" "${flags[@]}"
   fi
 }
 
@@ -276,8 +286,8 @@ test_dev_profile() {
       build-script-env) package=dumper; bin=dumper ;;
       many-crates) package=many-crates; bin=many-crates ;;
     esac
-    make_plan "$dir" "$WORK/$name.plan.json" || { fail "plan for $dir"; continue; }
-    out="$(nix_build "$name-dev" "$WORK/$name.plan.json" "$dir" "workspace.$package" --arg release false)" \
+    make_plan "$dir" "$WORK/$name-dev.plan.json" --profile=dev || { fail "plan for $dir"; continue; }
+    out="$(nix_build "$name-dev" "$WORK/$name-dev.plan.json" "$dir" "workspace.$package" --arg release false)" \
       || { fail "$name: dev-profile nix-build"; continue; }
     compare_with_cargo "$name-dev" "$dir" "$package" "$bin" "$out" ""
     local sections
@@ -457,45 +467,48 @@ test_test_mode() {
 }
 
 # Every rustc invocation of the Nix build matches cargo's (`cargo build -v`): crate names, crate
-# types, editions, --cfg (features and build-script cfgs), --extern names, -l, cap-lints, codegen
-# options (tests/nix/compare-rustc-flags.py lists what is compared and what is not).
+# types, editions, --cfg (features, build-script cfgs, rustflags), --extern names, -l, cap-lints,
+# the profile's codegen options (tests/nix/compare-rustc-flags.py lists what is compared and what
+# is not).
 test_rustc_flags() {
-  local name release
+  local name profile
   for name in ${RUSTC_FLAGS_EXAMPLES:-proc-macro-build-script links-metadata two-versions build-script-env libz-sys-pkg-config many-crates}; do
-    for release in true false; do
-      [[ "$name" == many-crates && "$release" == false ]] && continue
-      log "rustc flags: $name (release = $release)"
-      rustc_flags_match "$name" "$release"
+    for profile in release dev; do
+      [[ "$name" == many-crates && "$profile" == dev ]] && continue
+      log "rustc flags: $name ($profile profile)"
+      rustc_flags_match "$REPO/examples/$name" "$profile"
     done
   done
 }
 
-# rustc_flags_match NAME RELEASE
+# rustc_flags_match WORKSPACE_DIR PROFILE: the plan made for cargo's PROFILE, every instance
+# built with it, their rustc lines compared with `cargo build -v --profile PROFILE`'s.
 rustc_flags_match() {
-  local name="$1" release="$2" dir="$REPO/examples/$1"
-  make_plan "$dir" "$WORK/$name.plan.json" || { fail "plan for $dir"; return 0; }
+  local dir="$1" profile="$2" name
+  name="$(basename "$1")-$2"
+  make_plan "$dir" "$WORK/$name.plan.json" "--profile=$profile" || { fail "plan for $dir"; return 0; }
   local drvs
   drvs="$(nix-instantiate --expr "builtins.attrValues (import $REPO/tests/nix/build.nix {
-      plan = $WORK/$name.plan.json; src = $dir; release = $release; }).instances" 2>/dev/null)" \
+      plan = $WORK/$name.plan.json; src = $dir; profile = \"$profile\"; }).instances" 2>/dev/null)" \
     || { fail "rustc flags $name: instantiate"; return 0; }
   # shellcheck disable=SC2086
   nix-store --realise $drvs >/dev/null 2>"$WORK/flags-build.log" \
     || { tail -n 20 "$WORK/flags-build.log"; fail "rustc flags $name: build"; return 0; }
   local drv
-  for drv in $drvs; do drv_log "$drv"; done > "$WORK/$name-$release.nix-rustc.log"
-  local profile_flag=() cargo_target="$WORK/cargo-target-$name-$release"
-  [[ "$release" == true ]] && profile_flag=(--release)
-  cargo build -v --locked "${profile_flag[@]}" --target "$TRIPLE" --manifest-path "$dir/Cargo.toml" \
-    --target-dir "$cargo_target" > "$WORK/$name-$release.cargo-rustc.log" 2>&1 \
-    || { tail -n 20 "$WORK/$name-$release.cargo-rustc.log"; fail "rustc flags $name: cargo build -v"; return 0; }
+  for drv in $drvs; do drv_log "$drv"; done > "$WORK/$name.nix-rustc.log"
+  local cargo_target="$WORK/cargo-target-$name"
+  # From the workspace root, as the plan was made: cargo reads its .cargo/config.toml.
+  (cd "$dir" && cargo build -v --locked --profile "$profile" --target "$TRIPLE" \
+    --target-dir "$cargo_target") > "$WORK/$name.cargo-rustc.log" 2>&1 \
+    || { tail -n 20 "$WORK/$name.cargo-rustc.log"; fail "rustc flags $name: cargo build -v"; return 0; }
   rm -rf "$cargo_target"
   local result
-  if result="$(python3 tests/nix/compare-rustc-flags.py "$WORK/$name-$release.cargo-rustc.log" \
-      "$WORK/$name-$release.nix-rustc.log" --ignore-root-proc-macro-duplicates)"; then
-    echo "ok: rustc flags: $name (release = $release): $(tail -n1 <<< "$result")"
+  if result="$(python3 tests/nix/compare-rustc-flags.py "$WORK/$name.cargo-rustc.log" \
+      "$WORK/$name.nix-rustc.log" --ignore-root-proc-macro-duplicates)"; then
+    echo "ok: rustc flags: $name: $(tail -n1 <<< "$result")"
   else
     printf '%s\n' "$result" | tail -n 12
-    fail "rustc flags: $name (release = $release): $(tail -n1 <<< "$result")"
+    fail "rustc flags: $name: $(tail -n1 <<< "$result")"
   fi
 }
 
@@ -619,6 +632,8 @@ source "$REPO/tests/nix/cross-and-overrides-tests.sh"
 source "$REPO/tests/nix/clippy-tests.sh"
 # panic = "abort" profiles (adds to ALL_TESTS).
 source "$REPO/tests/nix/panic-tests.sh"
+# Cargo profiles, .cargo/config.toml, LTO and rust-version (adds to ALL_TESTS).
+source "$REPO/tests/nix/profile-tests.sh"
 # rustBuilder as a scope: overrideScope (adds to ALL_TESTS).
 source "$REPO/tests/nix/scope-tests.sh"
 # cargo2nix's README and call forms with a plan (adds to ALL_TESTS).

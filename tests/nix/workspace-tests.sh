@@ -135,7 +135,7 @@ test_ws_committed() {
   local ws="$WORK/ws-committed"
   copy_example path-deps "$ws"
   cargo fetch -q --locked --manifest-path "$ws/Cargo.toml" || { fail "ws-committed: cargo fetch"; return 0; }
-  (cd "$ws" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" --target wasm32-unknown-unknown -o Cargo.plan.json) \
+  (cd "$ws" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" --target wasm32-unknown-unknown --release -o Cargo.plan.json) \
     || { fail "ws-committed: crateplan generate"; return 0; }
   local expr out
   expr="$(brw_expr "{ src = $ws; plan = $ws/Cargo.plan.json; }")"
@@ -161,9 +161,9 @@ test_ws_committed() {
     fail "ws-committed: committed $committed_drv, IFD $ifd_drv"
   fi
 
-  local regenerate="crateplan generate --target $TRIPLE --target wasm32-unknown-unknown -o Cargo.plan.json"
+  local regenerate="crateplan generate --target $TRIPLE --target wasm32-unknown-unknown --release -o Cargo.plan.json"
   [[ "$TRIPLE" < wasm32-unknown-unknown ]] \
-    || regenerate="crateplan generate --target wasm32-unknown-unknown --target $TRIPLE -o Cargo.plan.json"
+    || regenerate="crateplan generate --target wasm32-unknown-unknown --target $TRIPLE --release -o Cargo.plan.json"
   # A manifest edited after the plan was made.
   cp "$ws/crates/units/Cargo.toml" "$WORK/units.Cargo.toml"
   sed -i 's/^metric = \[\]/metric = []\nimperial = []/' "$ws/crates/units/Cargo.toml"
@@ -239,7 +239,7 @@ test_ws_committed_members() {
   printf '[workspace]\nmembers = ["crates/*"]\nexclude = ["crates/skip"]\nresolver = "2"\n' > "$ws/Cargo.toml"
   mv "$ws/crates/b" "$WORK/glob-ws-b"
   cargo generate-lockfile -q --offline --manifest-path "$ws/Cargo.toml" || { fail "ws-committed-members: generate-lockfile"; return 0; }
-  "$CRATEPLAN_BIN" generate --manifest-path "$ws/Cargo.toml" --target "$TRIPLE" -o "$ws/Cargo.plan.json" \
+  "$CRATEPLAN_BIN" generate --manifest-path "$ws/Cargo.toml" --target "$TRIPLE" --release -o "$ws/Cargo.plan.json" \
     || { fail "ws-committed-members: generate"; return 0; }
   local expr
   expr="$(brw_expr "{ src = $ws; plan = $ws/Cargo.plan.json; }")"
@@ -247,7 +247,7 @@ test_ws_committed_members() {
   expect_current "crates/skip, excluded," "$expr.workspace.a" "$ws"
   mv "$WORK/glob-ws-b" "$ws/crates/b"
   expect_stale "new glob member" "$expr" "$ws" "crates/b/ is new" \
-    "crateplan generate --target $TRIPLE -o Cargo.plan.json"
+    "crateplan generate --target $TRIPLE --release -o Cargo.plan.json"
 }
 
 # expect_current WHAT EXPR WS: after WHAT, evaluating EXPR without import-from-derivation and
@@ -339,7 +339,7 @@ EOF
   # Committed mode: the plan added to the template as its comment says.
   rm -rf "$app/target" "$app/result"
   cargo fetch -q --locked --manifest-path "$app/Cargo.toml" || { fail "flake: cargo fetch"; return 0; }
-  (cd "$app" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" -o Cargo.plan.json) || { fail "flake: generate"; return 0; }
+  (cd "$app" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" --release -o Cargo.plan.json) || { fail "flake: generate"; return 0; }
   sed -i 's|^\( *\)src = \./\.;|&\n\1plan = ./Cargo.plan.json;|' "$app/flake.nix"
   grep -q 'plan = ./Cargo.plan.json;' "$app/flake.nix" || { fail "flake: could not add plan to flake.nix"; return 0; }
   git -C "$app" add -A
