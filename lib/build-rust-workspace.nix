@@ -12,7 +12,7 @@
 #                       a committed plan carries its own)
 #   target ? null       the target triple; default: the host platform's
 #   release ? true, packageOverrides ?, rustToolchain ?, crateUrl ?, clippyToolchain ?,
-#   clippyDenyWarnings ? true, clippyArgs ? [ ], clippyAllTargets ? true
+#   clippyDenyWarnings ? true, clippyArgs ? [ ], clippyAllTargets ? true, extraSources ? { }
 #                       passed to rustBuilder.makePackageSet
 #
 # Returns makePackageSet's result (`workspace.<crate>`, `tests.<member>` — each member's `cargo test`
@@ -76,7 +76,7 @@ let
     release = a.release or true;
   } // rustToolchainArgs
     // builtins.intersectAttrs
-      { packageOverrides = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null; }
+      { packageOverrides = null; extraSources = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null; }
       a));
 
   # Members with binaries, among those the plan was made for.

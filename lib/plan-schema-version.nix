@@ -1,3 +1,3 @@
 # The plan schema version the Nix side reads (docs/plan-schema.md); the generator writes the same
 # number (src/output/plan.rs, SCHEMA_VERSION).
-2
+3

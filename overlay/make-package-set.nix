@@ -17,6 +17,8 @@
 #     clippyDenyWarnings ? true;         # `-D warnings`: a lint warning fails the clippy check
 #     clippyArgs ? [ ];                  # more lint arguments, e.g. [ "-W" "clippy::pedantic" ]
 #     clippyAllTargets ? true;           # also tests, benches, examples (cargo clippy --all-targets)
+#     extraSources ? { };                # { <path package name> = [ "NOTE.txt" "proto/" ]; }: files
+#                                        # outside a package that rustc reads (relative to the root)
 #   }
 #
 # Result: `workspace.<member>` (the member's lib and bins; `.tests` when it has tests, `.clippy`),
@@ -68,6 +70,7 @@
 , clippyDenyWarnings ? true
 , clippyArgs ? [ ]
 , clippyAllTargets ? true
+, extraSources ? { }
 }:
 let
   toolchain =
@@ -103,7 +106,7 @@ let
     rustc = toolchain;
     units = planUnits packages;
     sourceOf = crateSource {
-      inherit workspaceSrc packages;
+      inherit workspaceSrc packages extraSources;
       fetchCrate = fetchCrate (if crateUrl == null then { } else { inherit crateUrl; });
     };
     applyOverrides = drv: builtins.foldl' (d: override: override d) drv userOverrides;

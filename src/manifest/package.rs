@@ -71,6 +71,14 @@ pub(crate) struct PackageMetadata {
     pub(crate) readme: Option<String>,
 }
 
+/// The package's `include` and `exclude` lists: gitignore-style patterns, relative to the
+/// package root, that decide which of its files belong to it (what `cargo package` packs).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PackageFileRules {
+    pub(crate) include: Vec<String>,
+    pub(crate) exclude: Vec<String>,
+}
+
 /// A package manifest, normalized: inheritance applied, targets discovered.
 #[derive(Debug, Clone)]
 pub(crate) struct Package {
@@ -86,6 +94,8 @@ pub(crate) struct Package {
     pub(crate) targets: Vec<Target>,
     /// What its `[lints]` add to every compiler run (`lints::rustc_args`).
     pub(crate) lint_args: lints::LintArgs,
+    /// Which files of its directory belong to it (`include`, `exclude`).
+    pub(crate) file_rules: PackageFileRules,
 }
 
 impl Package {
@@ -200,7 +210,8 @@ pub(crate) fn normalize(
     let declared: Vec<DeclaredDep<'_>> = dependencies.iter().map(|d| DeclaredDep { name_in_toml: &d.name_in_toml, optional: d.optional }).collect();
     let feature_map = features::feature_map(&raw.features, &declared);
     features::validate_feature_table(&raw.features, &feature_map, &declared).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, lint_args };
+    let file_rules = PackageFileRules { include: field!(include).unwrap_or_default(), exclude: field!(exclude).unwrap_or_default() };
+    let package = Package { name, version, edition, links: pkg.links.clone(), metadata, dependencies, feature_map, targets, lint_args, file_rules };
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
             "package `{}` specifies `links = \"{}\"` but has no build script; add a build.rs or remove `links`",

@@ -152,6 +152,8 @@ pub(crate) struct RawPackage {
     pub(crate) license_file: Option<Inheritable<String>>,
     pub(crate) rust_version: Option<Inheritable<String>>,
     pub(crate) readme: Option<Inheritable<StringOrBool>>,
+    pub(crate) include: Option<Inheritable<Vec<String>>>,
+    pub(crate) exclude: Option<Inheritable<Vec<String>>>,
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -20,7 +20,7 @@ use crate::resolve::units::{Kind, UnitGraph};
 use crate::source_id::{GitReference, SourceKind};
 
 /// The plan's schema version.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// A plan: what was worked out for it, borrowing the packages from the graph they are in.
 pub struct Plan<'a> {
@@ -219,6 +219,12 @@ struct MetadataJson<'a> {
 #[serde(untagged)]
 enum SourceJson<'a> {
     Path {
+        /// `include` and `exclude` of the manifest, absent when empty: with the package's
+        /// directory, `readme`, `license-file` and target paths they decide its files.
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        exclude: &'a [String],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        include: &'a [String],
         path: String,
         r#type: &'static str,
     },
@@ -257,7 +263,12 @@ impl<'a> PackageJson<'a> {
         let m = &p.metadata;
         let text = |value: &'a Option<String>| value.as_deref().unwrap_or_default();
         let source = match (&n.source.kind, &n.location) {
-            (SourceKind::Path, Location::Path(dir)) => SourceJson::Path { path: ws.relative(dir), r#type: "path" },
+            (SourceKind::Path, Location::Path(dir)) => SourceJson::Path {
+                exclude: &p.file_rules.exclude,
+                include: &p.file_rules.include,
+                path: ws.relative(dir),
+                r#type: "path",
+            },
             (SourceKind::Git { url, reference, precise }, location) => SourceJson::Git {
                 reference: match reference {
                     GitReference::DefaultBranch => BTreeMap::new(),

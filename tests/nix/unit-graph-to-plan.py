@@ -146,7 +146,7 @@ def main():
         {os.path.relpath(by_id[cid]["manifest_path"], root) for cid in used_ids if by_id[cid]["source"] is None}
         | {"Cargo.toml"} if os.path.exists(os.path.join(root, "Cargo.toml")) else set())
     plan = {
-        "version": 2,
+        "version": 3,
         "inputs": {
             "lockfile": {"path": "Cargo.lock", "sha256": sha256_file(os.path.join(root, "Cargo.lock"))},
             "manifests": [{"path": m, "sha256": sha256_file(os.path.join(root, m))} for m in manifests],
