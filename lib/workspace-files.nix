@@ -1,19 +1,35 @@
-# workspaceFiles :: path -> { manifests; fileList; }
+# workspaceFiles :: path | { src; workspaceDir ? ""; } -> { manifests; fileList; }
 #
 # What the plan derivation may see of a workspace, so that only what the generator reads can
-# re-run it:
-# - `manifests`: a store path with the workspace's Cargo.toml and Cargo.lock files, and the
+# re-run it. `src` is the workspace root, or a directory above it that also holds path
+# dependencies outside it (`path = "../shared"`), the workspace being `src + "/${workspaceDir}"`.
+# - `manifests`: a store path with the Cargo.toml and Cargo.lock files below `src`, and the
 #   directories leading to them;
-# - `fileList`: a store file holding the JSON list of the file *names* (relative to the root)
-#   target auto-discovery asks about in each directory holding a Cargo.toml — `build.rs`,
-#   `src/lib.rs`, `src/main.rs`, a README, the other `src/*.rs` of a package whose edition may be
-#   2015 (its bins' and lib's old default paths), the entries of `src/bin`, `examples`, `tests`
-#   and `benches` (a directory as `NAME/`, with its `main.rs` when there is one) — names only,
-#   never contents, dotfiles left out as discovery leaves them out.
+# - `fileList`: a store file holding the JSON list of the file *names* target auto-discovery asks
+#   about in each directory holding a Cargo.toml — `build.rs`, `src/lib.rs`, `src/main.rs`, a
+#   README, the other `src/*.rs` of a package whose edition may be 2015 (its bins' and lib's old
+#   default paths), the entries of `src/bin`, `examples`, `tests` and `benches` (a directory as
+#   `NAME/`, with its `main.rs` when there is one) — relative to the workspace root (`../` first
+#   outside it), names only, never contents, dotfiles left out as discovery leaves them out.
 # So editing a source file, or adding a file discovery does not look at (a module, CI
 # configuration, docs), changes neither. `target/`, `.git/` and `result*` links are left out.
-src:
+args:
 let
+  src = args.src or args;
+  workspaceDir = args.workspaceDir or "";
+  # A path relative to `src` made relative to the workspace root.
+  fromWorkspace = rel:
+    let
+      parts = p: builtins.filter (x: builtins.isString x && x != "") (builtins.split "/" p);
+      ws = parts workspaceDir;
+      to = parts rel;
+      common = n: if n < builtins.length ws && n < builtins.length to && builtins.elemAt ws n == builtins.elemAt to n then common (n + 1) else n;
+      c = common 0;
+      drop = l: builtins.genList (i: builtins.elemAt l (i + c)) (builtins.length l - c);
+      trailing = builtins.substring (builtins.stringLength rel - 1) 1 rel == "/";
+      joined = builtins.concatStringsSep "/" (builtins.genList (_: "..") (builtins.length ws - c) ++ drop to);
+    in
+    if workspaceDir == "" then rel else joined + (if trailing then "/" else "");
   skipped = name: type:
     (type == "directory" && (name == "target" || name == ".git"))
     || (type == "symlink" && builtins.substring 0 6 name == "result");
@@ -85,5 +101,6 @@ in
       !(skipped name type)
       && (if type == "directory" then leadsToManifest rel else name == "Cargo.toml" || name == "Cargo.lock");
   };
-  fileList = builtins.toFile "workspace-files.json" (builtins.toJSON (builtins.concatMap discoveryNames dirs));
+  fileList = builtins.toFile "workspace-files.json"
+    (builtins.toJSON (map fromWorkspace (builtins.concatMap discoveryNames dirs)));
 }

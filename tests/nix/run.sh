@@ -631,6 +631,8 @@ source "$REPO/tests/nix/clippy-tests.sh"
 source "$REPO/tests/nix/panic-tests.sh"
 # rustBuilder as a scope: overrideScope (adds to ALL_TESTS).
 source "$REPO/tests/nix/scope-tests.sh"
+# Path packages' sources by cargo's packaging rules: what an edit rebuilds (adds to ALL_TESTS).
+source "$REPO/tests/nix/sources-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"
