@@ -189,7 +189,7 @@ test_sources_ifd() {
   fresh_copy "$SOURCES_FIXTURES/rooted" "$copy"
   local brw="let pkgs = import $REPO/tests/nixpkgs { overlays = [ (import $REPO/overlay) ]; }; in pkgs.rustBuilder.buildRustWorkspace"
   local url='crateUrl = "file:///crates-mirror/{name}-{version}.crate";'
-  plan_drv() { nix-instantiate --eval --expr "($brw { src = $copy; $url }).planDerivation.drvPath" 2>"$WORK/src-ifd.log"; }
+  plan_drv() { nix-instantiate --read-write-mode --eval --expr "($brw { src = $copy; $url }).planDerivation.drvPath" 2>"$WORK/src-ifd.log"; }
   local before after
   before="$(plan_drv)" || { tail -n 5 "$WORK/src-ifd.log"; fail "sources-ifd: evaluate"; return 0; }
   echo 'on: tag' > "$copy/.github/workflows/release.yml"
@@ -219,13 +219,13 @@ test_sources_ifd() {
   compare_with_cargo src-ifd-outside "$ws/app" app app "$out"
   make_plan "$ws/app" "$ws/app/Cargo.plan.json" || { fail "sources-ifd: outside, plan"; return 0; }
   local committed="($brw { src = $ws/app; plan = $ws/app/Cargo.plan.json; $url }).workspace.app.drvPath"
-  if nix-instantiate --eval --expr "$committed" >/dev/null 2>"$WORK/src-committed.log"; then
+  if nix-instantiate --read-write-mode --eval --expr "$committed" >/dev/null 2>"$WORK/src-committed.log"; then
     echo "ok: sources-ifd: outside, the committed plan is current"
   else
     fail "sources-ifd: outside, committed plan refused: $(tail -n 2 "$WORK/src-committed.log")"
   fi
   mkdir -p "$ws/shared/src/bin" && echo 'fn main() {}' > "$ws/shared/src/bin/extra.rs"
-  if nix-instantiate --eval --expr "$committed" >/dev/null 2>"$WORK/src-committed.log"; then
+  if nix-instantiate --read-write-mode --eval --expr "$committed" >/dev/null 2>"$WORK/src-committed.log"; then
     fail "sources-ifd: outside, a new bin in ../shared left the committed plan current"
   else
     expect_message "sources-ifd: outside, committed plan" "../shared/src/bin/extra.rs is new" "$WORK/src-committed.log"
