@@ -327,19 +327,10 @@ fn own_workspace_root(loader: &mut Loader<'_>, dir: &Path) -> Result<Option<Path
 fn relative_path(root: &Path, path: &Path) -> String {
     match path.strip_prefix(root) {
         Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => relative_outside(root, path),
+        Err(_) => manifest::relative_outside(root, path),
     }
 }
 
-/// `path` relative to `base` when it lies outside it (`../x`).
-fn relative_outside(base: &Path, path: &Path) -> String {
-    let base: Vec<_> = base.components().collect();
-    let path_c: Vec<_> = path.components().collect();
-    let common = base.iter().zip(&path_c).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), base.len() - common).collect();
-    parts.extend(path_c[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    parts.join("/")
-}
 
 fn resolver_of(root: &RawManifest, path: &Path) -> Result<ResolveBehavior> {
     let from_ws = root.workspace.as_ref().and_then(|w| w.resolver.clone());

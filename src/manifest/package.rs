@@ -162,12 +162,21 @@ pub(crate) fn normalize(
     if !matches!(edition.as_str(), "2015" | "2018" | "2021" | "2024") {
         return Err(err(format!("package `{name}` has an unknown edition `{edition}`")));
     }
+    // `readme` and `license-file` inherited from [workspace.package] are relative to the
+    // workspace root; cargo makes them relative to the package (`../../README.md`).
+    let package_dir = manifest_path.parent().unwrap_or(Path::new("."));
+    let rebase = |inherited: bool, path: String| match inheritance {
+        Some(i) if inherited => relative_outside(package_dir, &normalize_path(&i.root_dir.join(&path))),
+        _ => path,
+    };
+    let readme_inherited = matches!(pkg.readme, Some(Inheritable::Workspace));
+    let license_file_inherited = matches!(pkg.license_file, Some(Inheritable::Workspace));
     let readme = match field!(readme) {
         // Cargo defaults `readme` to a README file next to the manifest.
         None => ["README.md", "README.txt", "README"].iter().find(|f| files.contains(f)).map(|f| f.to_string()),
         Some(StringOrBool::Bool(false)) => None,
         Some(StringOrBool::Bool(true)) => Some("README.md".to_string()),
-        Some(StringOrBool::String(s)) => Some(s),
+        Some(StringOrBool::String(s)) => Some(rebase(readme_inherited, s)),
     };
     let metadata = PackageMetadata {
         authors: field!(authors).unwrap_or_default(),
@@ -175,12 +184,11 @@ pub(crate) fn normalize(
         homepage: field!(homepage),
         repository: field!(repository),
         license: field!(license),
-        license_file: field!(license_file),
+        license_file: field!(license_file).map(|f| rebase(license_file_inherited, f)),
         rust_version: field!(rust_version),
         readme,
     };
 
-    let package_dir = manifest_path.parent().unwrap_or(Path::new("."));
     let mut dependencies = Vec::new();
     let mut add_table = |table: &BTreeMap<String, RawDependency>, kind: DepKind, platform: Option<&String>| -> Result<()> {
         let platform = match platform {
@@ -321,6 +329,16 @@ pub(crate) fn normalize_path(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// `path` relative to `base` when it lies outside it (`../x`).
+pub(crate) fn relative_outside(base: &Path, path: &Path) -> String {
+    let base: Vec<_> = base.components().collect();
+    let path_c: Vec<_> = path.components().collect();
+    let common = base.iter().zip(&path_c).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), base.len() - common).collect();
+    parts.extend(path_c[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
 }
 
 /// `v` as semver writes it (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`), without the formatting machinery.

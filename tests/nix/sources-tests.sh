@@ -6,7 +6,8 @@
 #   tests/nix/run.sh sources-rooted sources-virtual sources-shared-file sources-outside sources-ifd
 #
 # Fixtures (tests/nix/fixtures/sources): `rooted`, a root package with its bin in crates/core/
-# and members below it; `virtual`, a virtual workspace whose members use `include`/`exclude`;
+# and members below it; `virtual`, a virtual workspace whose members use `include`/`exclude`
+# (`c`: each kind of gitignore pattern);
 # `shared-file`, a member whose lib lies outside its directory and reads a file at the root
 # (extraSources); `outside`, a workspace in app/ with a path dependency in ../shared. Oracles:
 # `cargo package --list` for each package's files (tests/nix/compare-package-files.py), and
@@ -131,6 +132,10 @@ test_sources_virtual() {
     sh -c "echo more >> '$ws/README.md' && echo 'echo more' >> '$ws/tools/lint.sh'"
   expect_rebuilds src-virtual "$ws" "{ }" "a's notes/ (exclude) and b's CHANGES.md (not in include)" "" \
     sh -c "echo more >> '$ws/crates/a/notes/todo.md' && echo more >> '$ws/crates/b/CHANGES.md'"
+  expect_rebuilds src-virtual "$ws" "{ }" "files c's exclude patterns match" "" \
+    sh -c "cd '$ws/crates/c' && for f in src/build.log data/tmp-1.txt gen/x/out/o.rs ack.txt src/deep/kept.rs; do echo y >> \$f; done"
+  expect_rebuilds src-virtual "$ws" "{ }" "c's lib.rs" "c" \
+    sh -c "echo '// edited' >> '$ws/crates/c/src/lib.rs'"
 }
 
 test_sources_shared_file() {
