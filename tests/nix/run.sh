@@ -297,7 +297,7 @@ test_incremental() {
     sh -c "echo 'pub const EXTRA: u8 = 1;' >> '$copy/crates/shapes/src/lib.rs'"
   expect_changed "the root package's main.rs" "pathy@1.2.3-beta.1 " \
     sh -c "echo '// edited' >> '$copy/src/main.rs'"
-  expect_changed "a shared file outside every package (NOTE.txt)" "pathy@1.2.3-beta.1 shapes@0.1.0 units@0.4.0 " \
+  expect_changed "NOTE.txt (the root package's file, and units' readme)" "pathy@1.2.3-beta.1 shapes@0.1.0 units@0.4.0 " \
     sh -c "echo 'more' >> '$copy/NOTE.txt'"
 }
 
