@@ -106,7 +106,9 @@ let
         let rel = removePrefix "${rootString}/" (toString path); in
         if type == "symlink" && hasPrefix "result" (baseNameOf rel) then false
         else if isUnder dir rel then rel == dir || inPackage path (if dir == "" then rel else removePrefix "${dir}/" rel) type
-        else if builtins.any (c: isUnder c rel) claims then !(dotfile (baseNameOf rel))
+        # In a claimed directory too, another package's directory is not this one's.
+        else if builtins.any (c: isUnder c rel) claims
+        then !(dotfile (baseNameOf rel)) && !(type == "directory" && !(builtins.elem rel claims) && builtins.pathExists "${path}/Cargo.toml")
         # A directory on the way to the package or to one of its claims.
         else type == "directory" && builtins.any (w: hasPrefix "${rel}/" w) ([ dir ] ++ claims);
       name = "${pkg.name}-${pkg.version}-source";

@@ -217,6 +217,18 @@ test_sources_ifd() {
     fail "sources-ifd: a new bin left the plan derivation as it was"
   fi
 
+  # The plan made from the names alone is the plan made from the disk (inputs aside).
+  nix-instantiate --read-write-mode --eval --strict --json --expr "($brw { src = $copy; $url }).plan" \
+    > "$WORK/src-ifd.ifd.json" 2>"$WORK/src-ifd.log" || { fail "sources-ifd: the IFD plan"; return 0; }
+  make_plan "$copy" "$WORK/src-ifd.disk.json" --release || { fail "sources-ifd: the disk plan"; return 0; }
+  if python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+sys.exit(0 if all(a[k] == b[k] for k in ("packages", "platforms", "workspace")) else 1)' "$WORK/src-ifd.ifd.json" "$WORK/src-ifd.disk.json"; then
+    echo "ok: sources-ifd: the plan made from the IFD view's names equals the one made from the disk"
+  else
+    fail "sources-ifd: the IFD plan differs from the disk plan"
+  fi
+
   local out ws="$WORK/src-ifd-outside"
   fresh_copy "$SOURCES_FIXTURES/outside" "$ws"
   out="$(nix-build --no-out-link --expr "($brw { src = $ws; workspaceDir = \"app\"; $url }).workspace.app" \
