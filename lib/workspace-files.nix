@@ -86,8 +86,10 @@ let
     ++ map (n: under pkgDir "src/${n}") srcFiles
     ++ builtins.concatMap (d: targetDir (under pkgDir d)) targetDirs;
 
-  # Directories leading to a manifest (the manifests view keeps no other).
-  leadsToManifest = rel: builtins.any (d: d == rel || builtins.substring 0 (builtins.stringLength rel + 1) d == "${rel}/") dirs;
+  # Directories leading to a manifest (the manifests view keeps no other), as a set.
+  ancestors = rel: if rel == "" || rel == "." then [ ] else [ rel ] ++ ancestors (dirOf rel);
+  leading = builtins.listToAttrs (map (d: { name = d; value = true; }) (builtins.concatMap ancestors dirs));
+  leadsToManifest = rel: leading ? ${rel};
 in
 {
   manifests = builtins.path {
