@@ -5,6 +5,9 @@
 #
 # Arguments (all but `src` optional):
 #   src                 the workspace root (holding Cargo.toml and Cargo.lock)
+#   workspaceDir ? ""   the workspace root's directory inside `src`, when path dependencies lie
+#                       outside it (`path = "../shared"`): `{ src = ./..; workspaceDir = "app"; }`
+#                       (`src` a path, ./., also works in committed mode and for makePackageSet)
 #   plan ? null         null: the plan is made by `crateplan generate` inside Nix (import from
 #                       derivation); a path: a committed plan, checked for staleness, no IFD
 #   features ? [ ], allFeatures ? false, noDefaultFeatures ? false, packages ? null
@@ -17,7 +20,8 @@
 #   release ? true      when `profile` is not given: true "release", false "dev"
 #   ignoreRustVersion ? false, packageOverrides ?, rustToolchain ?, crateUrl ?, clippyToolchain ?,
 #   clippyDenyWarnings ? true, clippyArgs ? [ ], clippyAllTargets ? true, and cargo2nix's
-#   rustVersion ?, rustChannel ?, rustProfile ?, extraRustComponents ?, rootFeatures ?
+#   rustVersion ?, rustChannel ?, rustProfile ?, extraRustComponents ?, rootFeatures ?,
+#   extraSources ? { }
 #                       passed to rustBuilder.makePackageSet (the toolchain arguments choose
 #                       the toolchain of the workspace's crates; the generator is built with
 #                       rustToolchain, or nixpkgs' rustc)
@@ -35,7 +39,12 @@ let
   # This repository: the generator is built from its committed plan.
   crateplanRoot = ../.;
   a = if builtins.isAttrs args then args else { src = args; };
-  src = a.src or (throw "buildRustWorkspace: pass the workspace root, e.g. `buildRustWorkspace ./.`");
+  srcRoot = a.src or (throw "buildRustWorkspace: pass the workspace root, e.g. `buildRustWorkspace ./.`");
+  workspaceDir = a.workspaceDir or "";
+  # The workspace root.
+  src = if workspaceDir == "" then srcRoot
+    else if builtins.isPath srcRoot then srcRoot + "/${workspaceDir}"
+    else "${srcRoot}/${workspaceDir}";
   crateUrl = a.crateUrl or null;
   withCrateUrl = attrs: attrs // (if crateUrl == null then { } else { inherit crateUrl; });
   rustToolchainArgs = if a ? rustToolchain then { inherit (a) rustToolchain; } else { };
@@ -63,7 +72,8 @@ let
   committed = (a.plan or null) != null;
 
   madePlan = makePlan {
-      inherit crateplan src hostTriple;
+      inherit crateplan hostTriple workspaceDir;
+      src = srcRoot;
       fetchCrate = fetchCrateWithUrl;
       lockfile = readLockfile src;
       targets = [ targetTriple ];
@@ -86,7 +96,7 @@ let
   } // rustToolchainArgs
     // builtins.intersectAttrs
       {
-        packageOverrides = null; ignoreRustVersion = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null;
+        packageOverrides = null; extraSources = null; ignoreRustVersion = null; clippyToolchain = null; clippyDenyWarnings = null; clippyArgs = null; clippyAllTargets = null;
         rustVersion = null; rustChannel = null; rustProfile = null; extraRustComponents = null; rootFeatures = null;
       }
       a));

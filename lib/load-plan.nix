@@ -25,7 +25,8 @@ let
   at = rel: if rel == "." then src else src + "/${rel}";
   # The type `readDir` gives the entry `rel` ("regular", "directory", "symlink" …), or null when
   # it or a directory above it is missing.
-  isDir = rel: rel == "." || builtins.elem (typeOf rel) [ "directory" "symlink" ];
+  # (`..` leads out of the workspace root, to a path package outside it.)
+  isDir = rel: rel == "." || baseNameOf rel == ".." || builtins.elem (typeOf rel) [ "directory" "symlink" ];
   typeOf = rel: if isDir (dirOf rel) then (builtins.readDir (at (dirOf rel))).${baseNameOf rel} or null else null;
   # probe: is something other than a directory at `rel` (a symlink counts, wherever it points)?
   probe = rel: !(builtins.elem (typeOf rel) [ null "directory" ]);

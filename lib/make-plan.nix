@@ -1,12 +1,14 @@
 # makePlan :: { crateplan, src, lockfile, fetchCrate, targets, hostTriple, features, profile, … } -> attrset
 #
-# Runs `crateplan generate` in a derivation and imports its output (import-from-derivation). The
-# derivation sees only the workspace's manifests, the list of its file names, the fetched
-# dependency sources and the generator, so editing a `.rs` file leaves it — and the plan —
-# unchanged. Result: `{ derivation; value; }`, the derivation and the parsed plan.
+# Runs `crateplan generate` in a derivation and imports its output (import-from-derivation), for
+# the workspace at `src` (or at `src + "/${workspaceDir}"`, `src` holding path dependencies
+# outside it). The derivation sees only the manifests, the file names target discovery asks
+# about (workspaceFiles), the fetched dependency sources and the generator, so editing a `.rs`
+# file, or adding one discovery does not look at, leaves it — and the plan — unchanged. Result: `{ derivation; value; }`, the derivation and the parsed plan.
 { stdenv, workspaceFiles, fetchSources }:
 { crateplan
 , src
+, workspaceDir ? ""
 , lockfile
 , fetchCrate
 , targets
@@ -18,7 +20,8 @@
 , profile ? "release"
 }:
 let
-  workspace = workspaceFiles src;
+  workspace = workspaceFiles { inherit src workspaceDir; };
+  manifest = if workspaceDir == "" then "Cargo.toml" else "${workspaceDir}/Cargo.toml";
   sources = fetchSources { inherit lockfile fetchCrate; };
   flags =
     map (t: "--target=${t}") targets
@@ -37,10 +40,10 @@ let
     inherit flags;
     manifests = workspace.manifests;
     fileList = workspace.fileList;
-    inherit sources;
+    inherit sources manifest;
     buildPhase = ''
       runHook preBuild
-      crateplan generate --manifest-path "$manifests/Cargo.toml" --file-list "$fileList" \
+      crateplan generate --manifest-path "$manifests/$manifest" --file-list "$fileList" \
         --sources "$sources" $flags -o plan.json
       runHook postBuild
     '';

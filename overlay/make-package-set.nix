@@ -27,6 +27,8 @@
 #     clippyDenyWarnings ? true;         # `-D warnings`: a lint warning fails the clippy check
 #     clippyArgs ? [ ];                  # more lint arguments, e.g. [ "-W" "clippy::pedantic" ]
 #     clippyAllTargets ? true;           # also tests, benches, examples (cargo clippy --all-targets)
+#     extraSources ? { };                # { <path package name> = [ "NOTE.txt" "proto/" ]; }: files
+#                                        # outside a package that rustc reads (relative to the root)
 #   }
 #
 # Result: `workspace.<member>` (the member's lib and bins; `.tests` when it has tests, `.clippy`),
@@ -95,6 +97,7 @@
 , clippyDenyWarnings ? true
 , clippyArgs ? [ ]
 , clippyAllTargets ? true
+, extraSources ? { }
 }:
 let
   targetTriple = if target != null then target else stdenv.hostPlatform.rust.rustcTarget;
@@ -152,7 +155,7 @@ let
     rustc = toolchain;
     units = planUnits packages;
     sourceOf = crateSource {
-      inherit packages;
+      inherit packages extraSources;
       workspaceSrc = source;
       fetchCrate = fetchCrate (if crateUrl == null then { } else { inherit crateUrl; });
     };

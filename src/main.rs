@@ -92,8 +92,8 @@ struct GenerateArgs {
     /// checkouts named by revision, or a CARGO_HOME (default: $CARGO_HOME's caches).
     #[arg(long = "sources", value_name = "DIR")]
     sources: Vec<PathBuf>,
-    /// A JSON array of the workspace's file names (relative to its root), used for target
-    /// discovery instead of the disk.
+    /// A JSON array of the path packages' file names (relative to the workspace root, `../`
+    /// first outside it), used for target discovery instead of the disk.
     #[arg(long, value_name = "FILE")]
     file_list: Option<PathBuf>,
     /// Output format.

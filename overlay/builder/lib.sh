@@ -172,5 +172,30 @@ compile_target() {
   local -a args=("$@" "${RUSTC_COMMON[@]}" "${search[@]}" "${OWN_CFGS[@]}"
     "${crateplanLints[@]}" "${crateplanRustflags[@]}" "${TRAILING_ARGS[@]}")
   log_compiler "$COMPILER" "${args[@]}"
-  env "${env_args[@]}" "$COMPILER" "${args[@]}"
+  local stderr="$NIX_BUILD_TOP/compiler-stderr"
+  if env "${env_args[@]}" "$COMPILER" "${args[@]}" 2>"$stderr"; then
+    cat "$stderr" >&2
+  else
+    local status=$?
+    cat "$stderr" >&2
+    explain_missing_source "$stderr"
+    return "$status"
+  fi
+}
+
+# explain_missing_source STDERR: when the compiler could not read a file (`include_str!`, a
+# `#[path]` or missing module), says why — a path package's source holds only the files cargo
+# packages for it — and the fix: `extraSources` (docs/overlay.md).
+explain_missing_source() {
+  local missing
+  missing="$(sed -n -e 's/^error: couldn.t read `\(.*\)`: .*/\1/p' \
+    -e 's/^error\[E0583\]: file not found for module `\(.*\)`.*/the file of module \1/p' "$1" | head -n 1)"
+  [[ -n "$missing" ]] || return 0
+  local top="$NIX_BUILD_TOP/${sourceRoot%%/*}" where="$missing"
+  [[ "$missing" == "the file of module"* ]] || where="$(realpath -m --relative-to="$top" "$missing")"
+  echo "crateplan: ${crateplanPackageEnv[CARGO_PKG_NAME]} reads $where, which is not in its source:" \
+    "a workspace package's source holds the files \`cargo package --list\` gives for it (its directory," \
+    "include/exclude, readme, license-file). Add the file to the package (move it, or point \`readme\`" \
+    "at it), or list it in makePackageSet's or buildRustWorkspace's" \
+    "\`extraSources = { ${crateplanPackageEnv[CARGO_PKG_NAME]} = [ \"<path relative to the workspace root>\" ]; }\`" >&2
 }

@@ -33,7 +33,7 @@ impl ResolveBehavior {
 /// the generator manifests only, plus the names of all files).
 pub enum FileNames {
     Disk,
-    /// Paths relative to the workspace root.
+    /// Paths relative to the workspace root (`../shared/src/lib.rs` for a path package outside it).
     Listing(BTreeSet<String>),
 }
 
@@ -99,7 +99,7 @@ impl Loader<'_> {
         match self.file_names {
             FileNames::Disk => FileSet::from_dir(dir),
             FileNames::Listing(all) => {
-                let rel = dir.strip_prefix(&self.root_dir).unwrap_or(dir).to_string_lossy().replace('\\', "/");
+                let rel = relative_path(&self.root_dir, dir);
                 let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
                 FileSet::from_paths(all.iter().filter_map(|p| p.strip_prefix(&prefix).map(str::to_string)))
             }
@@ -230,9 +230,8 @@ impl Workspace {
                 }
             }
             manifests.insert(mp.clone(), loader.sha256[&mp].clone());
-            if let Ok(rel) = dir.strip_prefix(&root_dir) {
-                lookups.extend_under(&rel.to_string_lossy().replace('\\', "/"), files.take_lookups());
-            }
+            // Outside the root too (`../shared`): a file added there changes its targets as well.
+            lookups.extend_under(&relative_path(&root_dir, &dir), files.take_lookups());
             path_packages.insert(dir, package);
         }
 
@@ -288,11 +287,8 @@ impl Workspace {
 
     /// A path relative to the workspace root, `/`-separated (`.` for the root).
     pub(crate) fn relative(&self, path: &Path) -> String {
-        match path.strip_prefix(&self.root_dir) {
-            Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
-            Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-            Err(_) => relative_outside(&self.root_dir, path),
-        }
+        let rel = relative_path(&self.root_dir, path);
+        if rel.is_empty() { ".".to_string() } else { rel }
     }
 }
 
@@ -309,15 +305,14 @@ fn own_workspace_root(loader: &mut Loader<'_>, dir: &Path) -> Result<Option<Path
     Ok(None)
 }
 
-/// `path` relative to `base` when it lies outside it (`../x`).
-fn relative_outside(base: &Path, path: &Path) -> String {
-    let base: Vec<_> = base.components().collect();
-    let path_c: Vec<_> = path.components().collect();
-    let common = base.iter().zip(&path_c).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), base.len() - common).collect();
-    parts.extend(path_c[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    parts.join("/")
+/// `path` relative to `root`, `/`-separated: `""` for the root itself, `../` first outside it.
+fn relative_path(root: &Path, path: &Path) -> String {
+    match path.strip_prefix(root) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => manifest::relative_outside(root, path),
+    }
 }
+
 
 fn resolver_of(root: &RawManifest, path: &Path) -> Result<ResolveBehavior> {
     let from_ws = root.workspace.as_ref().and_then(|w| w.resolver.clone());

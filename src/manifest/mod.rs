@@ -16,5 +16,5 @@ pub(crate) mod profile;
 pub(crate) mod schema;
 pub(crate) mod targets;
 
-pub(crate) use package::{normalize, normalize_path, override_dependencies, version_string, DepKind, DepSource, Dependency, Inheritance, Package};
+pub(crate) use package::{normalize, normalize_path, override_dependencies, relative_outside, version_string, DepKind, DepSource, Dependency, Inheritance, Package};
 pub(crate) use schema::{parse_raw, Inheritable, RawManifest};

@@ -71,6 +71,14 @@ pub(crate) struct PackageMetadata {
     pub(crate) readme: Option<String>,
 }
 
+/// The package's `include` and `exclude` lists: gitignore-style patterns, relative to the
+/// package root, that decide which of its files belong to it (what `cargo package` packs).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PackageFileRules {
+    pub(crate) include: Vec<String>,
+    pub(crate) exclude: Vec<String>,
+}
+
 /// A package manifest, normalized: inheritance applied, targets discovered.
 #[derive(Debug, Clone)]
 pub(crate) struct Package {
@@ -88,6 +96,8 @@ pub(crate) struct Package {
     pub(crate) targets: Vec<Target>,
     /// What its `[lints]` add to every compiler run (`lints::rustc_args`).
     pub(crate) lint_args: lints::LintArgs,
+    /// Which files of its directory belong to it (`include`, `exclude`).
+    pub(crate) file_rules: PackageFileRules,
 }
 
 impl Package {
@@ -154,12 +164,21 @@ pub(crate) fn normalize(
     if !matches!(edition.as_str(), "2015" | "2018" | "2021" | "2024") {
         return Err(err(format!("package `{name}` has an unknown edition `{edition}`")));
     }
+    // `readme` and `license-file` inherited from [workspace.package] are relative to the
+    // workspace root; cargo makes them relative to the package (`../../README.md`).
+    let package_dir = manifest_path.parent().unwrap_or(Path::new("."));
+    let rebase = |inherited: bool, path: String| match inheritance {
+        Some(i) if inherited => relative_outside(package_dir, &normalize_path(&i.root_dir.join(&path))),
+        _ => path,
+    };
+    let readme_inherited = matches!(pkg.readme, Some(Inheritable::Workspace));
+    let license_file_inherited = matches!(pkg.license_file, Some(Inheritable::Workspace));
     let readme = match field!(readme) {
         // Cargo defaults `readme` to a README file next to the manifest.
         None => ["README.md", "README.txt", "README"].iter().find(|f| files.contains(f)).map(|f| f.to_string()),
         Some(StringOrBool::Bool(false)) => None,
         Some(StringOrBool::Bool(true)) => Some("README.md".to_string()),
-        Some(StringOrBool::String(s)) => Some(s),
+        Some(StringOrBool::String(s)) => Some(rebase(readme_inherited, s)),
     };
     let metadata = PackageMetadata {
         authors: field!(authors).unwrap_or_default(),
@@ -167,12 +186,11 @@ pub(crate) fn normalize(
         homepage: field!(homepage),
         repository: field!(repository),
         license: field!(license),
-        license_file: field!(license_file),
+        license_file: field!(license_file).map(|f| rebase(license_file_inherited, f)),
         rust_version: field!(rust_version),
         readme,
     };
 
-    let package_dir = manifest_path.parent().unwrap_or(Path::new("."));
     let mut dependencies = Vec::new();
     let mut add_table = |table: &BTreeMap<String, RawDependency>, kind: DepKind, platform: Option<&String>| -> Result<()> {
         let platform = match platform {
@@ -202,7 +220,8 @@ pub(crate) fn normalize(
     let declared: Vec<DeclaredDep<'_>> = dependencies.iter().map(|d| DeclaredDep { name_in_toml: &d.name_in_toml, optional: d.optional }).collect();
     let feature_map = features::feature_map(&raw.features, &declared);
     features::validate_feature_table(&raw.features, &feature_map, &declared).map_err(|m| err(format!("package `{name}`: {m}")))?;
-    let package = Package { name, version, edition, links: pkg.links.clone(), default_run: pkg.default_run.clone(), metadata, dependencies, feature_map, targets, lint_args };
+    let file_rules = PackageFileRules { include: field!(include).unwrap_or_default(), exclude: field!(exclude).unwrap_or_default() };
+    let package = Package { name, version, edition, links: pkg.links.clone(), default_run: pkg.default_run.clone(), metadata, dependencies, feature_map, targets, lint_args, file_rules };
     if package.links.is_some() && package.build_script().is_none() {
         return Err(err(format!(
             "package `{}` specifies `links = \"{}\"` but has no build script; add a build.rs or remove `links`",
@@ -312,6 +331,16 @@ pub(crate) fn normalize_path(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// `path` relative to `base` when it lies outside it (`../x`).
+pub(crate) fn relative_outside(base: &Path, path: &Path) -> String {
+    let base: Vec<_> = base.components().collect();
+    let path_c: Vec<_> = path.components().collect();
+    let common = base.iter().zip(&path_c).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), base.len() - common).collect();
+    parts.extend(path_c[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
 }
 
 /// `v` as semver writes it (`MAJOR.MINOR.PATCH[-PRE][+BUILD]`), without the formatting machinery.

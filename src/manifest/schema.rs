@@ -147,6 +147,8 @@ pub(crate) struct RawPackage {
     pub(crate) rust_version: Option<Inheritable<String>>,
     pub(crate) readme: Option<Inheritable<StringOrBool>>,
     pub(crate) default_run: Option<String>,
+    pub(crate) include: Option<Inheritable<Vec<String>>>,
+    pub(crate) exclude: Option<Inheritable<Vec<String>>>,
 }
 
 #[derive(Deserialize, Default, Clone)]

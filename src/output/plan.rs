@@ -246,6 +246,12 @@ struct MetadataJson<'a> {
 #[serde(untagged)]
 enum SourceJson<'a> {
     Path {
+        /// `include` and `exclude` of the manifest, absent when empty: with the package's
+        /// directory, `readme`, `license-file` and target paths they decide its files.
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        exclude: &'a [String],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        include: &'a [String],
         path: String,
         r#type: &'static str,
     },
@@ -284,7 +290,12 @@ impl<'a> PackageJson<'a> {
         let m = &p.metadata;
         let text = |value: &'a Option<String>| value.as_deref().unwrap_or_default();
         let source = match (&n.source.kind, &n.location) {
-            (SourceKind::Path, Location::Path(dir)) => SourceJson::Path { path: ws.relative(dir), r#type: "path" },
+            (SourceKind::Path, Location::Path(dir)) => SourceJson::Path {
+                exclude: &p.file_rules.exclude,
+                include: &p.file_rules.include,
+                path: ws.relative(dir),
+                r#type: "path",
+            },
             (SourceKind::Git { url, reference, precise }, location) => SourceJson::Git {
                 reference: match reference {
                     GitReference::DefaultBranch => BTreeMap::new(),

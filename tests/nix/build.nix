@@ -12,12 +12,13 @@
 , compileMode ? "build"
 , clippyDenyWarnings ? true
 , clippyAllTargets ? true
+, extraSources ? { }
 }:
 let
   pkgs = import ../nixpkgs { overlays = [ (import ../../overlay) ]; };
 in
 pkgs.rustBuilder.makePackageSet ({
-  inherit plan crateUrl release profile ignoreRustVersion rustVersion target compileMode clippyDenyWarnings clippyAllTargets;
+  inherit plan crateUrl release profile ignoreRustVersion rustVersion target compileMode clippyDenyWarnings clippyAllTargets extraSources;
   workspaceSrc = src;
 } // pkgs.lib.optionalAttrs (!useOverrides) {
   packageOverrides = _: [ ];

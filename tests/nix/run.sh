@@ -311,7 +311,7 @@ test_incremental() {
     sh -c "echo 'pub const EXTRA: u8 = 1;' >> '$copy/crates/shapes/src/lib.rs'"
   expect_changed "the root package's main.rs" "pathy@1.2.3-beta.1 " \
     sh -c "echo '// edited' >> '$copy/src/main.rs'"
-  expect_changed "a shared file outside every package (NOTE.txt)" "pathy@1.2.3-beta.1 shapes@0.1.0 units@0.4.0 " \
+  expect_changed "NOTE.txt (the root package's file, and units' readme)" "pathy@1.2.3-beta.1 shapes@0.1.0 units@0.4.0 " \
     sh -c "echo 'more' >> '$copy/NOTE.txt'"
 }
 
@@ -638,6 +638,8 @@ source "$REPO/tests/nix/profile-tests.sh"
 source "$REPO/tests/nix/scope-tests.sh"
 # cargo2nix's README and call forms with a plan (adds to ALL_TESTS).
 source "$REPO/tests/nix/cargo2nix-tests.sh"
+# Path packages' sources by cargo's packaging rules: what an edit rebuilds (adds to ALL_TESTS).
+source "$REPO/tests/nix/sources-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"

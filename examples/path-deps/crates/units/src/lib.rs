@@ -1,6 +1,6 @@
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// A file outside this package, at the workspace root.
+/// A file outside this package's directory, at the workspace root (the package's `readme`).
 pub const NOTE: &str = include_str!("../../../NOTE.txt");
 
 #[cfg(feature = "metric")]
