@@ -115,6 +115,7 @@ pub(crate) fn regenerate_command(plan: &Value, output: &str) -> String {
     }
     match inputs.and_then(|i| i.get("profile")).and_then(Value::as_str) {
         None | Some("dev") => {}
+        Some("release") => cmd.push_str(" --release"),
         Some(name) => cmd.push_str(&format!(" --profile {name}")),
     }
     match inputs.and_then(|i| i.get("packages")) {

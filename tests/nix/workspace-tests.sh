@@ -189,7 +189,7 @@ test_ws_committed() {
   printf '[build]\nrustflags = ["--cfg", "extra"]\n' > "$ws/.cargo/config.toml"
   expect_stale "new .cargo/config.toml" "$expr" "$ws" ".cargo/config.toml is new" "$regenerate"
   cp "$ws/Cargo.plan.json" "$WORK/ws-plan.json"
-  (cd "$ws" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" --target wasm32-unknown-unknown -o Cargo.plan.json) \
+  (cd "$ws" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" --target wasm32-unknown-unknown --release -o Cargo.plan.json) \
     || fail "ws-committed: crateplan generate with .cargo/config.toml"
   expect_current "a plan made with .cargo/config.toml" "$expr.default" "$ws"
   printf '[build]\nrustflags = ["--cfg", "other"]\n' > "$ws/.cargo/config.toml"
