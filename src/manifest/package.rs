@@ -9,7 +9,7 @@ use semver::VersionReq;
 
 use crate::error::{Error, Result};
 use crate::manifest::features::{self, DeclaredDep, FeatureValue};
-use crate::manifest::lints;
+use crate::manifest::{lints, names};
 use crate::manifest::platform::Platform;
 use crate::manifest::schema::{Inheritable, RawDependency, RawDetailedDependency, RawManifest, RawPackage, StringOrBool};
 use crate::manifest::targets::{self, PackageFiles, Target};
@@ -123,6 +123,10 @@ pub(crate) fn normalize(
     let err = |msg: String| Error::in_file(manifest_path, msg);
     let pkg = raw.package.as_ref().ok_or_else(|| err("no [package] section".into()))?;
     let name = pkg.name.clone().ok_or_else(|| err("[package] has no `name`".into()))?;
+    names::check_package_name(&name).map_err(err)?;
+    if let Some(bad) = raw.features.keys().find_map(|f| names::check_feature_name(f).err()) {
+        return Err(err(format!("package `{name}`: {bad}")));
+    }
     let inherited_package = || {
         inheritance.and_then(|i| i.package).ok_or_else(|| {
             err(format!("package `{name}` inherits a field with `workspace = true` but no [workspace.package] defines it; add it to the workspace root's Cargo.toml"))
@@ -228,6 +232,12 @@ fn normalize_dependency(
         RawDependency::Detailed(d) => std::borrow::Cow::Borrowed(&**d),
     };
     let mut base_dir = package_dir;
+    if d.workspace == Some(false) {
+        return Err(err("`workspace` cannot be false; remove it, or set it to true to inherit the dependency from [workspace.dependencies]".into()));
+    }
+    if kind == DepKind::Development && d.optional == Some(true) {
+        return Err(err("dev-dependencies cannot be optional; remove `optional = true`".into()));
+    }
     if d.workspace == Some(true) {
         let inh = inheritance.ok_or_else(|| err("`workspace = true` but the package is not in a workspace".into()))?;
         let ws = inh.dependencies.get(key).ok_or_else(|| {
