@@ -8,7 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use std::os::unix::fs::FileTypeExt;
 
 mod common;
@@ -94,17 +94,8 @@ fn a_planted_fifo_is_not_waited_on() {
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     let mut child = generate(&ws, "x86_64-unknown-linux-gnu").arg("-o").arg(out.join("plan.json")).spawn().unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            panic!("crateplan blocked on the FIFO planted at {}", fifo.display());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = common::wait_timeout(&mut child, Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("crateplan blocked on the FIFO planted at {}", fifo.display()));
     assert!(status.success());
     assert_eq!(fs::read(out.join("plan.json")).unwrap(), plan_for(&ws, "x86_64-unknown-linux-gnu"));
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO must be left alone");
@@ -120,4 +111,18 @@ fn a_new_plan_file_gets_the_usual_permissions() {
     fs::File::create(out.join("reference")).unwrap();
     let mode = |name: &str| fs::metadata(out.join(name)).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode("plan.json"), mode("reference"));
+}
+
+#[test]
+fn a_refused_run_leaves_the_previous_plan_whole() {
+    let (ws, out) = workspace("refused-run");
+    let file = out.join("plan.json");
+    let status = generate(&ws, "x86_64-unknown-linux-gnu").arg("-o").arg(&file).status().unwrap();
+    assert!(status.success());
+    let before = fs::read(&file).unwrap();
+    fs::write(ws.join("Cargo.lock"), "version = 4\n[[package]]\nname = \"app\"\n").unwrap();
+    let refused = generate(&ws, "aarch64-unknown-linux-gnu").arg("-o").arg(&file).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(fs::read(&file).unwrap(), before);
+    assert_eq!(entries(&out), ["plan.json"]);
 }

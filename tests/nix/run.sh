@@ -631,6 +631,8 @@ source "$REPO/tests/nix/clippy-tests.sh"
 source "$REPO/tests/nix/panic-tests.sh"
 # rustBuilder as a scope: overrideScope (adds to ALL_TESTS).
 source "$REPO/tests/nix/scope-tests.sh"
+# Bad plans and downloads on the Nix side (adds to ALL_TESTS).
+source "$REPO/tests/nix/bad-input-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"
