@@ -853,6 +853,33 @@ fn feature_name_with_a_space() {
     refused_as_by_cargo(&ws, "invalid character ` ` in feature name", &["`a b`", "ws/Cargo.toml", "rename"]);
 }
 
+#[test]
+fn dependency_name_with_a_space() {
+    let ws = a_with_b("dependency_name_with_a_space", "[dependencies]\n\"b c\" = { path = \"b\", package = \"b\" }");
+    refused_as_by_cargo(&ws, "invalid character ` ` in package name: `b c`", &["`b c`", "ws/Cargo.toml"]);
+}
+
+#[test]
+fn library_name_with_a_hyphen() {
+    let ws = one_package("library_name_with_a_hyphen", "a", "\n[lib]\nname = \"a-b\"\n");
+    refused_as_by_cargo(&ws, "library target names cannot contain hyphens", &["hyphens", "`a-b`", "a_b", "ws/Cargo.toml"]);
+}
+
+/// One dependency name, two path sources (a normal and a build dependency).
+#[test]
+fn dependency_with_two_sources() {
+    let ws = workspace_of(
+        "dependency_with_two_sources",
+        &[
+            ("Cargo.toml", package("a", "\n[dependencies]\nc = { path = \"x/c\" }\n\n[build-dependencies]\nc = { path = \"y/c\" }\n")),
+            ("x/c/Cargo.toml", package("c", "")),
+            ("y/c/Cargo.toml", package("c", "")),
+            ("Cargo.lock", path_lock(&[("a", &["c"]), ("c", &[])])),
+        ],
+    );
+    refused_as_by_cargo(&ws, "has different source paths depending on the build target", &["`c`", "x/c", "y/c", "ws/Cargo.toml"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reproducers of the fuzzing campaign's findings (docs/fuzzing.md).
 

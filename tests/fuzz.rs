@@ -40,6 +40,19 @@ const TOKENS: &[&[u8]] = &[
 /// Values that replace a whole quoted string.
 const STRINGS: &[&str] = &["", "default", "%a\u{20ac}", "../..", "*", "dep:x", "x/y", "x?/y", "1.0.0", "=0.0.0", "\u{1b}", "a b", "cfg(", "2099"];
 
+/// Package sources for Cargo.lock's `source = "…"` values: odd git references and escapes.
+const SOURCES: &[&str] = &[
+    "git+https://x/r?branch=%a\u{20ac}#abc",
+    "git+https://x/r?rev=%ff%fe#1",
+    "git+https://x/r?tag=%#",
+    "git+?branch=%%",
+    "git+https://x/r#",
+    "sparse+",
+    "registry+",
+    "path+/",
+    "unknown+x",
+];
+
 /// One kind of input file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
@@ -148,7 +161,7 @@ fn mutate_text(rng: &mut fastrand::Rng, text: &[u8]) -> Vec<u8> {
     let mut out = text.to_vec();
     for _ in 0..rng.usize(1..=3) {
         let at = rng.usize(0..=out.len());
-        match rng.u8(0..7) {
+        match rng.u8(0..8) {
             0 if !out.is_empty() => {
                 let i = rng.usize(0..out.len());
                 out[i] = rng.u8(..);
@@ -178,6 +191,19 @@ fn mutate_text(rng: &mut fastrand::Rng, text: &[u8]) -> Vec<u8> {
                 }
             }
             5 => out.truncate(at),
+            6 => {
+                // A `source = "…"` value (Cargo.lock) replaced.
+                let text = String::from_utf8_lossy(&out).into_owned();
+                let starts: Vec<usize> = text.match_indices("source = \"").map(|(i, m)| i + m.len()).collect();
+                if let Some(&from) = rng.choice(&starts)
+                    && let Some(len) = text[from..].find('"')
+                {
+                    let (from, to) = (from, from + len);
+                    if out.get(from..to).is_some() {
+                        out.splice(from..to, rng.choice(SOURCES).unwrap().bytes());
+                    }
+                }
+            }
             _ => {
                 let i = rng.usize(0..=out.len());
                 out.splice(i..i, std::iter::repeat_n(b'a', rng.usize(1..5000)));

@@ -195,6 +195,8 @@ pub(crate) fn normalize(
         add_table(&tables.build_dependencies, DepKind::Build, Some(platform))?;
     }
 
+    same_source_for_each_name(&dependencies).map_err(|m| err(format!("package `{name}`: {m}")))?;
+
     let targets = targets::discover(raw, pkg, &name, &edition, files).map_err(|m| err(format!("package `{name}`: {m}")))?;
     // The README and targets came from the file names: a `.crate` may have failed to give them.
     if let Some(e) = files.error() {
@@ -215,6 +217,44 @@ pub(crate) fn normalize(
     Ok(package)
 }
 
+/// Cargo requires every declaration of one dependency name (in any table, for any platform) to
+/// have the same source; git URLs are compared in their canonical form, as cargo does.
+fn same_source_for_each_name(dependencies: &[Dependency]) -> std::result::Result<(), String> {
+    let key = |s: &DepSource| match s {
+        DepSource::Git { url, reference } => DepSource::Git { url: crate::source_id::canonical_url(url), reference: reference.clone() },
+        other => other.clone(),
+    };
+    let mut seen: BTreeMap<&str, DepSource> = BTreeMap::new();
+    for d in dependencies {
+        let source = key(&d.source);
+        match seen.get(d.name_in_toml.as_str()) {
+            Some(first) if *first != source => {
+                return Err(format!(
+                    "dependency `{}` has different sources in different tables or platforms ({} and {}); give every declaration of it the same source",
+                    d.name_in_toml,
+                    describe(first),
+                    describe(&source)
+                ));
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(&d.name_in_toml, source);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A dependency source in words, for errors.
+fn describe(source: &DepSource) -> String {
+    match source {
+        DepSource::Registry(None) => "a registry".to_string(),
+        DepSource::Registry(Some(index)) => format!("registry {index}"),
+        DepSource::Git { url, .. } => format!("git {url}"),
+        DepSource::Path(p) => format!("path {}", p.display()),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn normalize_dependency(
     key: &str,
@@ -227,6 +267,9 @@ fn normalize_dependency(
     package_name: &str,
 ) -> Result<Dependency> {
     let err = |msg: String| Error::in_file(manifest_path, format!("package `{package_name}`, dependency `{key}`: {msg}"));
+    // The key, and a `package =` rename's value, are package names to cargo.
+    let check_name = |name: &str| names::check_package_name(name).map_err(|m| err(m.replace("rename the package", "fix the name")));
+    check_name(key)?;
     let mut d = match raw {
         RawDependency::Version(v) => std::borrow::Cow::Owned(RawDetailedDependency { version: Some(v.clone()), ..Default::default() }),
         RawDependency::Detailed(d) => std::borrow::Cow::Borrowed(&**d),
@@ -258,6 +301,7 @@ fn normalize_dependency(
         base_dir = inh.root_dir;
     }
     let package_name_dep = d.package.clone().unwrap_or_else(|| key.to_string());
+    check_name(&package_name_dep)?;
     let req = match &d.version {
         Some(v) => Some(VersionReq::parse(v).map_err(|e| err(format!("invalid version requirement `{v}` ({e})")))?),
         None => None,
