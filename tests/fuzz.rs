@@ -221,10 +221,16 @@ fn mutate_archive(rng: &mut fastrand::Rng, archive: &[u8]) -> Vec<u8> {
     match rng.u8(0..3) {
         0 => gzip(&edit_manifest_entry(rng, &tar)),
         1 => {
-            // Mostly within the first headers, where names, sizes and checksums are.
+            // Mostly within the first headers, where names, sizes and checksums are; half the time
+            // the changed block's checksum is made right again, so that tar reads the fields.
+            let fix_checksums = rng.bool();
             for _ in 0..rng.usize(1..=4) {
                 let i = if rng.bool() { rng.usize(0..tar.len().min(2048)) } else { rng.usize(0..tar.len()) };
                 tar[i] = if rng.bool() { rng.u8(..) } else { *rng.choice(b"\x1b\r\x0b0 7/.\xff").unwrap() };
+                let block = i / 512 * 512;
+                if fix_checksums && block + 512 <= tar.len() {
+                    set_header_checksum(&mut tar[block..block + 512]);
+                }
             }
             gzip(&tar)
         }
@@ -259,6 +265,13 @@ fn edit_manifest_entry(rng: &mut fastrand::Rng, tar_bytes: &[u8]) -> Vec<u8> {
         builder.append_data(&mut header, &path, &data[..]).unwrap();
     }
     builder.into_inner().unwrap()
+}
+
+/// Writes a tar header block's checksum field (the sum of its bytes, the field counted as spaces).
+fn set_header_checksum(block: &mut [u8]) {
+    block[148..156].copy_from_slice(b"        ");
+    let sum: u32 = block.iter().map(|&b| u32::from(b)).sum();
+    block[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
