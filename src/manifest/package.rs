@@ -220,26 +220,21 @@ pub(crate) fn normalize(
 /// Cargo requires every declaration of one dependency name (in any table, for any platform) to
 /// have the same source; git URLs are compared in their canonical form, as cargo does.
 fn same_source_for_each_name(dependencies: &[Dependency]) -> std::result::Result<(), String> {
-    let key = |s: &DepSource| match s {
-        DepSource::Git { url, reference } => DepSource::Git { url: crate::source_id::canonical_url(url), reference: reference.clone() },
-        other => other.clone(),
+    let same = |a: &DepSource, b: &DepSource| match (a, b) {
+        (DepSource::Git { url: u, reference: r }, DepSource::Git { url: v, reference: s }) => {
+            r == s && (u == v || crate::source_id::canonical_url(u) == crate::source_id::canonical_url(v))
+        }
+        _ => a == b,
     };
-    let mut seen: BTreeMap<&str, DepSource> = BTreeMap::new();
-    for d in dependencies {
-        let source = key(&d.source);
-        match seen.get(d.name_in_toml.as_str()) {
-            Some(first) if *first != source => {
-                return Err(format!(
-                    "dependency `{}` has different sources in different tables or platforms ({} and {}); give every declaration of it the same source",
-                    d.name_in_toml,
-                    describe(first),
-                    describe(&source)
-                ));
-            }
-            Some(_) => {}
-            None => {
-                seen.insert(&d.name_in_toml, source);
-            }
+    // A package declares a handful of dependencies: the earlier ones are searched.
+    for (i, d) in dependencies.iter().enumerate() {
+        if let Some(first) = dependencies[..i].iter().find(|e| e.name_in_toml == d.name_in_toml && !same(&e.source, &d.source)) {
+            return Err(format!(
+                "dependency `{}` has different sources in different tables or platforms ({} and {}); give every declaration of it the same source",
+                d.name_in_toml,
+                describe(&first.source),
+                describe(&d.source)
+            ));
         }
     }
     Ok(())
