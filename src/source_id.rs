@@ -113,18 +113,21 @@ pub(crate) fn canonical_url(url: &str) -> String {
     url
 }
 
-/// Decodes `%XX` escapes (Cargo.lock v4 encodes git reference values).
+/// Decodes `%XX` escapes (Cargo.lock v4 encodes git reference values). A `%` not followed by two
+/// hex digits is kept as it is; the bytes are looked at, never sliced as text, so any input works.
 fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if let [b'%', hi, lo, ..] = bytes[i..]
+            && let (Some(hi), Some(lo)) = (hex(hi), hex(lo))
+        {
+            out.push(hi << 4 | lo);
+            i += 3;
+            continue;
+        }
         out.push(bytes[i]);
         i += 1;
     }
@@ -149,6 +152,16 @@ mod tests {
         assert_eq!(s.without_precise(), "git+https://example.org/r?branch=feat%2Fz");
         let s = SourceId::parse("git+https://example.org/r#0123abc").unwrap();
         assert!(matches!(s.kind, SourceKind::Git { reference: GitReference::DefaultBranch, .. }));
+    }
+
+    /// A `%` followed by a multi-byte character (a fuzzed Cargo.lock) is kept, not sliced
+    /// through; a `%` at the very end too.
+    #[test]
+    fn percent_escapes_next_to_non_ascii_text() {
+        let s = SourceId::parse("git+https://x/r?branch=%a\u{20ac}#abc").unwrap();
+        assert!(matches!(s.kind, SourceKind::Git { reference: GitReference::Branch(ref b), .. } if b == "%a\u{20ac}"));
+        assert_eq!(percent_decode("%\u{20ac}%"), "%\u{20ac}%");
+        assert_eq!(percent_decode("a%2F%2fb%4"), "a//b%4");
     }
 
     #[test]

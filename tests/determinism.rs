@@ -124,23 +124,6 @@ fn walk(v: &Value, f: &mut dyn FnMut(Option<&str>, &Value)) {
     go(None, v, f)
 }
 
-/// The `.crate` files of the lock's registry packages, from the default CARGO_HOME's cache,
-/// copied into `dest` (flat).
-fn crate_dir(ws: &Path, dest: &Path) {
-    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
-    let lock: toml::Table = toml::from_str(&fs::read_to_string(ws.join("Cargo.lock")).unwrap()).unwrap();
-    fs::create_dir_all(dest).unwrap();
-    let caches: Vec<PathBuf> = fs::read_dir(cargo_home.join("registry/cache")).unwrap().map(|e| e.unwrap().path()).collect();
-    for p in lock["package"].as_array().unwrap() {
-        if !p.get("source").and_then(|s| s.as_str()).is_some_and(|s| s.starts_with("registry+")) {
-            continue;
-        }
-        let file = format!("{}-{}.crate", p["name"].as_str().unwrap(), p["version"].as_str().unwrap());
-        let found = caches.iter().map(|c| c.join(&file)).find(|f| f.is_file()).unwrap_or_else(|| panic!("{file} is not in {}/registry/cache", cargo_home.display()));
-        fs::copy(found, dest.join(&file)).unwrap();
-    }
-}
-
 #[test]
 fn order_of_sources_does_not_matter() {
     let dir = scratch("sources_order");
@@ -149,7 +132,7 @@ fn order_of_sources_does_not_matter() {
         // A: a flat directory of .crate files; B: a `cargo vendor` directory. Each holds every
         // locked registry package.
         let a = dir.join(name).join("crates");
-        crate_dir(&ws, &a);
+        common::registry_crates(&ws, &a);
         let b = dir.join(name).join("vendor");
         let mut vendor = cargo();
         vendor.args(["vendor", "--locked", "--offline", "--manifest-path"]).arg(ws.join("Cargo.toml")).arg(&b);

@@ -719,3 +719,303 @@ fn unapplied_keys_are_warned_about() {
         assert!(!stderr.contains(quiet), "`{quiet}` changes no build and needs no warning:\n{stderr}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces cargo refuses while it loads or resolves them. Cargo cannot write a lock for most,
+// so the lock is written by hand; each test asks cargo first, with that lock.
+
+/// A Cargo.lock (v4) of path packages: (name, dependencies) at version 0.1.0.
+fn path_lock(packages: &[(&str, &[&str])]) -> String {
+    let mut lock = String::from("version = 4\n");
+    for (name, deps) in packages {
+        lock += &format!("\n[[package]]\nname = \"{name}\"\nversion = \"0.1.0\"\n");
+        if !deps.is_empty() {
+            lock += &format!("dependencies = [\n{}]\n", deps.iter().map(|d| format!(" \"{d}\",\n")).collect::<String>());
+        }
+    }
+    lock
+}
+
+/// A package manifest: `[package]` for `name` 0.1.0, then `rest`.
+fn package(name: &str, rest: &str) -> String {
+    format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{rest}")
+}
+
+/// Writes `files` (each package given a `src/lib.rs` next to its manifest) under a scratch
+/// workspace `ws/` and returns it.
+fn workspace_of(test: &str, files: &[(&str, String)]) -> PathBuf {
+    let ws = scratch(test).join("ws");
+    for (rel, text) in files {
+        write(&ws, &[(rel, text)]);
+        if rel.ends_with("Cargo.toml") && text.contains("[package]") {
+            let lib = Path::new(rel).with_file_name("src/lib.rs");
+            write(&ws, &[(lib.to_str().unwrap(), "")]);
+        }
+    }
+    ws
+}
+
+/// A workspace of one package, `name` 0.1.0 with `rest` in its manifest.
+fn one_package(test: &str, name: &str, rest: &str) -> PathBuf {
+    workspace_of(test, &[("Cargo.toml", package(name, rest)), ("Cargo.lock", path_lock(&[(name, &[])]))])
+}
+
+/// Cargo refuses the workspace saying `cargo_says`; crateplan refuses it with a line holding
+/// each of `we_say`.
+fn refused_as_by_cargo(ws: &Path, cargo_says: &str, we_say: &[&str]) {
+    let err = assert_cargo_refuses(ws, &[]);
+    assert!(err.contains(cargo_says), "cargo refused for another reason: {err}");
+    assert_refused(ws, &["--target", TARGET], we_say);
+}
+
+/// Cargo and crateplan both accept the workspace.
+fn accepted_as_by_cargo(ws: &Path) {
+    if let Err(e) = cargo_unit_graph(ws, false) {
+        panic!("cargo refuses {}; the test's premise is wrong: {e}", ws.display());
+    }
+    assert_accepted(ws, &["--target", TARGET]);
+}
+
+#[test]
+fn feature_including_itself() {
+    let ws = one_package("feature_including_itself", "a", "\n[features]\ndefault = [\"default\"]\n");
+    refused_as_by_cargo(&ws, "cyclic feature dependency", &["cyclic feature dependency", "`default`", "ws/Cargo.toml"]);
+}
+
+/// Cargo resolves a workspace with every feature of its members on: an unused one counts.
+#[test]
+fn unused_member_feature_including_itself() {
+    let ws = one_package("unused_member_feature_including_itself", "a", "\n[features]\nx = [\"x\"]\n");
+    refused_as_by_cargo(&ws, "cyclic feature dependency", &["cyclic feature dependency", "`x`"]);
+}
+
+/// A dependency outside the workspace: its feature counts only once activated.
+#[test]
+fn dependency_feature_including_itself() {
+    let dir = scratch("dependency_feature_including_itself");
+    write(&dir, &[("b/Cargo.toml", &package("b", "\n[features]\nx = [\"x\"]\n")), ("b/src/lib.rs", "")]);
+    let ws = dir.join("ws");
+    let lock = path_lock(&[("a", &["b"]), ("b", &[])]);
+    write(&ws, &[("Cargo.toml", &package("a", "\n[dependencies]\nb = { path = \"../b\" }\n")), ("src/lib.rs", ""), ("Cargo.lock", &lock)]);
+    accepted_as_by_cargo(&ws);
+    write(&ws, &[("Cargo.toml", &package("a", "\n[dependencies]\nb = { path = \"../b\", features = [\"x\"] }\n"))]);
+    refused_as_by_cargo(&ws, "cyclic feature dependency", &["cyclic feature dependency", "`x`", "`b 0.1.0`"]);
+}
+
+/// Only a feature naming itself is refused; a longer loop is not.
+#[test]
+fn features_including_each_other() {
+    let ws = one_package("features_including_each_other", "a", "\n[features]\ndefault = [\"x\"]\nx = [\"default\"]\n");
+    accepted_as_by_cargo(&ws);
+}
+
+/// `a` and `b`, members of one workspace, depend on each other through the tables `a_table` and
+/// `b_table`.
+fn two_packages_depending_on_each_other(test: &str, a_table: &str, b_table: &str) -> PathBuf {
+    workspace_of(
+        test,
+        &[
+            ("Cargo.toml", package("a", &format!("\n[workspace]\n\n[{a_table}]\nb = {{ path = \"b\" }}\n"))),
+            ("b/Cargo.toml", package("b", &format!("\n[{b_table}]\na = {{ path = \"..\" }}\n"))),
+            ("Cargo.lock", path_lock(&[("a", &["b"]), ("b", &["a"])])),
+        ],
+    )
+}
+
+#[test]
+fn libraries_depending_on_each_other() {
+    let ws = two_packages_depending_on_each_other("libraries_depending_on_each_other", "dependencies", "dependencies");
+    refused_as_by_cargo(&ws, "cyclic package dependency", &["cyclic package dependency", "`a 0.1.0`", "b 0.1.0"]);
+}
+
+#[test]
+fn build_dependency_closing_a_cycle() {
+    let ws = two_packages_depending_on_each_other("build_dependency_closing_a_cycle", "dependencies", "build-dependencies");
+    refused_as_by_cargo(&ws, "cyclic package dependency", &["cyclic package dependency", "`a 0.1.0`", "b 0.1.0"]);
+}
+
+#[test]
+fn dev_dependency_closing_a_cycle() {
+    let ws = two_packages_depending_on_each_other("dev_dependency_closing_a_cycle", "dependencies", "dev-dependencies");
+    generate_lockfile(&ws);
+    accepted_as_by_cargo(&ws);
+}
+
+#[test]
+fn package_depending_on_itself() {
+    let ws = workspace_of(
+        "package_depending_on_itself",
+        &[("Cargo.toml", package("a", "\n[dependencies]\na = { path = \".\" }\n")), ("Cargo.lock", path_lock(&[("a", &["a"])]))],
+    );
+    refused_as_by_cargo(&ws, "cyclic package dependency", &["cyclic package dependency", "`a 0.1.0`"]);
+}
+
+/// The root `a` with the dependency table `deps` on the path package `b`.
+fn a_with_b(test: &str, deps: &str) -> PathBuf {
+    workspace_of(
+        test,
+        &[("Cargo.toml", package("a", &format!("\n{deps}\n"))), ("b/Cargo.toml", package("b", "")), ("Cargo.lock", path_lock(&[("a", &["b"]), ("b", &[])]))],
+    )
+}
+
+#[test]
+fn optional_dev_dependency() {
+    let ws = a_with_b("optional_dev_dependency", "[dev-dependencies]\nb = { path = \"b\", optional = true }");
+    refused_as_by_cargo(&ws, "dev-dependencies are not allowed to be optional", &["dev-dependencies", "optional", "`b`", "ws/Cargo.toml"]);
+}
+
+#[test]
+fn dependency_with_workspace_false() {
+    let ws = a_with_b("dependency_with_workspace_false", "[workspace]\n\n[dependencies]\nb = { path = \"b\", workspace = false }");
+    refused_as_by_cargo(&ws, "`workspace` cannot be false", &["`workspace` cannot be false", "`b`", "ws/Cargo.toml"]);
+}
+
+#[test]
+fn package_field_with_workspace_false() {
+    let ws = one_package("package_field_with_workspace_false", "a", "description = { workspace = false }\n\n[workspace]\n");
+    refused_as_by_cargo(&ws, "`workspace` cannot be false", &["`workspace` cannot be false", "ws/Cargo.toml"]);
+}
+
+#[test]
+fn two_members_of_one_name() {
+    let ws = workspace_of(
+        "two_members_of_one_name",
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"x\", \"y\"]\n".into()),
+            ("x/Cargo.toml", package("same", "")),
+            ("y/Cargo.toml", package("same", "")),
+            ("Cargo.lock", path_lock(&[("same", &[])])),
+        ],
+    );
+    refused_as_by_cargo(&ws, "two packages named `same` in this workspace", &["`same`", "x/Cargo.toml", "y/Cargo.toml"]);
+}
+
+#[test]
+fn member_outside_the_root_directory() {
+    let dir = scratch("member_outside_the_root_directory");
+    write(&dir, &[("x/Cargo.toml", &package("x", "")), ("x/src/lib.rs", "")]);
+    let ws = dir.join("ws");
+    write(&ws, &[("Cargo.toml", "[workspace]\nmembers = [\"../x\"]\n"), ("Cargo.lock", &path_lock(&[("x", &[])]))]);
+    refused_as_by_cargo(&ws, "is not hierarchically below the workspace root", &["x/Cargo.toml", "ws/Cargo.toml", "root"]);
+}
+
+#[test]
+fn member_with_a_workspace_of_its_own() {
+    let ws = workspace_of(
+        "member_with_a_workspace_of_its_own",
+        &[
+            ("Cargo.toml", package("a", "\n[workspace]\nmembers = [\"x\"]\n")),
+            ("x/Cargo.toml", package("x", "\n[workspace]\n")),
+            ("Cargo.lock", path_lock(&[("a", &[]), ("x", &[])])),
+        ],
+    );
+    refused_as_by_cargo(&ws, "multiple workspace roots found in the same workspace", &["x/Cargo.toml", "[workspace]"]);
+}
+
+#[test]
+fn package_name_with_a_space() {
+    let ws = one_package("package_name_with_a_space", "a b", "");
+    refused_as_by_cargo(&ws, "invalid character ` ` in package name", &["`a b`", "ws/Cargo.toml", "rename"]);
+}
+
+#[test]
+fn feature_name_with_a_space() {
+    let ws = one_package("feature_name_with_a_space", "a", "\n[features]\n\"a b\" = []\n");
+    refused_as_by_cargo(&ws, "invalid character ` ` in feature name", &["`a b`", "ws/Cargo.toml", "rename"]);
+}
+
+#[test]
+fn dependency_name_with_a_space() {
+    let ws = a_with_b("dependency_name_with_a_space", "[dependencies]\n\"b c\" = { path = \"b\", package = \"b\" }");
+    refused_as_by_cargo(&ws, "invalid character ` ` in package name: `b c`", &["`b c`", "ws/Cargo.toml"]);
+}
+
+#[test]
+fn library_name_with_a_hyphen() {
+    let ws = one_package("library_name_with_a_hyphen", "a", "\n[lib]\nname = \"a-b\"\n");
+    refused_as_by_cargo(&ws, "library target names cannot contain hyphens", &["hyphens", "`a-b`", "a_b", "ws/Cargo.toml"]);
+}
+
+/// One dependency name, two path sources (a normal and a build dependency).
+#[test]
+fn dependency_with_two_sources() {
+    let ws = workspace_of(
+        "dependency_with_two_sources",
+        &[
+            ("Cargo.toml", package("a", "\n[dependencies]\nc = { path = \"x/c\" }\n\n[build-dependencies]\nc = { path = \"y/c\" }\n")),
+            ("x/c/Cargo.toml", package("c", "")),
+            ("y/c/Cargo.toml", package("c", "")),
+            ("Cargo.lock", path_lock(&[("a", &["c"]), ("c", &[])])),
+        ],
+    );
+    refused_as_by_cargo(&ws, "has different source paths depending on the build target", &["`c`", "x/c", "y/c", "ws/Cargo.toml"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reproducers of the fuzzing campaign's findings (docs/fuzzing.md).
+
+/// A `%` escape followed by a multi-byte character in a git source's reference made the
+/// percent-decoding panic.
+#[test]
+fn git_source_with_a_percent_before_a_multibyte_character() {
+    let ws = workspace_of(
+        "git_source_with_a_percent_before_a_multibyte_character",
+        &[
+            ("Cargo.toml", package("a", "\n[dependencies]\ng = { git = \"https://x/r\", branch = \"%a\u{20ac}\" }\n")),
+            ("Cargo.lock", "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\n \"g\",\n]\n\n[[package]]\nname = \"g\"\nversion = \"0.1.0\"\nsource = \"git+https://x/r?branch=%a\u{20ac}#abc\"\n".into()),
+        ],
+    );
+    let empty = ws.parent().unwrap().join("no-sources");
+    fs::create_dir_all(&empty).unwrap();
+    assert_refused(&ws, &["--target", TARGET, "--sources", empty.to_str().unwrap()], &["`g"]);
+}
+
+/// Bytes of a damaged archive (ESC, CR, VT) reach the message escaped, never raw.
+#[test]
+fn control_bytes_of_a_damaged_archive_are_escaped() {
+    let ws = with_registry_dep("control_bytes_of_a_damaged_archive_are_escaped");
+    let dir = ws.parent().unwrap().join("crates");
+    fs::create_dir_all(&dir).unwrap();
+    let mut tar = crate_archive(&[("itoa-1.0.15/Cargo.toml", "[package]\nname = \"itoa\"\nversion = \"1.0.15\"\n")]);
+    // Unpacked, the first header's size field (offset 124) gets an ESC sequence, a CR and a VT.
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&tar[..]), &mut raw).unwrap();
+    raw[124..130].copy_from_slice(b"\x1b[2J\r\x0b");
+    // The header's checksum made right again, so that the size field is what tar reads next.
+    raw[148..156].copy_from_slice(b"        ");
+    let sum: u32 = raw[..512].iter().map(|&b| u32::from(b)).sum();
+    raw[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &raw).unwrap();
+    tar = gz.finish().unwrap();
+    fs::write(dir.join("itoa-1.0.15.crate"), tar).unwrap();
+    let line = assert_refused(&ws, &["--target", TARGET, "--sources", dir.to_str().unwrap()], &["itoa-1.0.15.crate", "cargo fetch"]);
+    assert!(!line.chars().any(|c| c.is_control()), "raw control characters in {line:?}");
+    assert!(line.contains("\\u{1b}[2J\\u{d}\\u{b}"), "the bytes should be shown escaped: {line:?}");
+}
+
+/// A manifest that is not UTF-8: the line and column of the first bad byte, and what to do.
+#[test]
+fn manifest_not_utf8() {
+    let ws = two_members("manifest_not_utf8");
+    fs::write(ws.join("m/Cargo.toml"), b"[package]\nname = \"m\"\ndescription = \"caf\xe9\"\nversion = \"0.1.0\"\n").unwrap();
+    assert_refused(&ws, &["--target", TARGET], &["m/Cargo.toml:3:19", "UTF-8", "0xe9"]);
+}
+
+/// Likewise inside a `.crate`: the archive is named, and fetching it again is the fix.
+#[test]
+fn crate_manifest_not_utf8() {
+    let ws = with_registry_dep("crate_manifest_not_utf8");
+    let dir = ws.parent().unwrap().join("crates");
+    fs::create_dir_all(&dir).unwrap();
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    let text = b"[package]\nname = \"itoa\"\nversion = \"1.0.15\"\nauthors = [\"\xff\"]\n";
+    let mut header = tar::Header::new_gnu();
+    header.set_size(text.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    tar.append_data(&mut header, "itoa-1.0.15/Cargo.toml", &text[..]).unwrap();
+    fs::write(dir.join("itoa-1.0.15.crate"), tar.into_inner().unwrap().finish().unwrap()).unwrap();
+    assert_refused(&ws, &["--target", TARGET, "--sources", dir.to_str().unwrap()], &["itoa-1.0.15.crate", "Cargo.toml:4:13", "UTF-8", "cargo fetch"]);
+}

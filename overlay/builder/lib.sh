@@ -75,11 +75,22 @@ export_package_env() {
   export CARGO="${CARGO:-/crateplan-no-cargo-in-nix-builds}"
 }
 
+# check_manifest: the unpacked source holds the package's Cargo.toml, where the plan says the
+# package is; a download that is another archive than the plan's (a mirror or crateUrl serving
+# something else under the same checksum) stops here with the package named.
+check_manifest() {
+  [[ -f "$CRATE_ROOT/Cargo.toml" ]] && return 0
+  local name="${crateplanPackageEnv[CARGO_PKG_NAME]}" version="${crateplanPackageEnv[CARGO_PKG_VERSION]}"
+  log "error: package $name $version: its source ${src:-} has no Cargo.toml in $(basename "$CRATE_ROOT")/, where the plan expects the package; fetch the crate the plan was made from (check crateUrl or the mirror), or regenerate the plan from the Cargo.lock of these sources"
+  exit 1
+}
+
 # Lay out the dependencies: one directory of rlib symlinks for `-L dependency=`, the union of
 # the native search paths their build scripts asked for, propagated as cargo propagates them;
 # then the rustc arguments every target of the instance gets.
 prepare_dependencies() {
   CRATE_ROOT="$(pwd)"
+  check_manifest
   BUILD_DIR="$(mktemp -d "${TMPDIR:-/tmp}/crateplan-build.XXXXXX")"
   DEPS_DIR="$BUILD_DIR/deps"
   mkdir -p "$DEPS_DIR"

@@ -27,8 +27,9 @@ pub(super) fn read_manifest(path: &Path, top: &str) -> Result<(String, Option<BT
         if entry.header().size().unwrap_or(0) > MAX_MANIFEST_BYTES {
             return Err(Error::in_file(path, "Cargo.toml inside the archive is larger than 10 MiB"));
         }
-        let mut s = String::new();
-        entry.by_ref().take(MAX_MANIFEST_BYTES).read_to_string(&mut s).map_err(|e| invalid(path, &e))?;
+        let mut bytes = Vec::new();
+        entry.by_ref().take(MAX_MANIFEST_BYTES).read_to_end(&mut bytes).map_err(|e| invalid(path, &e))?;
+        let s = crate::manifest::parse::utf8(bytes, &path.join(format!("{top}/Cargo.toml")), REFETCH)?;
         want_files = !names_every_target(&s);
         text = Some(s);
         Ok(want_files)
@@ -166,8 +167,11 @@ fn skip_gzip_header(r: &mut impl std::io::BufRead) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What to do about a damaged `.crate`.
+const REFETCH: &str = "delete the archive and run `cargo fetch` to download it again";
+
 fn invalid(path: &Path, e: &dyn std::fmt::Display) -> Error {
-    Error::in_file(path, format!("not a valid .crate (gzip'd tar) archive ({e}); delete it and run `cargo fetch` to download it again"))
+    Error::in_file(path, format!("not a valid .crate (gzip'd tar) archive ({e}); {REFETCH}"))
 }
 
 #[cfg(test)]

@@ -68,13 +68,14 @@ impl Lockfile {
 
     /// The text of the lockfile at `path`.
     pub(crate) fn read(path: &Path) -> Result<String> {
-        std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::in_file(path, "no Cargo.lock; run `cargo generate-lockfile` to create it")
             } else {
                 Error::io(path, e)
             }
-        })
+        })?;
+        crate::manifest::parse::utf8(bytes, path, "Cargo.lock is not text cargo wrote; run `cargo generate-lockfile` to write it again")
     }
 
     /// Parses Cargo.lock text; `path` names the file in errors.

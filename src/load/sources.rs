@@ -197,7 +197,7 @@ fn manifest_version(raw: &RawManifest) -> Option<String> {
 fn read_dir_package(dir: &Path) -> Result<Option<Found>> {
     let manifest_path = dir.join("Cargo.toml");
     let text = match read_small_file(&manifest_path) {
-        Ok(text) => text,
+        Ok(bytes) => manifest::parse::utf8(bytes, &manifest_path, manifest::parse::SAVE_AS_UTF8)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(&manifest_path, e)),
     };
@@ -207,11 +207,11 @@ fn read_dir_package(dir: &Path) -> Result<Option<Found>> {
 
 /// A small text file (a manifest), read without first asking its size as `fs::read_to_string`
 /// does: one system call fewer for each of a thousand manifests.
-fn read_small_file(path: &Path) -> std::io::Result<String> {
+fn read_small_file(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(16 * 1024);
     // Through `Take`, `read_to_end` has no size hint to ask for: it reads into the spare capacity.
     std::fs::File::open(path)?.take(u64::MAX).read_to_end(&mut buf)?;
-    String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    Ok(buf)
 }
 
 /// Reads `Cargo.toml` out of a `.crate` (a gzip'd tar of `NAME-VERSION/…`); its file names are
@@ -235,7 +235,8 @@ fn find_in_checkout(checkout: &Path, name: &str, version: &str) -> Result<Option
     walk_manifests(checkout, &mut manifests, 0);
     manifests.sort();
     for manifest_path in manifests {
-        let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+        let bytes = std::fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+        let text = manifest::parse::utf8(bytes, &manifest_path, manifest::parse::SAVE_AS_UTF8)?;
         let Ok(raw) = manifest::parse_raw(&text, &manifest_path) else { continue };
         if raw.package.as_ref().and_then(|p| p.name.as_deref()) != Some(name) {
             continue;

@@ -81,13 +81,14 @@ struct Loader<'a> {
 impl Loader<'_> {
     fn raw(&mut self, manifest_path: &Path) -> Result<&RawManifest> {
         if !self.raws.contains_key(manifest_path) {
-            let text = std::fs::read_to_string(manifest_path).map_err(|e| {
+            let bytes = std::fs::read(manifest_path).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound {
                     Error::in_file(manifest_path, "manifest not found; check the `path` of the dependency or workspace member that points here")
                 } else {
                     Error::io(manifest_path, e)
                 }
             })?;
+            let text = manifest::parse::utf8(bytes, manifest_path, manifest::parse::SAVE_AS_UTF8)?;
             let raw = manifest::parse_raw(&text, manifest_path)?;
             self.raws.insert(manifest_path.to_path_buf(), raw);
             self.sha256.insert(manifest_path.to_path_buf(), crate::load::digest::sha256_hex(text.as_bytes()));
@@ -249,6 +250,7 @@ impl Workspace {
             }
         }
         let members: Vec<PathBuf> = member_dirs.into_iter().filter(|d| path_packages.contains_key(d)).collect();
+        check_members(&members, &path_packages, &loader, &root_manifest)?;
         if let Some(c) = &current
             && !members.contains(c) {
                 return Err(Error::in_file(
@@ -290,6 +292,27 @@ impl Workspace {
         let rel = relative_path(&self.root_dir, path);
         if rel.is_empty() { ".".to_string() } else { rel }
     }
+}
+
+/// What cargo requires of a workspace's members: unique package names, one `[workspace]` (the
+/// root's), and a place at or below the root's directory.
+fn check_members(members: &[PathBuf], packages: &BTreeMap<PathBuf, Package>, loader: &Loader<'_>, root_manifest: &Path) -> Result<()> {
+    let root_dir = root_manifest.parent().unwrap_or(Path::new("/"));
+    let mut by_name: BTreeMap<&str, &Path> = BTreeMap::new();
+    for dir in members {
+        let manifest = dir.join("Cargo.toml");
+        if !dir.starts_with(root_dir) {
+            return Err(Error::in_file(root_manifest, format!("workspace member {} is not inside the workspace root's directory; move it below it, or make it a path dependency instead of a member", manifest.display())));
+        }
+        if manifest != root_manifest && loader.raws.get(&manifest).is_some_and(|raw| raw.workspace.is_some()) {
+            return Err(Error::in_file(&manifest, format!("has a [workspace] table, but it is a member of the workspace at {}; a workspace has one root: remove this [workspace], or add the package to `exclude` there", root_manifest.display())));
+        }
+        let name = packages[dir].name.as_str();
+        if let Some(other) = by_name.insert(name, dir) {
+            return Err(Error::in_file(root_manifest, format!("two workspace members are named `{name}` ({} and {}); rename one", other.join("Cargo.toml").display(), manifest.display())));
+        }
+    }
+    Ok(())
 }
 
 /// The manifest of the nearest `[workspace]` at or above `dir` (for a package outside ours).

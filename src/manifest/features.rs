@@ -116,3 +116,15 @@ pub(crate) fn validate_feature_table(features: &BTreeMap<String, Vec<String>>, m
     }
     Ok(())
 }
+
+/// Whether the list of `feature` in `map` names `feature` itself (`default = ["default"]`): cargo
+/// refuses to activate such a feature ("cyclic feature dependency"). A longer loop (`a = ["b"]`,
+/// `b = ["a"]`) is accepted, as by cargo.
+pub(crate) fn includes_itself(map: &BTreeMap<String, Vec<FeatureValue>>, feature: &str) -> bool {
+    map.get(feature).is_some_and(|fvs| fvs.iter().any(|fv| matches!(fv, FeatureValue::Feature(f) if f == feature)))
+}
+
+/// The error for a feature that `includes_itself`.
+pub(crate) fn cyclic_feature_error(feature: &str) -> String {
+    format!("cyclic feature dependency: feature `{feature}` includes itself; remove `{feature}` from its own list in [features]")
+}

@@ -9,6 +9,7 @@
 
 pub(crate) mod features;
 pub(crate) mod lints;
+pub(crate) mod names;
 pub(crate) mod package;
 pub(crate) mod parse;
 pub(crate) mod platform;

@@ -9,7 +9,7 @@ use semver::VersionReq;
 
 use crate::error::{Error, Result};
 use crate::manifest::features::{self, DeclaredDep, FeatureValue};
-use crate::manifest::lints;
+use crate::manifest::{lints, names};
 use crate::manifest::platform::Platform;
 use crate::manifest::schema::{Inheritable, RawDependency, RawDetailedDependency, RawManifest, RawPackage, StringOrBool};
 use crate::manifest::targets::{self, PackageFiles, Target};
@@ -135,6 +135,10 @@ pub(crate) fn normalize(
     let err = |msg: String| Error::in_file(manifest_path, msg);
     let pkg = raw.package.as_ref().ok_or_else(|| err("no [package] section".into()))?;
     let name = pkg.name.clone().ok_or_else(|| err("[package] has no `name`".into()))?;
+    names::check_package_name(&name).map_err(err)?;
+    if let Some(bad) = raw.features.keys().find_map(|f| names::check_feature_name(f).err()) {
+        return Err(err(format!("package `{name}`: {bad}")));
+    }
     let inherited_package = || {
         inheritance.and_then(|i| i.package).ok_or_else(|| {
             err(format!("package `{name}` inherits a field with `workspace = true` but no [workspace.package] defines it; add it to the workspace root's Cargo.toml"))
@@ -211,6 +215,8 @@ pub(crate) fn normalize(
         add_table(&tables.build_dependencies, DepKind::Build, Some(platform))?;
     }
 
+    same_source_for_each_name(&dependencies).map_err(|m| err(format!("package `{name}`: {m}")))?;
+
     let targets = targets::discover(raw, pkg, &name, &edition, files).map_err(|m| err(format!("package `{name}`: {m}")))?;
     // The README and targets came from the file names: a `.crate` may have failed to give them.
     if let Some(e) = files.error() {
@@ -232,6 +238,39 @@ pub(crate) fn normalize(
     Ok(package)
 }
 
+/// Cargo requires every declaration of one dependency name (in any table, for any platform) to
+/// have the same source; git URLs are compared in their canonical form, as cargo does.
+fn same_source_for_each_name(dependencies: &[Dependency]) -> std::result::Result<(), String> {
+    let same = |a: &DepSource, b: &DepSource| match (a, b) {
+        (DepSource::Git { url: u, reference: r }, DepSource::Git { url: v, reference: s }) => {
+            r == s && (u == v || crate::source_id::canonical_url(u) == crate::source_id::canonical_url(v))
+        }
+        _ => a == b,
+    };
+    // A package declares a handful of dependencies: the earlier ones are searched.
+    for (i, d) in dependencies.iter().enumerate() {
+        if let Some(first) = dependencies[..i].iter().find(|e| e.name_in_toml == d.name_in_toml && !same(&e.source, &d.source)) {
+            return Err(format!(
+                "dependency `{}` has different sources in different tables or platforms ({} and {}); give every declaration of it the same source",
+                d.name_in_toml,
+                describe(&first.source),
+                describe(&d.source)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A dependency source in words, for errors.
+fn describe(source: &DepSource) -> String {
+    match source {
+        DepSource::Registry(None) => "a registry".to_string(),
+        DepSource::Registry(Some(index)) => format!("registry {index}"),
+        DepSource::Git { url, .. } => format!("git {url}"),
+        DepSource::Path(p) => format!("path {}", p.display()),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn normalize_dependency(
     key: &str,
@@ -244,11 +283,20 @@ fn normalize_dependency(
     package_name: &str,
 ) -> Result<Dependency> {
     let err = |msg: String| Error::in_file(manifest_path, format!("package `{package_name}`, dependency `{key}`: {msg}"));
+    // The key, and a `package =` rename's value, are package names to cargo.
+    let check_name = |name: &str| names::check_package_name(name).map_err(|m| err(m.replace("rename the package", "fix the name")));
+    check_name(key)?;
     let mut d = match raw {
         RawDependency::Version(v) => std::borrow::Cow::Owned(RawDetailedDependency { version: Some(v.clone()), ..Default::default() }),
         RawDependency::Detailed(d) => std::borrow::Cow::Borrowed(&**d),
     };
     let mut base_dir = package_dir;
+    if d.workspace == Some(false) {
+        return Err(err("`workspace` cannot be false; remove it, or set it to true to inherit the dependency from [workspace.dependencies]".into()));
+    }
+    if kind == DepKind::Development && d.optional == Some(true) {
+        return Err(err("dev-dependencies cannot be optional; remove `optional = true`".into()));
+    }
     if d.workspace == Some(true) {
         let inh = inheritance.ok_or_else(|| err("`workspace = true` but the package is not in a workspace".into()))?;
         let ws = inh.dependencies.get(key).ok_or_else(|| {
@@ -269,6 +317,7 @@ fn normalize_dependency(
         base_dir = inh.root_dir;
     }
     let package_name_dep = d.package.clone().unwrap_or_else(|| key.to_string());
+    check_name(&package_name_dep)?;
     let req = match &d.version {
         Some(v) => Some(VersionReq::parse(v).map_err(|e| err(format!("invalid version requirement `{v}` ({e})")))?),
         None => None,

@@ -84,13 +84,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Inheritable<T> {
                 T::deserialize(SeqAccessDeserializer::new(seq)).map(Inheritable::Value)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
-                // Only the shape is checked (a boolean `workspace`); the value is not used.
+                // The only table a field may be: `{ workspace = true }` (cargo refuses `false`).
                 #[derive(Deserialize)]
                 struct Workspace {
-                    #[serde(rename = "workspace")]
-                    _workspace: bool,
+                    workspace: bool,
                 }
-                Workspace::deserialize(MapAccessDeserializer::new(map))?;
+                if !Workspace::deserialize(MapAccessDeserializer::new(map))?.workspace {
+                    return Err(serde::de::Error::custom("`workspace` cannot be false; write the value itself, or `{ workspace = true }` to inherit it"));
+                }
                 Ok(Inheritable::Workspace)
             }
         }

@@ -161,6 +161,9 @@ pub(crate) fn discover(raw: &RawManifest, pkg: &RawPackage, package_name: &str, 
     };
     if let Some(l) = lib {
         let name = l.name.clone().unwrap_or_else(|| package_name.replace('-', "_"));
+        if name.contains('-') {
+            return Err(format!("library target names cannot contain hyphens: `{name}`; write `{}` in [lib] name", name.replace('-', "_")));
+        }
         let path = match &l.path {
             Some(p) => clean(p),
             None if *has_lib_rs => "src/lib.rs".to_string(),

@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap as FastMap, FxHashSet as FastSet};
 
 use crate::error::{Error, Result};
 use crate::load::workspace::ResolveBehavior;
-use crate::manifest::features::FeatureValue;
+use crate::manifest::features::{self, FeatureValue};
 use crate::manifest::{DepKind, Dependency};
 use crate::resolve::graph::Graph;
 use crate::resolve::platform::TargetInfo;
@@ -230,9 +230,13 @@ impl<'a> Resolver<'a> {
         }
         enabled.insert(feature.to_string());
         let graph = self.graph;
-        let Some(fvs) = graph.package(node).feature_map.get(feature) else {
+        let package = graph.package(node);
+        let Some(fvs) = package.feature_map.get(feature) else {
             return Ok(());
         };
+        if features::includes_itself(&package.feature_map, feature) {
+            return Err(Error::new(format!("package `{} {}`: {}", package.name, package.version, features::cyclic_feature_error(feature))));
+        }
         for fv in fvs {
             self.activate_fv(node, fk, fv)?;
         }

@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap as FastMap;
 use crate::load::lockfile::Lockfile;
 use crate::load::remote::{Loaded, Location};
 use crate::load::workspace::Workspace;
+use crate::manifest::features;
 use crate::manifest::{DepKind, DepSource, Package};
 use crate::source_id::{canonical_url, GitReference, SourceId, SourceKind};
 
@@ -136,6 +137,8 @@ impl Graph {
             return Err(stale(lock_path, format!("package `{} {}` is locked, but nothing in the workspace depends on it", p.name, p.version)));
         }
         check_links(&nodes)?;
+        check_cycles(&nodes)?;
+        check_member_features(&nodes)?;
         Ok(Graph { nodes, members })
     }
 
@@ -228,6 +231,69 @@ fn check_links(nodes: &[Node]) -> Result<()> {
                     other.package.name, other.package.version, node.package.name, node.package.version
                 )));
             }
+    }
+    Ok(())
+}
+
+/// No package may depend on itself through normal or build dependencies (a dev-dependency may
+/// close a loop: tests are built after the library). Cargo checks this over its whole resolve,
+/// so every locked declaration counts, whatever the platform or features.
+fn check_cycles(nodes: &[Node]) -> Result<()> {
+    let counts = |from: usize, edge: &Edge| edge.decls.iter().any(|&d| nodes[from].package.dependencies[d].kind != DepKind::Development);
+    // Depth-first, without recursion: 0 unseen, 1 on the current path, 2 done.
+    let mut state = vec![0u8; nodes.len()];
+    for start in 0..nodes.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        // (node, index of its next edge)
+        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some((node, next)) = path.last_mut() {
+            let (node, edge) = (*node, *next);
+            *next += 1;
+            let Some(e) = nodes[node].deps.get(edge) else {
+                state[node] = 2;
+                path.pop();
+                continue;
+            };
+            if !counts(node, e) {
+                continue;
+            }
+            match state[e.to] {
+                0 => {
+                    state[e.to] = 1;
+                    path.push((e.to, 0));
+                }
+                1 => {
+                    let from = path.iter().position(|&(n, _)| n == e.to).unwrap_or(0);
+                    let name = |n: usize| format!("{} {}", nodes[n].package.name, nodes[n].package.version);
+                    let cycle: Vec<String> = path[from..].iter().map(|&(n, _)| name(n)).chain([name(e.to)]).collect();
+                    return Err(Error::new(format!(
+                        "cyclic package dependency: package `{}` depends on itself ({}); remove one of these dependencies, or make it a dev-dependency",
+                        name(e.to),
+                        cycle.join(" -> ")
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Cargo resolves the workspace with every feature of every member on, so a member's feature
+/// that includes itself is refused even when no build asks for it.
+fn check_member_features(nodes: &[Node]) -> Result<()> {
+    for node in nodes.iter().filter(|n| n.is_member) {
+        let package = &node.package;
+        if let Some(feature) = package.feature_map.keys().find(|f| features::includes_itself(&package.feature_map, f)) {
+            let at = match &node.location {
+                Location::Path(dir) => format!("{}: ", dir.join("Cargo.toml").display()),
+                _ => String::new(),
+            };
+            return Err(Error::new(format!("{at}package `{}`: {}", package.name, features::cyclic_feature_error(feature))));
+        }
     }
     Ok(())
 }

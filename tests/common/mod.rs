@@ -56,3 +56,39 @@ pub fn workspace_copy(name: &str, dest: &Path) -> PathBuf {
     assert_eq!(fs::read(dest.join("Cargo.lock")).unwrap(), fs::read(fixture.join("Cargo.lock")).unwrap(), "cargo fetch rewrote the lock of {name}");
     dest.to_path_buf()
 }
+
+/// The `.crate` files of the registry packages in `ws`'s Cargo.lock, copied from cargo's download
+/// cache into `dest` (flat); their paths there.
+pub fn registry_crates(ws: &Path, dest: &Path) -> Vec<PathBuf> {
+    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
+    let lock: toml::Table = toml::from_str(&fs::read_to_string(ws.join("Cargo.lock")).unwrap()).unwrap();
+    fs::create_dir_all(dest).unwrap();
+    let caches: Vec<PathBuf> = fs::read_dir(cargo_home.join("registry/cache")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut copied = Vec::new();
+    for p in lock["package"].as_array().unwrap() {
+        if !p.get("source").and_then(|s| s.as_str()).is_some_and(|s| s.starts_with("registry+")) {
+            continue;
+        }
+        let file = format!("{}-{}.crate", p["name"].as_str().unwrap(), p["version"].as_str().unwrap());
+        let found = caches.iter().map(|c| c.join(&file)).find(|f| f.is_file()).unwrap_or_else(|| panic!("{file} is not in {}/registry/cache", cargo_home.display()));
+        fs::copy(found, dest.join(&file)).unwrap();
+        copied.push(dest.join(&file));
+    }
+    copied
+}
+
+/// Waits for `child` up to `timeout`; `None` (the child killed) when it did not end in time.
+pub fn wait_timeout(child: &mut std::process::Child, timeout: std::time::Duration) -> Option<std::process::ExitStatus> {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

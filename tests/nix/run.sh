@@ -640,6 +640,8 @@ source "$REPO/tests/nix/scope-tests.sh"
 source "$REPO/tests/nix/cargo2nix-tests.sh"
 # Path packages' sources by cargo's packaging rules: what an edit rebuilds (adds to ALL_TESTS).
 source "$REPO/tests/nix/sources-tests.sh"
+# Bad plans and downloads on the Nix side (adds to ALL_TESTS).
+source "$REPO/tests/nix/bad-input-tests.sh"
 TESTS=("${@:-${ALL_TESTS[@]}}")
 for t in "${TESTS[@]}"; do
   [[ "$t" == test_* ]] || t="test_${t//-/_}"
