@@ -169,11 +169,17 @@ impl Loaded {
     /// The unit graph for one triple and intent.
     pub(crate) fn units(&self, triple: &str, intent: Intent) -> Result<UnitGraph> {
         let target = TargetInfo::builtin(triple)?;
-        let platforms = Platforms { target: &target, host: &self.host };
+        self.resolve(&target, intent).map(|(_, units)| units)
+    }
+
+    /// The resolved features and the unit graph for one target platform and intent.
+    pub(crate) fn resolve(&self, target: &TargetInfo, intent: Intent) -> Result<(features::ResolvedFeatures, UnitGraph)> {
+        let platforms = Platforms { target, host: &self.host };
         let has_dev_units = intent == Intent::Test;
         let resolved = features::resolve(&self.graph, &self.member_features, self.ws.resolver, has_dev_units, &platforms)?;
         let abort = if self.release { self.ws.panic_abort.release } else { self.ws.panic_abort.dev };
-        units::build(&self.graph, &self.selected, &resolved, &platforms, intent, abort)
+        let units = units::build(&self.graph, &self.selected, &resolved, &platforms, intent, abort)?;
+        Ok((resolved, units))
     }
 
     /// The plan for `triples` (docs/plan-schema.md).
