@@ -213,7 +213,7 @@ impl Cx<'_> {
         let table = match &d.platform {
             None => format!("[{table}]"),
             Some(Platform::Name(t)) => format!("[target.{t}.{table}]"),
-            Some(Platform::Cfg(e)) => format!("[target.'{}'.{table}]", e.original()),
+            Some(Platform::Cfg(e)) => format!("[target.'cfg({})'.{table}]", e.original()),
         };
         let mut s = format!("{table} {} in {}", d.name_in_toml, self.manifest(node));
         if d.explicit_rename {
@@ -319,7 +319,8 @@ impl Cx<'_> {
                 }
                 for decl in self.declarations(pu, cu) {
                     let table = self.declaration(pu.node, decl, None);
-                    let base = vec![format!("{} depends on {} through {table}", self.unit_label(p), self.unit_label(d.unit))];
+                    let mut base = self.package_chain(parents, p);
+                    base.push(format!("{} -> {}: {table}", self.unit_label(p), self.unit_label(d.unit)));
                     for fv in &decl.features {
                         if let FeatureValue::Feature(f) = fv {
                             push(&mut seen, &mut queue, d.unit, f.clone(), &base, format!("feature `{f}`: asked for in the declaration's `features`"));
