@@ -139,3 +139,21 @@ fn explain_agrees_with_cargo_tree() {
     assert!(checked > 20, "only {checked} packages checked");
     assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Bad input gets `generate`'s one-line errors; an unknown package names the lockfile.
+#[test]
+fn explain_errors_are_one_line() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/workspaces/platform-deps/Cargo.toml");
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_crateplan")).args(args).arg("--manifest-path").arg(&manifest).output().unwrap();
+        assert!(!o.status.success());
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let bad_target = run(&["explain", "libc", "--target", "no-such-triple"]);
+    assert_eq!(bad_target, run(&["generate", "--target", "no-such-triple"]));
+    let bad_feature = run(&["explain", "libc", "--target", TRIPLES[0], "-F", "no-such-feature"]);
+    assert_eq!(bad_feature, run(&["generate", "--target", TRIPLES[0], "-F", "no-such-feature"]));
+    let unknown = run(&["explain", "no-such-package", "--target", TRIPLES[0]]);
+    assert_eq!(unknown.lines().count(), 1, "{unknown}");
+    assert!(unknown.contains("`no-such-package` is not in Cargo.lock"), "{unknown}");
+}
