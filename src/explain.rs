@@ -284,6 +284,21 @@ impl Cx<'_> {
         out
     }
 
+    /// The features a declaration turns on in `dep_node`, each with why: its `features` and,
+    /// unless `default-features = false`, `default`.
+    fn declared_features(&self, decl: &Dependency, dep_node: usize) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = decl
+            .features
+            .iter()
+            .filter_map(|fv| if let FeatureValue::Feature(f) = fv { Some(f) } else { None })
+            .map(|f| (f.clone(), format!("feature `{f}`: asked for in the declaration's `features`")))
+            .collect();
+        if decl.default_features && self.loaded.graph.package(dep_node).feature_map.contains_key("default") {
+            out.push(("default".into(), "feature `default`: the declaration keeps default features".into()));
+        }
+        out
+    }
+
     /// The shortest chain of feature activations that turns `feature` of unit `u` on: a search
     /// over (unit, feature) pairs that are on, from the roots' requested features, along
     /// `[features]` entries (`f`, `dep/f`, `dep?/f`) and declarations' `features` and defaults.
@@ -321,19 +336,39 @@ impl Cx<'_> {
                     let table = self.declaration(pu.node, decl, None);
                     let mut base = self.package_chain(parents, p);
                     base.push(format!("{} -> {}: {table}", self.unit_label(p), self.unit_label(d.unit)));
-                    for fv in &decl.features {
-                        if let FeatureValue::Feature(f) = fv {
-                            push(&mut seen, &mut queue, d.unit, f.clone(), &base, format!("feature `{f}`: asked for in the declaration's `features`"));
-                        }
+                    for (f, why) in self.declared_features(decl, cu.node) {
+                        push(&mut seen, &mut queue, d.unit, f, &base, why);
                     }
-                    if decl.default_features && graph.package(cu.node).feature_map.contains_key("default") {
-                        push(&mut seen, &mut queue, d.unit, "default".into(), &base, "feature `default`: the declaration keeps default features".into());
+                }
+            }
+        }
+        // A proc-macro member is also resolved for the target side (for its tests and bins):
+        // its normal dependencies' target-side features count, though no unit of it is there.
+        for &(m, _) in &self.loaded.member_features {
+            let pkg = graph.package(m);
+            if !pkg.is_proc_macro() || self.loaded.ws.resolver == crate::load::workspace::ResolveBehavior::V1 {
+                continue;
+            }
+            for e in &graph.nodes[m].deps {
+                let decls = e.decls.iter().map(|&i| &pkg.dependencies[i]).filter(|d| d.kind == DepKind::Normal && !d.optional && self.platforms.dep_activated(d, false));
+                for decl in decls {
+                    let Some(v) = self.units.units.iter().position(|x| x.node == e.to && x.kind == Kind::Target && self.features_for(x) == FeaturesFor::NormalOrDev) else { continue };
+                    let base = vec![format!(
+                        "{} is a proc-macro member: cargo also resolves it for the target side, where it depends on {} through {}",
+                        self.package_id(m),
+                        self.unit_label(v),
+                        self.declaration(m, decl, None)
+                    )];
+                    for (f, why) in self.declared_features(decl, e.to) {
+                        push(&mut seen, &mut queue, v, f, &base, why);
                     }
                 }
             }
         }
         while let Some((v, f, chain)) = queue.pop_front() {
-            if v == u && f == feature {
+            // The units of one package on one side share their features: any of them will do.
+            let (reached, wanted) = (&self.units.units[v], &self.units.units[u]);
+            if f == feature && reached.node == wanted.node && reached.features == wanted.features {
                 return chain;
             }
             let unit = &self.units.units[v];

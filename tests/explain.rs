@@ -79,9 +79,11 @@ fn declares_default(manifest: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-fn explain(manifest: &Path, spec: &str, triple: &str) -> Value {
+fn explain(manifest: &Path, spec: &str, triple: &str, feature: Option<&str>) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_crateplan"))
-        .args(["explain", spec, "--json", "--tests", "--target", triple, "--manifest-path"])
+        .args(["explain", spec, "--json", "--tests", "--target", triple])
+        .args(feature.map(|f| ["--feature", f]).into_iter().flatten())
+        .arg("--manifest-path")
         .arg(manifest)
         .output()
         .unwrap();
@@ -104,7 +106,7 @@ fn explain_agrees_with_cargo_tree() {
         let with_default = declares_default(&manifest);
         for spec in locked_packages(&dir.join("Cargo.lock")) {
             for triple in TRIPLES {
-                let answer = explain(&manifest, &spec, triple);
+                let answer = explain(&manifest, &spec, triple, None);
                 let units = answer[0]["units"].as_array().unwrap();
                 let ours: BTreeSet<String> = units.iter().flat_map(|u| u["features"].as_array().unwrap()).map(|f| f.as_str().unwrap().to_string()).collect();
                 let what = format!("{ws} {spec} {triple}");
@@ -124,7 +126,23 @@ fn explain_agrees_with_cargo_tree() {
                 if ours != theirs {
                     failures.push(format!("{what}: features {ours:?}, cargo {theirs:?}"));
                 }
-                for step in units.iter().flat_map(|u| u["chain"].as_array().unwrap()).skip(1) {
+                // Each feature cargo shows on has a chain of activations.
+                let mut chains: Vec<Value> = units.iter().map(|u| u["chain"].clone()).collect();
+                for f in &theirs {
+                    let answer = explain(&manifest, &spec, triple, Some(f));
+                    let units = answer[0]["units"].as_array().unwrap();
+                    if units.is_empty() {
+                        failures.push(format!("{what}: cargo has feature `{f}` on, explain says off"));
+                    }
+                    for u in units {
+                        let chain = u["chain"].as_array().unwrap();
+                        if chain.iter().any(|s| s.as_str().unwrap().contains("no activation chain")) {
+                            failures.push(format!("{what}: no chain for feature `{f}`"));
+                        }
+                        chains.push(u["chain"].clone());
+                    }
+                }
+                for step in chains.iter().flat_map(|c| c.as_array().unwrap()) {
                     let step = step.as_str().unwrap();
                     let Some((arrow, _)) = step.split_once(": ") else { continue };
                     let Some((from, to)) = arrow.split_once(" -> ") else { continue };
