@@ -159,22 +159,22 @@ impl GenerateArgs {
     fn options(&self) -> Options {
         let args = self.clone();
         Options {
-        manifest_path: args.manifest_path,
-        targets: args.targets,
-        host: args.host,
-        features: args.features,
-        all_features: args.all_features,
-        no_default_features: args.no_default_features,
-        packages: if args.workspace {
-            PackageSelection::Workspace { exclude: args.exclude }
-        } else if args.packages.is_empty() {
-            PackageSelection::Default
-        } else {
-            PackageSelection::Packages(args.packages)
-        },
-        sources: args.sources,
-        file_list: args.file_list,
-        release: args.release,
+            manifest_path: args.manifest_path,
+            targets: args.targets,
+            host: args.host,
+            features: args.features,
+            all_features: args.all_features,
+            no_default_features: args.no_default_features,
+            packages: if args.workspace {
+                PackageSelection::Workspace { exclude: args.exclude }
+            } else if args.packages.is_empty() {
+                PackageSelection::Default
+            } else {
+                PackageSelection::Packages(args.packages)
+            },
+            sources: args.sources,
+            file_list: args.file_list,
+            release: args.release,
         }
     }
 }

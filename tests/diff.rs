@@ -53,10 +53,9 @@ fn diff_reports_cargo_update() {
         String::from_utf8(common::run_ok(tree, "cargo tree")).unwrap().lines().filter_map(|l| l.split(' ').next().map(str::to_string)).collect();
     let mut expected = BTreeSet::new();
     for (name, old) in before.difference(&after) {
-        if let Some((_, new)) = after.iter().find(|(n, v)| n == name && !before.contains(&(n.clone(), v.clone()))) {
-            if built.contains(name) {
-                expected.insert((name.clone(), old.clone(), new.clone()));
-            }
+        let new = after.iter().find(|(n, v)| n == name && !before.contains(&(n.clone(), v.clone())));
+        if let Some((_, new)) = new.filter(|_| built.contains(name)) {
+            expected.insert((name.clone(), old.clone(), new.clone()));
         }
     }
     assert!(!expected.is_empty(), "cargo update changed nothing that is built");

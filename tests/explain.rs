@@ -27,10 +27,13 @@ fn locked_packages(lock: &Path) -> Vec<String> {
     out
 }
 
+/// (dependent package name, dependency package name) pairs.
+type Edges = BTreeSet<(String, String)>;
+
 /// cargo's inverted feature tree of `spec`: the features of `spec` it shows on, and its edges
 /// as (dependent package name, dependency package name). `None` when cargo has no such package
 /// in the tree.
-fn cargo_tree(manifest: &Path, spec: &str, triple: &str) -> Option<(BTreeSet<String>, BTreeSet<(String, String)>)> {
+fn cargo_tree(manifest: &Path, spec: &str, triple: &str) -> Option<(BTreeSet<String>, Edges)> {
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["tree", "--locked", "--offline", "-e", "features", "--prefix", "depth", "-i", spec, "--target", triple, "--manifest-path"])
         .arg(manifest)
@@ -53,10 +56,8 @@ fn cargo_tree(manifest: &Path, spec: &str, triple: &str) -> Option<(BTreeSet<Str
             features.insert(f.split('"').next().unwrap().to_string());
         }
         stack.truncate(depth);
-        if let Some(parent) = stack.last() {
-            if *parent != pkg {
-                edges.insert((pkg.clone(), parent.clone()));
-            }
+        if let Some(parent) = stack.last().filter(|p| **p != pkg) {
+            edges.insert((pkg.clone(), parent.clone()));
         }
         stack.push(pkg);
     }
