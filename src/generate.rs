@@ -247,11 +247,22 @@ impl Loaded {
 
     /// The unit graph for one triple and intent.
     pub(crate) fn units(&self, triple: &str, intent: Intent) -> Result<UnitGraph> {
-        let (_, target) = rustflags::for_target(&self.ws.config, &TargetInfo::builtin(triple)?);
-        let platforms = Platforms { target: &target, host: &self.host };
+        self.resolve(&self.target_info(triple)?, intent).map(|(_, units)| units)
+    }
+
+    /// The facts of a target triple, its cfgs with the configuration's `--cfg` added.
+    pub(crate) fn target_info(&self, triple: &str) -> Result<TargetInfo> {
+        Ok(rustflags::for_target(&self.ws.config, &TargetInfo::builtin(triple)?).1)
+    }
+
+    /// The resolved features and the unit graph for one target and intent.
+    pub(crate) fn resolve(&self, target: &TargetInfo, intent: Intent) -> Result<(features::ResolvedFeatures, UnitGraph)> {
+        let triple = target.triple.as_str();
+        let platforms = Platforms { target, host: &self.host };
         let has_dev_units = intent == Intent::Test;
         let resolved = features::resolve(&self.graph, &self.member_features, self.ws.resolver, has_dev_units, &platforms)?;
-        units::build(&self.graph, &self.selected, &resolved, &platforms, intent, self.profiles(intent), triple)
+        let units = units::build(&self.graph, &self.selected, &resolved, &platforms, intent, self.profiles(intent), triple)?;
+        Ok((resolved, units))
     }
 
     /// The plan for `triples` (docs/plan-schema.md).

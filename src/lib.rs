@@ -10,6 +10,7 @@
 //! line. Each module imports only from the stages before it.
 
 pub(crate) mod error;
+pub mod explain;
 pub mod generate;
 pub mod load;
 pub(crate) mod manifest;

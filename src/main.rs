@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crateplan::generate::{self, Options, PackageSelection};
-use crateplan::output::{check, write};
+use crateplan::explain;
+use crateplan::output::{check, diff, write};
 use crateplan::resolve::units::Intent;
 use crateplan::{Error, Result};
 
@@ -29,6 +30,42 @@ enum Command {
     Generate(GenerateArgs),
     /// Check that a committed plan matches Cargo.lock and the manifests (exit 1 if stale).
     Check(CheckArgs),
+    /// Why a package (or, with --feature, one of its features) is built for one target.
+    Explain(ExplainArgs),
+    /// What changes in the build between two plans (exit 0 either way).
+    Diff(DiffArgs),
+}
+
+/// `explain` takes generate's flags (one --target); `--format` is `text` or `json` here.
+#[derive(Args)]
+struct ExplainArgs {
+    /// The package, as `-p` takes it: `name`, `name@version`.
+    spec: String,
+    /// Explain this feature of the package instead.
+    #[arg(long, value_name = "FEATURE")]
+    feature: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    generate: GenerateArgs,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The plan before the change.
+    old: PathBuf,
+    /// The plan after the change.
+    new: PathBuf,
+    /// `text` or `json`.
+    #[arg(long, value_enum, default_value = "text")]
+    format: DiffFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -41,7 +78,7 @@ struct CheckArgs {
     plan: PathBuf,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum Format {
     /// The plan the Nix side reads (docs/plan-schema.md).
     Plan,
@@ -49,7 +86,7 @@ enum Format {
     UnitGraph,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct GenerateArgs {
     /// The workspace's (or a member's) Cargo.toml.
     #[arg(long, default_value = "Cargo.toml", value_name = "PATH")]
@@ -109,6 +146,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(args) => run_generate(args),
         Command::Check(args) => run_check(args),
+        Command::Explain(args) => run_explain(args),
+        Command::Diff(args) => run_diff(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,25 +158,33 @@ fn main() -> ExitCode {
     }
 }
 
+impl GenerateArgs {
+    /// The options `generate` (and `explain`) load the workspace with.
+    fn options(&self) -> Options {
+        let args = self.clone();
+        Options {
+            manifest_path: args.manifest_path,
+            targets: args.targets,
+            host: args.host,
+            features: args.features,
+            all_features: args.all_features,
+            no_default_features: args.no_default_features,
+            packages: if args.workspace {
+                PackageSelection::Workspace { exclude: args.exclude }
+            } else if args.packages.is_empty() {
+                PackageSelection::Default
+            } else {
+                PackageSelection::Packages(args.packages)
+            },
+            sources: args.sources,
+            file_list: args.file_list,
+            profile: if args.release { Some("release".to_string()) } else { args.profile },
+        }
+    }
+}
+
 fn run_generate(args: GenerateArgs) -> Result<()> {
-    let opts = Options {
-        manifest_path: args.manifest_path,
-        targets: args.targets,
-        host: args.host,
-        features: args.features,
-        all_features: args.all_features,
-        no_default_features: args.no_default_features,
-        packages: if args.workspace {
-            PackageSelection::Workspace { exclude: args.exclude }
-        } else if args.packages.is_empty() {
-            PackageSelection::Default
-        } else {
-            PackageSelection::Packages(args.packages)
-        },
-        sources: args.sources,
-        file_list: args.file_list,
-        profile: if args.release { Some("release".to_string()) } else { args.profile },
-    };
+    let opts = args.options();
     let loaded = generate::load(&opts)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
@@ -164,4 +211,29 @@ fn run_check(args: CheckArgs) -> Result<()> {
     let plan_path = check::check(&args.manifest_path, &args.plan)?;
     println!("{}: up to date", plan_path.display());
     Ok(())
+}
+
+fn run_explain(args: ExplainArgs) -> Result<()> {
+    let opts = args.generate.options();
+    let [triple] = opts.targets.as_slice() else {
+        return Err(Error::new("explain describes one target: pass exactly one --target"));
+    };
+    if args.generate.format != Format::Plan {
+        return Err(Error::new("explain writes text, or JSON with --json; drop --format"));
+    }
+    let loaded = generate::load(&opts)?;
+    let intent = if args.generate.tests { Intent::Test } else { Intent::Build };
+    let q = explain::Question { spec: &args.spec, feature: args.feature.as_deref(), triple, intent };
+    let answer = explain::explain(&loaded, &q)?;
+    let text = if args.json { format!("{answer:#}\n") } else { explain::to_text(&answer) };
+    write::write_output(args.generate.output.as_deref(), |w| w.write_all(text.as_bytes()))
+}
+
+fn run_diff(args: DiffArgs) -> Result<()> {
+    let d = diff::diff(&diff::read_plan(&args.old)?, &diff::read_plan(&args.new)?);
+    let text = match args.format {
+        DiffFormat::Json => format!("{d:#}\n"),
+        DiffFormat::Text => diff::to_text(&d),
+    };
+    write::write_output(None, |w| w.write_all(text.as_bytes()))
 }

@@ -4,3 +4,4 @@ pub mod check;
 pub mod plan;
 pub(crate) mod unit_graph;
 pub mod write;
+pub mod diff;
