@@ -27,5 +27,5 @@ else if rootFeatures != null && !(checkRootFeatures { inherit plan rootFeatures;
 then throw ("makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the feature selection the plan was generated with "
   + "(features ${builtins.toJSON plan.inputs.features.features}${if plan.inputs.features.noDefaultFeatures then ", no default features" else ""}${if plan.inputs.features.allFeatures then ", all features" else ""}, "
   + "for ${lib.concatStringsSep ", " (map (id: plan.packages.${id}.name) plan.workspace.selected)}); "
-  + "regenerate the plan with `crateplan generate --target ${target} ${(checkRootFeatures { inherit plan rootFeatures; }).command}`")
+  + "regenerate the plan with `crateplan generate --target ${target}${if profile == "dev" then "" else " ${profileFlag profile}"} ${(checkRootFeatures { inherit plan rootFeatures; }).command}`")
 else plan

@@ -2,7 +2,7 @@
 # (and rust-overlay, which cargo2nix's overlay bundled, for `rustVersion`) instead of cargo2nix,
 # and `packageFun = import ./Cargo.nix;` became `plan = ./Cargo.plan.json;`, made with
 #   crateplan generate --target x86_64-unknown-linux-gnu --target aarch64-unknown-linux-gnu \
-#     --target x86_64-apple-darwin --target aarch64-apple-darwin -o Cargo.plan.json
+#     --target x86_64-apple-darwin --target aarch64-apple-darwin --release -o Cargo.plan.json
 # (one target per system of eachDefaultSystem). devShells is the README's "Development
 # environment": workspaceShell called with mkShell's arguments.
 {

@@ -46,7 +46,7 @@ test_bad_plan_inputs() {
   one_line_error "buildRustWorkspace, committed plan of schema version 99" \
     "Cargo.plan.json has plan schema version 99, this crateplan reads version" "$WORK/future-committed.log"
   one_line_error "buildRustWorkspace, committed plan of schema version 99: the fix" \
-    "run \`crateplan generate --target $TRIPLE -o Cargo.plan.json\`" "$WORK/future-committed.log"
+    "run \`crateplan generate --target $TRIPLE --release -o Cargo.plan.json\`" "$WORK/future-committed.log"
 
   # A plan made for another target than the one asked for.
   nix-instantiate tests/nix/build.nix -A workspace.app --arg plan "$plan" --arg src "$dir" \

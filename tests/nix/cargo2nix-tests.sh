@@ -49,7 +49,7 @@ test_cargo2nix_calls() {
   [[ "$PLAN_FROM" == generator ]] || { fail "cargo2nix-calls: needs the crateplan generator"; return 0; }
   local dir="$REPO/examples/cargo2nix-flake" plan="$WORK/cargo2nix.plan.json"
   cargo fetch -q --locked --manifest-path "$dir/Cargo.toml" && refresh_crates_mirror \
-    && "$CRATEPLAN_BIN" generate --manifest-path "$dir/Cargo.toml" --workspace "${C2N_TARGETS[@]}" -o "$plan" \
+    && "$CRATEPLAN_BIN" generate --manifest-path "$dir/Cargo.toml" --workspace --release "${C2N_TARGETS[@]}" -o "$plan" \
     || { fail "cargo2nix-calls: plan"; return 0; }
   c2n_expected "$dir/Cargo.toml" "$WORK/cargo2nix.expected.json" || { fail "cargo2nix-calls: cargo metadata"; return 0; }
   local result
@@ -80,7 +80,7 @@ test_cargo2nix_calls() {
     "replace \`packageFun = import ./Cargo.nix;\` with \`plan = ./Cargo.plan.json;\`"
   c2n_error "rootFeatures without default features" \
     "$set (pkgs.rustBuilder.makePackageSet { plan = $plan; workspaceSrc = $dir; rootFeatures = [ \"hello-world\" \"greeting\" ]; }).workspace.hello-world" \
-    "regenerate the plan with \`crateplan generate --target $TRIPLE -p greeting -p hello-world --no-default-features\`"
+    "regenerate the plan with \`crateplan generate --target $TRIPLE --release -p greeting -p hello-world --no-default-features\`"
   c2n_error "a bench crate call" \
     "$set ((pkgs.rustBuilder.makePackageSet { plan = $plan; workspaceSrc = $dir; }).workspace.hello-world { compileMode = \"bench\"; })" \
     "crate hello-world-0.1.0: compileMode must be \"build\" or \"test\", not \"bench\""
@@ -129,7 +129,7 @@ test_cargo2nix_flake() {
   rust="$(rustc --version | cut -d' ' -f2)"
   sed -i "s/rustVersion = \"[^\"]*\";/rustVersion = \"$rust\";/" "$app/flake.nix"
   (cd "$app" && cargo fetch -q --locked && refresh_crates_mirror \
-    && "$CRATEPLAN_BIN" generate "${C2N_TARGETS[@]}" -o Cargo.plan.json) || { fail "cargo2nix-flake: plan"; return 0; }
+    && "$CRATEPLAN_BIN" generate --release "${C2N_TARGETS[@]}" -o Cargo.plan.json) || { fail "cargo2nix-flake: plan"; return 0; }
   git -C "$app" init -q && git -C "$app" add -A
   local inputs=(--override-input crateplan "path:$cp" --override-input crateplan/nixpkgs "path:$cp/tests/nixpkgs"
     --override-input rust-overlay "path:$cp/tests/nixpkgs/rust-overlay"

@@ -21,7 +21,7 @@ cross_plan() {
   [[ "$PLAN_FROM" == generator ]] || { echo "cross: needs \`crateplan generate\` (multi-target plans)" >&2; return 1; }
   cargo fetch -q --locked --manifest-path "$CROSS_DIR/Cargo.toml" && refresh_crates_mirror || return 1
   "$CRATEPLAN_BIN" generate --manifest-path "$CROSS_DIR/Cargo.toml" \
-    --target "${CROSS_TARGETS[0]}" --target "${CROSS_TARGETS[1]}" --host "$TRIPLE" -o "$CROSS_PLAN"
+    --target "${CROSS_TARGETS[0]}" --target "${CROSS_TARGETS[1]}" --host "$TRIPLE" --release -o "$CROSS_PLAN"
 }
 
 # cross_drvs TARGET: instantiates workspace.app for TARGET; writes `nix show-derivation -r` of it

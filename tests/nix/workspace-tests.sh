@@ -434,7 +434,7 @@ test_ws_errors() {
   cp "$gws/Cargo.lock" "$WORK/ws-gitdep.bad.lock"
   sed -i "s/#$bad\"/#$good\"/" "$gws/Cargo.lock"
   if cargo fetch -q --locked --manifest-path "$gws/Cargo.toml" \
-      && (cd "$gws" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" -o Cargo.plan.json); then
+      && (cd "$gws" && "$CRATEPLAN_BIN" generate --target "$TRIPLE" --release -o Cargo.plan.json); then
     sed -i "s/$good/$bad/g" "$gws/Cargo.plan.json"
     nix-instantiate --show-trace --expr "$(brw_expr "{ src = $gws; plan = $gws/Cargo.plan.json; }").default" \
       >"$WORK/ws-gitdep-committed.log" 2>&1 || true
