@@ -49,6 +49,9 @@ pub struct Options {
     /// The cargo profile (`--profile`; `--release` is `release`); `None` is cargo's default:
     /// `dev` for `cargo build`, `test` for `cargo test`.
     pub profile: Option<String>,
+    /// The lockfile to read instead of the workspace root's Cargo.lock (`crateplan diff
+    /// --old-lockfile`: the workspace as it resolved at another revision).
+    pub lockfile: Option<PathBuf>,
 }
 
 /// The triple crateplan was built for.
@@ -85,7 +88,7 @@ pub fn load(opts: &Options) -> Result<Loaded> {
             Sources::new(&opts.sources)
         });
         let loaded = Workspace::load(&opts.manifest_path, &file_names).and_then(|ws| {
-            let lock_path = ws.root_dir.join("Cargo.lock");
+            let lock_path = opts.lockfile.clone().unwrap_or_else(|| ws.root_dir.join("Cargo.lock"));
             let text = Lockfile::read(&lock_path)?;
             let lock = (Lockfile::parse(&text, &lock_path)?, digest::sha256_hex(text.as_bytes()));
             Ok((ws, lock_path, lock))

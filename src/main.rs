@@ -51,12 +51,21 @@ struct ExplainArgs {
     generate: GenerateArgs,
 }
 
+/// `diff OLD NEW` compares two plans; `diff --old-lockfile FILE [generate's flags]` plans the
+/// workspace twice, with FILE and with its Cargo.lock, and compares those plans.
 #[derive(Args)]
 struct DiffArgs {
     /// The plan before the change.
-    old: PathBuf,
+    #[arg(required_unless_present = "old_lockfile", conflicts_with = "old_lockfile", requires = "new")]
+    old: Option<PathBuf>,
     /// The plan after the change.
-    new: PathBuf,
+    new: Option<PathBuf>,
+    /// Compare the workspace planned with this lockfile (e.g. `git show HEAD~1:Cargo.lock >
+    /// old.lock`) to it planned with its own Cargo.lock, instead of two plan files.
+    #[arg(long, value_name = "FILE", requires = "targets")]
+    old_lockfile: Option<PathBuf>,
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
     /// `text` or `json`.
     #[arg(long, value_enum, default_value = "text")]
     format: DiffFormat,
@@ -86,13 +95,31 @@ enum Format {
     UnitGraph,
 }
 
+/// How `generate` writes: the workspace flags, then the output's.
 #[derive(Args, Clone)]
+#[command(mut_arg("targets", |a| a.required(true)))]
 struct GenerateArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+    /// With --format unit-graph: the units of `cargo test --no-run` instead of `cargo build`.
+    #[arg(long)]
+    tests: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "plan")]
+    format: Format,
+    /// Write to FILE instead of standard output (written whole, or not at all).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// The workspace, selection, targets and profile to plan (`generate`, `explain`, `diff`).
+#[derive(Args, Clone)]
+struct WorkspaceArgs {
     /// The workspace's (or a member's) Cargo.toml.
     #[arg(long, default_value = "Cargo.toml", value_name = "PATH")]
     manifest_path: PathBuf,
     /// A target triple to plan for (repeatable).
-    #[arg(long = "target", value_name = "TRIPLE", required = true)]
+    #[arg(long = "target", value_name = "TRIPLE")]
     targets: Vec<String>,
     /// The build machine's triple (default: the one crateplan runs on).
     #[arg(long, value_name = "TRIPLE")]
@@ -122,9 +149,6 @@ struct GenerateArgs {
     /// for the units of `cargo test`).
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
-    /// With --format unit-graph: the units of `cargo test --no-run` instead of `cargo build`.
-    #[arg(long)]
-    tests: bool,
     /// Directories holding dependency sources: `cargo vendor` output, `.crate` files, git
     /// checkouts named by revision, or a CARGO_HOME (default: $CARGO_HOME's caches).
     #[arg(long = "sources", value_name = "DIR")]
@@ -133,12 +157,6 @@ struct GenerateArgs {
     /// first outside it), used for target discovery instead of the disk.
     #[arg(long, value_name = "FILE")]
     file_list: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "plan")]
-    format: Format,
-    /// Write to FILE instead of standard output (written whole, or not at all).
-    #[arg(short = 'o', long, value_name = "FILE")]
-    output: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -158,8 +176,8 @@ fn main() -> ExitCode {
     }
 }
 
-impl GenerateArgs {
-    /// The options `generate` (and `explain`) load the workspace with.
+impl WorkspaceArgs {
+    /// The options `generate`, `explain` and `diff` load the workspace with.
     fn options(&self) -> Options {
         let args = self.clone();
         Options {
@@ -179,12 +197,13 @@ impl GenerateArgs {
             sources: args.sources,
             file_list: args.file_list,
             profile: if args.release { Some("release".to_string()) } else { args.profile },
+            lockfile: None,
         }
     }
 }
 
 fn run_generate(args: GenerateArgs) -> Result<()> {
-    let opts = args.options();
+    let opts = args.workspace.options();
     let loaded = generate::load(&opts)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
@@ -214,7 +233,7 @@ fn run_check(args: CheckArgs) -> Result<()> {
 }
 
 fn run_explain(args: ExplainArgs) -> Result<()> {
-    let opts = args.generate.options();
+    let opts = args.generate.workspace.options();
     let [triple] = opts.targets.as_slice() else {
         return Err(Error::new("explain describes one target: pass exactly one --target"));
     };
@@ -230,10 +249,40 @@ fn run_explain(args: ExplainArgs) -> Result<()> {
 }
 
 fn run_diff(args: DiffArgs) -> Result<()> {
-    let d = diff::diff(&diff::read_plan(&args.old)?, &diff::read_plan(&args.new)?);
+    let (old, new) = match (&args.old, &args.new, &args.old_lockfile) {
+        (Some(old), Some(new), None) => (diff::read_plan(old)?, diff::read_plan(new)?),
+        (None, None, Some(old_lockfile)) => {
+            if !old_lockfile.exists() {
+                let file = old_lockfile.display();
+                return Err(Error::new(format!("{file}: no such lockfile; write one with `git show REV:Cargo.lock > {file}`")));
+            }
+            let new = args.workspace.options();
+            let old = Options { lockfile: Some(old_lockfile.clone()), ..new.clone() };
+            (plan_value(&old)?, plan_value(&new)?)
+        }
+        _ => return Err(Error::new("diff compares two plans, or --old-lockfile FILE with the workspace's Cargo.lock: pass one of them")),
+    };
+    let d = diff::diff(&old, &new);
     let text = match args.format {
         DiffFormat::Json => format!("{d:#}\n"),
         DiffFormat::Text => diff::to_text(&d),
     };
     write::write_output(None, |w| w.write_all(text.as_bytes()))
+}
+
+/// The plan `generate` writes for `opts`, as the JSON `diff` reads.
+fn plan_value(opts: &Options) -> Result<serde_json::Value> {
+    let loaded = generate::load(opts)?;
+    serde_json::from_slice(&loaded.plan(opts)?.to_bytes()).map_err(|e| Error::new(format!("the plan is not JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap's own checks of the flags (names, `requires`, `conflicts_with`), which release builds skip.
+    #[test]
+    fn command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

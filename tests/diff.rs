@@ -1,6 +1,7 @@
 //! `crateplan diff` over two real plans: before and after `cargo update -p memchr --precise` in
 //! a copy of a test workspace. The upgrades it reports must be the lockfile changes cargo made,
-//! for exactly the packages `cargo tree` says are built.
+//! for exactly the packages `cargo tree` says are built. `diff --old-lockfile` (the workspace
+//! planned with the lock before the update and with the one after) must print the same bytes.
 
 mod common;
 
@@ -36,6 +37,7 @@ fn generate(dir: &Path, out: &str) {
 fn diff_reports_cargo_update() {
     let dir = common::workspace_copy("platform-deps", &common::scratch("diff", "update"));
     generate(&dir, "old.json");
+    std::fs::copy(dir.join("Cargo.lock"), dir.join("old.lock")).unwrap();
     let before = lock_versions(&dir.join("Cargo.lock"));
     let mut update = common::cargo();
     update.args(["update", "-p", "memchr", "--precise", "2.7.4"]).current_dir(&dir);
@@ -83,6 +85,47 @@ fn diff_reports_cargo_update() {
 
     let same = crateplan(&["diff", "old.json", "old.json"], &dir);
     assert_eq!(String::from_utf8(same.stdout).unwrap(), "no change to what is built\n");
+
+    // The workspace planned with the old lockfile and with its Cargo.lock: the plans' diff, byte
+    // for byte, in both formats.
+    for format in ["text", "json"] {
+        let files = crateplan(&["diff", "old.json", "new.json", "--format", format], &dir);
+        let lockfiles = crateplan(&["diff", "--old-lockfile", "old.lock", "--target", TRIPLE, "--format", format], &dir);
+        assert!(lockfiles.status.success(), "diff --old-lockfile: {}", String::from_utf8_lossy(&lockfiles.stderr));
+        assert_eq!(String::from_utf8(lockfiles.stdout).unwrap(), String::from_utf8(files.stdout).unwrap(), "--format {format}");
+    }
+}
+
+#[test]
+fn diff_old_lockfile_gets_generates_errors() {
+    let dir = common::workspace_copy("platform-deps", &common::scratch("diff", "old-lockfile"));
+    let same = crateplan(&["diff", "--old-lockfile", "Cargo.lock", "--target", TRIPLE], &dir);
+    assert!(same.status.success(), "{}", String::from_utf8_lossy(&same.stderr));
+    assert_eq!(String::from_utf8(same.stdout).unwrap(), "no change to what is built\n");
+
+    let missing = crateplan(&["diff", "--old-lockfile", "nope.lock", "--target", TRIPLE], &dir);
+    assert!(!missing.status.success());
+    assert_eq!(String::from_utf8(missing.stderr).unwrap(), "error: nope.lock: no such lockfile; write one with `git show REV:Cargo.lock > nope.lock`\n");
+
+    // A lockfile without a package the manifests need (its entry and the links to it gone):
+    // generate's error, naming that file.
+    let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
+    let without_memchr: Vec<&str> = lock.split("\n[[package]]").filter(|b| !b.contains("\nname = \"memchr\"")).collect();
+    assert_eq!(without_memchr.len() + 1, lock.split("\n[[package]]").count(), "one memchr entry");
+    let without_memchr = without_memchr.join("\n[[package]]");
+    let without_memchr: String = without_memchr.lines().filter(|l| !l.starts_with(" \"memchr")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("old.lock"), without_memchr).unwrap();
+    std::fs::copy(dir.join("old.lock"), dir.join("Cargo.lock")).unwrap();
+    let generated = crateplan(&["generate", "--target", TRIPLE], &dir);
+    std::fs::write(dir.join("Cargo.lock"), &lock).unwrap();
+    let o = crateplan(&["diff", "--old-lockfile", "old.lock", "--target", TRIPLE], &dir);
+    assert!(!o.status.success() && !generated.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("old.lock"), "{err}");
+    assert!(err.contains("memchr"), "{err}");
+    let generated = String::from_utf8(generated.stderr).unwrap().replace(&dir.join("Cargo.lock").display().to_string(), "Cargo.lock");
+    assert_eq!(err.replace("old.lock", "Cargo.lock"), generated);
 }
 
 #[test]
