@@ -63,13 +63,6 @@ make_plan() {
   local -a flags=("${@:3}")
   [[ "${flags[0]:-}" == --release || "${flags[0]:-}" == --profile=* ]] || flags=(--release "${flags[@]}")
   if [[ "$PLAN_FROM" == generator ]]; then
-    # A generator without --profile knows --release, and makes dev plans given no profile flag.
-    if ! "$CRATEPLAN_BIN" generate --help | grep -q -- --profile; then
-      case "${flags[0]}" in
-        --profile=dev) flags=("${flags[@]:1}") ;;
-        --profile=release) flags[0]=--release ;;
-      esac
-    fi
     "$CRATEPLAN_BIN" generate --manifest-path "$1/Cargo.toml" --target "$TRIPLE" -o "$2" "${flags[@]}"
   else
     (( ${#flags[@]} == 1 )) || { echo "make_plan: flags ${flags[*]:1} need the generator" >&2; return 1; }
