@@ -3,8 +3,7 @@
 # side by side: `nix-build --cores 1 -j 2` of the package set made for the profile vs
 # `cargo build --profile P -j 2`, rounds alternating Nix and cargo. The profiles are added to a
 # copy of the workspace: [profile.thin] and [profile.fat] inherit release with `lto = "thin"` /
-# `lto = "fat"`. The plan comes from `crateplan generate --profile P` when the generator has
-# --profile, else from cargo's unit graph (tests/nix/unit-graph-to-plan.py).
+# `lto = "fat"`. The plan comes from `crateplan generate --profile P`.
 #
 #   bench/lto-build.sh          (needs tests/nix/setup.sh once; prints a markdown table)
 #   RUNS=3 bench/lto-build.sh   (rounds per profile; default 1)
@@ -24,15 +23,8 @@ refresh_crates_mirror
 
 cargo build -q --release --bin crateplan
 make_plan() {
-  if target/release/crateplan generate --help | grep -q -- --profile; then
-    target/release/crateplan generate --manifest-path "$EX/Cargo.toml" --target "$TRIPLE" --profile "$1" -o "$2"
-    echo "crateplan generate" > "$WORK/plan-source"
-  else
-    python3 tests/nix/unit-graph-to-plan.py "$EX/Cargo.toml" "$TRIPLE" "$2" --profile "$1"
-    echo "tests/nix/unit-graph-to-plan.py" > "$WORK/plan-source"
-  fi
+  target/release/crateplan generate --manifest-path "$EX/Cargo.toml" --target "$TRIPLE" --profile "$1" -o "$2"
 }
-
 
 RUNS="${RUNS:-1}"
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -60,4 +52,3 @@ for profile in thin fat; do
   sizes="$(stat -c %s "$WORK/result-$profile/bin/many-crates") / $(stat -c %s "$WORK/cargo-target/$TRIPLE/$profile/many-crates")"
   printf '| %s | %.1f | %.1f | %.2f | %s | %s|\n' "$profile" "$nix_s" "$cargo_s" "$(echo "$nix_s / $cargo_s" | bc -l)" "$sizes" "$rounds"
 done
-echo "plans from: $(cat "$WORK/plan-source")"

@@ -72,8 +72,7 @@ let
         else if builtins.isList packages then map (p: "-p ${p}") packages
         else if builtins.isAttrs packages then [ "--workspace" ] ++ map (e: "--exclude ${e}") packages.exclude
         else [ ])
-    ++ (let profile = value.inputs.profile or "dev"; in
-        if profile == "release" then [ "--release" ] else if profile == "dev" then [ ] else [ "--profile ${profile}" ])
+    ++ import ./profile-flags.nix (value.inputs.profile or "dev")
     ++ [ "-o ${planName}" ]);
   regenerate = regenerateFor triples;
 in

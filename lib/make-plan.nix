@@ -31,7 +31,7 @@ let
     ++ (if noDefaultFeatures then [ "--no-default-features" ] else [ ])
     ++ (if packages == null then [ ] else map (p: "--package=${p}") packages)
     # The profile the set will build: each unit's profile is in the plan.
-    ++ (if profile == "release" then [ "--release" ] else if profile == "dev" then [ ] else [ "--profile=${profile}" ]);
+    ++ import ./profile-flags.nix profile;
   plan = stdenv.mkDerivation {
     name = "crateplan-plan.json";
     dontUnpack = true;

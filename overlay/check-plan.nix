@@ -10,7 +10,8 @@
 let
   schemaVersion = import ../lib/plan-schema-version.nix;
   planProfile = plan.inputs.profile or "dev";
-  profileFlag = name: if name == "release" then "--release" else "--profile ${name}";
+  # " --release" and the like: the regenerate command's profile flags.
+  profileFlags = name: builtins.concatStringsSep "" (map (flag: " ${flag}") (import ../lib/profile-flags.nix name));
 in
 if (plan.version or null) != schemaVersion
 then throw "makePackageSet: plan schema version ${toString (plan.version or "missing")} is not supported (this overlay reads version ${toString schemaVersion}); regenerate the plan with a matching crateplan"
@@ -22,10 +23,10 @@ else if !(plan.platforms.${target} ? ${compileMode})
 then throw "makePackageSet: the plan has no ${compileMode} units for ${target}; regenerate it with a crateplan that writes them"
 else if planProfile != profile
 then throw ("makePackageSet: the plan was made for cargo's ${planProfile} profile, not ${profile}; "
-  + "regenerate it with `crateplan generate ${profileFlag profile}`, or pass profile = \"${planProfile}\"")
+  + "regenerate it with `crateplan generate${profileFlags profile}`, or pass profile = \"${planProfile}\"")
 else if rootFeatures != null && !(checkRootFeatures { inherit plan rootFeatures; }).ok
 then throw ("makePackageSet: rootFeatures ${builtins.toJSON rootFeatures} differ from the feature selection the plan was generated with "
   + "(features ${builtins.toJSON plan.inputs.features.features}${if plan.inputs.features.noDefaultFeatures then ", no default features" else ""}${if plan.inputs.features.allFeatures then ", all features" else ""}, "
   + "for ${lib.concatStringsSep ", " (map (id: plan.packages.${id}.name) plan.workspace.selected)}); "
-  + "regenerate the plan with `crateplan generate --target ${target}${if profile == "dev" then "" else " ${profileFlag profile}"} ${(checkRootFeatures { inherit plan rootFeatures; }).command}`")
+  + "regenerate the plan with `crateplan generate --target ${target}${profileFlags profile} ${(checkRootFeatures { inherit plan rootFeatures; }).command}`")
 else plan

@@ -100,7 +100,6 @@ let
             inherit profile; rustflags = platformRustflags; lto = map (u: u.lto or null) members; }}");
         primary = builtins.elem first.package selected;
         capLints = if pkg.source.type == "path" then null else "allow";
-        panic = first.panic or "unwind";
         lints = pkg.lints or [ ];
         checkCfg = pkg.checkCfg or null;
         lib = if libUnit == null then null else {

@@ -18,7 +18,6 @@
 #     (OPT_LEVEL, DEBUG)
 #   metadataHash — `-C metadata`, unique per instance
 #   primary — bool, CARGO_PRIMARY_PACKAGE; capLints — "allow" for non-workspace crates, or null
-#   panic — "unwind" or "abort" (`-C panic=abort` for the lib and bins, as the plan's units say)
 #   lints — the package's `[lints]` as rustc arguments (the plan's `lints`)
 #   checkCfg — its `--check-cfg` values (the plan's `checkCfg`), or null (any feature)
 #   lib — null or { crateName, crateTypes, path, edition, externs, profileArgs }
@@ -60,7 +59,6 @@ in
 , metadataHash
 , primary
 , capLints
-, panic ? "unwind"
 , lints ? [ ]
 , checkCfg ? null
 , lib ? null
@@ -86,9 +84,9 @@ let
     else null;
 
   libTarget = if crateLib == null then null
-    else crateLib // { kind = "lib"; name = crateLib.crateName; asTest = false; inherit panic; };
+    else crateLib // { kind = "lib"; name = crateLib.crateName; asTest = false; };
   libAttrs = targetAttrs "crateplanLib" libTarget;
-  binTargets = map (b: b // { kind = "bin"; asTest = false; externs = binExterns; inherit panic; }) bins;
+  binTargets = map (b: b // { kind = "bin"; asTest = false; externs = binExterns; }) bins;
   buildScriptTarget = if buildScript == null then null else buildScript // {
     kind = "custom-build"; name = "build-script-build"; crateName = "build_script_build"; asTest = false;
   };

@@ -62,6 +62,19 @@ pub(crate) struct RawProfile {
     pub(crate) other: BTreeMap<String, toml::Value>,
 }
 
+/// Merges the profile tables `over` (by name or package spec) into `into`: a table both have is
+/// merged key by key, one only `over` has is added.
+pub(crate) fn merge_tables(into: &mut BTreeMap<String, RawProfile>, over: &BTreeMap<String, RawProfile>) {
+    for (name, p) in over {
+        match into.get_mut(name) {
+            Some(mine) => mine.merge(p),
+            None => {
+                into.insert(name.clone(), p.clone());
+            }
+        }
+    }
+}
+
 impl RawProfile {
     /// Cargo's `TomlProfile::merge`: every key `over` sets replaces this one's; `package` and
     /// `build-override` tables merge key by key.
@@ -84,15 +97,7 @@ impl RawProfile {
         set(&mut self.strip, &over.strip);
         set(&mut self.inherits, &over.inherits);
         if let Some(over_packages) = &over.package {
-            let packages = self.package.get_or_insert_with(BTreeMap::new);
-            for (spec, p) in over_packages {
-                match packages.get_mut(spec) {
-                    Some(mine) => mine.merge(p),
-                    None => {
-                        packages.insert(spec.clone(), p.clone());
-                    }
-                }
-            }
+            merge_tables(self.package.get_or_insert_with(BTreeMap::new), over_packages);
         }
         if let Some(bo) = &over.build_override {
             match &mut self.build_override {

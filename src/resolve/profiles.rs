@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::manifest::profile::{DebugSetting, OptLevel, RawProfile, StringOrBool};
+use crate::manifest::profile::{merge_tables, DebugSetting, OptLevel, RawProfile, StringOrBool};
 use crate::resolve::spec::PackageIdSpec;
 
 /// Cargo's `TomlDebugInfo`: how much debug information rustc emits.
@@ -220,14 +220,7 @@ impl Profiles {
             validate(p, &format!("[profile.{name}]"), config_path.unwrap_or(manifest_path), false)?;
         }
         let mut all: BTreeMap<String, RawProfile> = manifest.clone();
-        for (name, p) in config {
-            match all.get_mut(name) {
-                Some(mine) => mine.merge(p),
-                None => {
-                    all.insert(name.clone(), p.clone());
-                }
-            }
-        }
+        merge_tables(&mut all, config);
         for (name, parent) in [("debug", "dev"), ("test", "dev"), ("bench", "release"), ("doc", "dev")] {
             let mut builtin = RawProfile { inherits: Some(parent.to_string()), ..RawProfile::default() };
             if let Some(user) = all.get(name) {

@@ -14,16 +14,6 @@
 
 PROFILES="$REPO/tests/nix/fixtures/profiles"
 
-# profile_plans_from: where plans with profiles come from — the generator once it has --profile,
-# else cargo's unit graph (tests/nix/unit-graph-to-plan.py).
-profile_plans_from() {
-  if [[ "$PLAN_FROM" == generator ]] && "$CRATEPLAN_BIN" generate --help | grep -q -- --profile; then
-    echo generator
-  else
-    echo cargo
-  fi
-}
-
 # build_profile PROFILE: workspace.app of the fixture built for PROFILE; prints the store path.
 build_profile() {
   make_plan "$PROFILES" "$WORK/profiles-$1.plan.json" "--profile=$1" >&2 || return 1
@@ -31,9 +21,6 @@ build_profile() {
 }
 
 test_profiles() {
-  local from
-  from="$(profile_plans_from)"
-  local PLAN_FROM="$from"
   local profile out
   for profile in dev release dist; do
     log "profiles: $profile"
@@ -62,9 +49,6 @@ test_profiles() {
 # A fat-LTO binary from Nix is the size of cargo's (within 1 %) and smaller than the same program
 # built without LTO.
 test_lto_size() {
-  local from
-  from="$(profile_plans_from)"
-  local PLAN_FROM="$from"
   log "LTO: binary sizes"
   local fat nolto
   fat="$(build_profile dist)" && nolto="$(build_profile nolto)" || { fail "lto-size: nix-build"; return 0; }
@@ -89,9 +73,6 @@ test_lto_size() {
 
 # A plan made for one profile is not built as another: the error names --profile.
 test_profile_refused() {
-  local from
-  from="$(profile_plans_from)"
-  local PLAN_FROM="$from"
   log "a plan made for another profile"
   make_plan "$PROFILES" "$WORK/profiles-dist.plan.json" --profile=dist || { fail "profile-refused: plan"; return 0; }
   if nix-instantiate tests/nix/build.nix --arg plan "$WORK/profiles-dist.plan.json" --arg src "$PROFILES" \
